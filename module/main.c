@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cpuwarden: notice programs of unowned origin at exec, measure their CPU
+ * use, and act when it stays abnormal.
+ */
+
+#include <linux/module.h>
+
+#include "deleted.h"
+#include "hooks.h"
+#include "origin.h"
+#include "policy.h"
+#include "sample.h"
+#include "track.h"
+#include "version.h"
+
+static int __init cw_init(void)
+{
+	int ret;
+
+	ret = cw_origin_init();
+	if (ret)
+		return ret;
+	ret = cw_track_init();
+	if (ret)
+		goto err_track;
+	ret = cw_hooks_register();
+	if (ret)
+		goto err_hooks;
+
+	cw_track_scan(NULL, 0);
+	pr_info("%s loaded: mode=%s threshold=%u%% sustain=%us period=%ums\n",
+		CW_VERSION, cw_policy_mode_name(cw_policy_get(mode)),
+		cw_policy_get(threshold), cw_policy_get(sustain),
+		cw_policy_get(period_ms));
+	return 0;
+
+err_hooks:
+	cw_deleted_exit();
+	cw_sample_exit();
+	cw_track_exit();
+err_track:
+	cw_origin_exit();
+	return ret;
+}
+
+static void __exit cw_exit(void)
+{
+	cw_hooks_unregister();
+	cw_deleted_exit();
+	cw_sample_exit();
+	cw_track_exit();
+	cw_origin_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(cw_init);
+module_exit(cw_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Detect and stop CPU abuse by programs of unowned origin");
+MODULE_AUTHOR("The cpuwarden developers");
+MODULE_VERSION(CW_VERSION);

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where a program comes from: is its file owned, or does it live in a
+ * watched location, have no path at all, or was it deleted?
+ *
+ * The answer is taken from where the file really is, its superblock and
+ * dentry, never from the path string the caller passed.  A symlink into
+ * /tmp, "..", a relative path, execveat() on an fd and a bind mount of
+ * /tmp elsewhere all end at the same dentry of the same superblock.
+ *
+ * cw_origin_classify() runs for every exec on the system, so for an
+ * owned program it costs a few pointer compares: the superblock differs
+ * from every watched one, or, when /tmp is no mount of its own, a short
+ * walk up the dentry's parents.
+ */
+
+#include <linux/dcache.h>
+#include <linux/fs.h>
+#include <linux/jiffies.h>
+#include <linux/mount.h>
+#include <linux/mutex.h>
+#include <linux/namei.h>
+#include <linux/path.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/workqueue.h>
+
+#include "origin.h"
+
+#define CW_WATCH_MAX 16
+#define CW_WATCH_DEFAULT "/tmp,/var/tmp,/dev/shm"
+
+/*
+ * The watched directories, resolved.  Each holds a reference on its
+ * mount, so a watched mount cannot be unmounted (except lazily) while
+ * it is watched.
+ */
+struct cw_watch {
+	struct rcu_head rcu;
+	char *spec;			/* the list as written, for reading back */
+	unsigned int nr;
+	struct path paths[];
+};
+
+static struct cw_watch __rcu *cw_watch;
+static DEFINE_MUTEX(cw_watch_mutex);	/* serialises writers */
+
+static void refresh_fn(struct work_struct *work);
+static DECLARE_WORK(refresh_work, refresh_fn);
+static unsigned long refresh_next;
+
+static void watch_free(struct cw_watch *w)
+{
+	unsigned int i;
+
+	if (!w)
+		return;
+	for (i = 0; i < w->nr; i++)
+		path_put(&w->paths[i]);
+	kfree(w->spec);
+	kfree(w);
+}
+
+/*
+ * Parse and resolve a comma-separated list.  With @strict every entry must
+ * be an existing absolute directory; without it (the built-in default and
+ * refreshes) entries that do not exist yet are skipped.
+ */
+static struct cw_watch *watch_build(const char *list, bool strict, int *err)
+{
+	struct cw_watch *w;
+	char *spec, *buf, *cur, *tok;
+	int ret = 0;
+
+	spec = kstrdup(list, GFP_KERNEL);
+	buf = kstrdup(list, GFP_KERNEL);
+	w = kzalloc(struct_size(w, paths, CW_WATCH_MAX), GFP_KERNEL);
+	if (!spec || !buf || !w) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	strim(spec);
+	w->spec = spec;
+	spec = NULL;
+
+	cur = strim(buf);
+	while ((tok = strsep(&cur, ",")) != NULL) {
+		tok = strim(tok);
+		if (!*tok && strict) {
+			ret = -EINVAL;
+			goto fail;
+		}
+		if (!*tok)
+			continue;
+		if (tok[0] != '/') {
+			ret = -EINVAL;
+			goto fail;
+		}
+		if (w->nr == CW_WATCH_MAX) {
+			ret = -E2BIG;
+			goto fail;
+		}
+		ret = kern_path(tok, LOOKUP_FOLLOW | LOOKUP_DIRECTORY,
+				&w->paths[w->nr]);
+		if (ret == -ENOENT && !strict)
+			continue;
+		if (ret)
+			goto fail;
+		w->nr++;
+	}
+	kfree(buf);
+	return w;
+
+fail:
+	kfree(spec);
+	kfree(buf);
+	watch_free(w);
+	*err = ret;
+	return NULL;
+}
+
+static int watch_install(const char *list, bool strict)
+{
+	struct cw_watch *w, *old;
+	int err = 0;
+
+	w = watch_build(list, strict, &err);
+	if (!w)
+		return err;
+	mutex_lock(&cw_watch_mutex);
+	old = rcu_replace_pointer(cw_watch, w, lockdep_is_held(&cw_watch_mutex));
+	mutex_unlock(&cw_watch_mutex);
+	synchronize_rcu();
+	watch_free(old);
+	return 0;
+}
+
+int cw_origin_watch_set(const char *list)
+{
+	return watch_install(list, true);
+}
+
+int cw_origin_watch_get(char *buf)
+{
+	const struct cw_watch *w;
+	int len;
+
+	rcu_read_lock();
+	w = rcu_dereference(cw_watch);
+	len = sysfs_emit(buf, "%s\n", w ? w->spec : "");
+	rcu_read_unlock();
+	return len;
+}
+
+/*
+ * Something was mounted on a watched directory after it was resolved, as
+ * when the module loads before systemd mounts a tmpfs on /tmp.  Resolve
+ * the same list again, so the new mount is the one watched.
+ */
+static void refresh_fn(struct work_struct *work)
+{
+	const struct cw_watch *w;
+	char *spec = NULL;
+
+	mutex_lock(&cw_watch_mutex);
+	w = rcu_dereference_protected(cw_watch, lockdep_is_held(&cw_watch_mutex));
+	if (w)
+		spec = kstrdup(w->spec, GFP_KERNEL);
+	mutex_unlock(&cw_watch_mutex);
+	if (spec)
+		watch_install(spec, false);
+	kfree(spec);
+}
+
+static void refresh_request(void)
+{
+	/* At most every 10 s: a mount in another namespace stays there. */
+	if (time_before(jiffies, READ_ONCE(refresh_next)))
+		return;
+	WRITE_ONCE(refresh_next, jiffies + 10 * HZ);
+	schedule_work(&refresh_work);
+}
+
+static bool is_watched(struct dentry *dentry)
+{
+	const struct cw_watch *w;
+	bool found = false;
+	unsigned int i;
+
+	rcu_read_lock();
+	w = rcu_dereference(cw_watch);
+	for (i = 0; w && i < w->nr && !found; i++) {
+		struct dentry *root = w->paths[i].dentry;
+
+		if (unlikely(d_mountpoint(root)))
+			refresh_request();
+		found = dentry->d_sb == root->d_sb && is_subdir(dentry, root);
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+enum cpuwarden_origin cw_origin_classify(const struct file *file)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	const struct inode *inode = file_inode(file);
+
+	/*
+	 * memfd_create() files live on the kernel's internal shmem mount;
+	 * other pseudo files are their own unhashed root.
+	 */
+	if ((dentry->d_sb->s_flags & SB_KERNMOUNT) ||
+	    (IS_ROOT(dentry) && d_unhashed(dentry) && dentry != dentry->d_sb->s_root))
+		return CPUWARDEN_ORIGIN_FILELESS;
+	if (d_unlinked(dentry) || !inode->i_nlink)
+		return CPUWARDEN_ORIGIN_DELETED;
+	if (is_watched(dentry))
+		return CPUWARDEN_ORIGIN_WATCHED;
+	return CPUWARDEN_ORIGIN_NONE;
+}
+
+/* Whether @file is, or was before it was deleted, in a watched location. */
+bool cw_origin_watched(const struct file *file)
+{
+	return is_watched(file->f_path.dentry);
+}
+
+const char *cw_origin_name(enum cpuwarden_origin origin)
+{
+	static const char * const names[] = {
+		[CPUWARDEN_ORIGIN_NONE] = "owned",
+		[CPUWARDEN_ORIGIN_WATCHED] = "watched location",
+		[CPUWARDEN_ORIGIN_FILELESS] = "fileless",
+		[CPUWARDEN_ORIGIN_DELETED] = "deleted file",
+	};
+
+	return origin < ARRAY_SIZE(names) ? names[origin] : "?";
+}
+
+int cw_origin_init(void)
+{
+	/* A "watch=" given at load time was installed before init ran. */
+	if (rcu_access_pointer(cw_watch))
+		return 0;
+	return watch_install(CW_WATCH_DEFAULT, false);
+}
+
+void cw_origin_exit(void)
+{
+	cancel_work_sync(&refresh_work);
+	watch_free(rcu_dereference_protected(cw_watch, true));
+	RCU_INIT_POINTER(cw_watch, NULL);
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CW_ORIGIN_H
+#define _CW_ORIGIN_H
+
+#include <uapi/linux/cpuwarden.h>
+
+struct file;
+
+enum cpuwarden_origin cw_origin_classify(const struct file *file);
+bool cw_origin_watched(const struct file *file);
+const char *cw_origin_name(enum cpuwarden_origin origin);
+
+int cw_origin_watch_set(const char *list);
+int cw_origin_watch_get(char *buf);
+
+int cw_origin_init(void);
+void cw_origin_exit(void);
+
+#endif /* _CW_ORIGIN_H */

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CW_POLICY_H
+#define _CW_POLICY_H
+
+#include <linux/compiler.h>
+#include <linux/types.h>
+
+/*
+ * The knobs of the detector.  They are module parameters, writable at
+ * runtime through /sys/module/cpuwarden/parameters; readers take a
+ * snapshot of each value with READ_ONCE() and never hold a lock.
+ */
+struct cw_policy {
+	unsigned int threshold;		/* percent of one CPU */
+	unsigned int sustain;		/* seconds */
+	unsigned int period_ms;		/* sampling period */
+	unsigned int mode;		/* enum cpuwarden_mode */
+};
+
+extern struct cw_policy cw_policy;
+
+#define cw_policy_get(field) READ_ONCE(cw_policy.field)
+
+const char *cw_policy_mode_name(unsigned int mode);
+
+#endif /* _CW_POLICY_H */

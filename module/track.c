@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tracked thread groups: their records, and how records follow fork,
+ * exec and exit.
+ *
+ * Lookups are lockless (RCU) and happen only while at least one record
+ * exists; cw_track_lock is taken only to add or remove a record.  An
+ * untracked task costs one atomic read per fork, exec and exit.
+ */
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/ktime.h>
+#include <linux/mm_types.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "action.h"
+#include "origin.h"
+#include "sample.h"
+#include "track.h"
+
+static DEFINE_HASHTABLE(cw_track_table, 10);
+LIST_HEAD(cw_track_list);
+atomic_t cw_track_nr = ATOMIC_INIT(0);
+atomic_long_t cw_track_lost = ATOMIC_LONG_INIT(0);
+static DEFINE_SPINLOCK(cw_track_lock);
+static struct kmem_cache *cw_track_cache;
+
+/* Caller holds rcu_read_lock() or cw_track_lock. */
+struct cw_track *cw_track_lookup(const struct signal_struct *sig)
+{
+	struct cw_track *rec;
+
+	hash_for_each_possible_rcu(cw_track_table, rec, hnode, (unsigned long)sig,
+				   lockdep_is_held(&cw_track_lock))
+		if (rec->sig == sig)
+			return rec;
+	return NULL;
+}
+
+/*
+ * CPU time of the whole thread group in ns: live threads plus those that
+ * exited.  stats_lock makes a thread's exit, which moves its time into
+ * sum_sched_runtime and unlinks it, look atomic.  Caller holds RCU.
+ */
+u64 cw_track_runtime(struct task_struct *leader)
+{
+	struct signal_struct *sig = leader->signal;
+	struct task_struct *t;
+	unsigned int seq;
+	u64 sum;
+
+	do {
+		seq = read_seqbegin(&sig->stats_lock);
+		sum = READ_ONCE(sig->sum_sched_runtime);
+		for_each_thread(leader, t)
+			sum += READ_ONCE(t->se.sum_exec_runtime);
+	} while (read_seqretry(&sig->stats_lock, seq));
+	return sum;
+}
+
+/*
+ * A record for @task's group, not yet published.  Called from tracepoints
+ * and kprobes, so it must not sleep; on failure the program goes
+ * untracked and cw_track_lost says so.
+ */
+struct cw_track *cw_track_new(struct task_struct *task, struct file *exe,
+			      unsigned int origin, unsigned int oflags)
+{
+	struct cw_track *rec;
+
+	rec = kmem_cache_zalloc(cw_track_cache, GFP_NOWAIT | __GFP_NOWARN);
+	if (!rec) {
+		atomic_long_inc(&cw_track_lost);
+		return NULL;
+	}
+	rec->sig = task->signal;
+	rec->tgid = get_pid(task_tgid(task));
+	rec->exe = get_file(exe);
+	rec->origin = origin;
+	rec->oflags = oflags;
+	rec->start_ns = ktime_get_ns();
+	rec->last_ns = rec->start_ns;
+	rcu_read_lock();
+	rec->last_runtime = cw_track_runtime(task);
+	rcu_read_unlock();
+	return rec;
+}
+
+static void track_free_rcu(struct rcu_head *head)
+{
+	struct cw_track *rec = container_of(head, struct cw_track, rcu);
+
+	put_pid(rec->tgid);
+	fput(rec->exe);
+	if (rec->pending_file)
+		fput(rec->pending_file);
+	kmem_cache_free(cw_track_cache, rec);
+}
+
+static void unlink_locked(struct cw_track *rec)
+{
+	hash_del_rcu(&rec->hnode);
+	list_del_rcu(&rec->lnode);
+	atomic_dec(&cw_track_nr);
+	call_rcu(&rec->rcu, track_free_rcu);
+}
+
+/*
+ * Make @rec the record of @task's thread group, replacing any it had;
+ * NULL untracks the group.
+ */
+void cw_track_set(struct task_struct *task, struct cw_track *rec)
+{
+	struct signal_struct *sig = task->signal;
+	struct cw_track *old;
+
+	spin_lock(&cw_track_lock);
+	old = cw_track_lookup(sig);
+	if (old)
+		unlink_locked(old);
+	if (rec) {
+		hash_add_rcu(cw_track_table, &rec->hnode, (unsigned long)sig);
+		list_add_tail_rcu(&rec->lnode, &cw_track_list);
+		atomic_inc(&cw_track_nr);
+	}
+	spin_unlock(&cw_track_lock);
+	if (!rec)
+		return;
+
+	/*
+	 * A group found by a scan may have died meanwhile.  Its exit path
+	 * decrements ->live, then looks the record up; we publish, then
+	 * read ->live.  With a full barrier on both sides one of us sees
+	 * the other, so a dead group never keeps a record, whose key could
+	 * be reused by a new process.
+	 */
+	smp_mb();
+	if (!atomic_read(&sig->live)) {
+		spin_lock(&cw_track_lock);
+		if (hash_hashed(&rec->hnode))
+			unlink_locked(rec);
+		spin_unlock(&cw_track_lock);
+		return;
+	}
+	if (!rec->pending)
+		cw_sample_kick();
+}
+
+void cw_track_fork_probe(void *data, struct task_struct *parent,
+			 struct task_struct *child)
+{
+	struct cw_track *prec, *rec = NULL;
+
+	if (!cw_track_active() || child->signal == parent->signal)
+		return;
+	rcu_read_lock();
+	prec = cw_track_lookup(parent->signal);
+	if (prec && !prec->pending)
+		rec = cw_track_new(child, prec->exe, prec->origin,
+				   prec->oflags | CPUWARDEN_ORIGIN_F_INHERITED);
+	rcu_read_unlock();
+	if (rec)
+		cw_track_set(child, rec);
+}
+
+void cw_track_exit_probe(void *data, struct task_struct *task)
+{
+	bool tracked;
+
+	/* Only the last thread to exit finds ->live at zero. */
+	if (!cw_track_active() || atomic_read(&task->signal->live))
+		return;
+	rcu_read_lock();
+	tracked = cw_track_lookup(task->signal);
+	rcu_read_unlock();
+	if (tracked)
+		cw_track_set(task, NULL);
+}
+
+/* The file @task runs, referenced, or NULL for a kernel thread. */
+struct file *cw_track_task_exe(struct task_struct *task)
+{
+	struct file *exe = NULL;
+	struct mm_struct *mm;
+
+	task_lock(task);
+	mm = task->mm;
+	if (mm && !(task->flags & PF_KTHREAD)) {
+		rcu_read_lock();
+		exe = rcu_dereference(mm->exe_file);
+		if (exe && !get_file_rcu(exe))
+			exe = NULL;
+		rcu_read_unlock();
+	}
+	task_unlock(task);
+	return exe;
+}
+
+static bool listed(const struct inode *inode, const struct inode *const *only,
+		   unsigned int nr)
+{
+	while (nr--)
+		if (only[nr] == inode)
+			return true;
+	return false;
+}
+
+/*
+ * Track running programs that no exec told us about.  With @only NULL,
+ * once at load: programs already running when the module arrives, as a
+ * miner would be on the host an admin installs cpuwarden on.  A deleted
+ * file counts then only in a watched location, since a binary replaced
+ * by a package upgrade looks the same as one deleted by an intruder once
+ * it is gone.  After unlinks of running programs, @only lists their
+ * inodes, or @nr is CW_SCAN_ALL_DELETED when too many came at once.
+ */
+void cw_track_scan(const struct inode *const *only, unsigned int nr)
+{
+	struct task_struct *p;
+	struct cw_track *rec;
+	struct file *exe;
+	unsigned int origin;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		if (p->flags & PF_KTHREAD || cw_track_lookup(p->signal))
+			continue;
+		exe = cw_track_task_exe(p);
+		if (!exe)
+			continue;
+		origin = cw_origin_classify(exe);
+		if (nr == CW_SCAN_ALL_DELETED)
+			origin = origin == CPUWARDEN_ORIGIN_DELETED ? origin : 0;
+		else if (only)
+			origin = listed(file_inode(exe), only, nr) ? origin : 0;
+		else if (origin == CPUWARDEN_ORIGIN_DELETED && !cw_origin_watched(exe))
+			origin = CPUWARDEN_ORIGIN_NONE;
+		rec = origin ? cw_track_new(p, exe, origin, CPUWARDEN_ORIGIN_F_LATE) : NULL;
+		if (rec) {
+			cw_track_set(p, rec);
+			cw_action_tracked(rec, p);
+		}
+		fput(exe);
+	}
+	rcu_read_unlock();
+}
+
+int cw_track_init(void)
+{
+	cw_track_cache = KMEM_CACHE(cw_track, 0);
+	return cw_track_cache ? 0 : -ENOMEM;
+}
+
+/* Hooks are gone and the sampler stopped: nothing else touches records. */
+void cw_track_exit(void)
+{
+	struct cw_track *rec, *tmp;
+
+	spin_lock(&cw_track_lock);
+	list_for_each_entry_safe(rec, tmp, &cw_track_list, lnode)
+		unlink_locked(rec);
+	spin_unlock(&cw_track_lock);
+	rcu_barrier();
+	kmem_cache_destroy(cw_track_cache);
+}
