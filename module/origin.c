@@ -231,9 +231,9 @@ const char *cw_origin_name(enum cpuwarden_origin origin)
 {
 	static const char * const names[] = {
 		[CPUWARDEN_ORIGIN_NONE] = "owned",
-		[CPUWARDEN_ORIGIN_WATCHED] = "watched location",
+		[CPUWARDEN_ORIGIN_WATCHED] = "watched",
 		[CPUWARDEN_ORIGIN_FILELESS] = "fileless",
-		[CPUWARDEN_ORIGIN_DELETED] = "deleted file",
+		[CPUWARDEN_ORIGIN_DELETED] = "deleted",
 	};
 
 	return origin < ARRAY_SIZE(names) ? names[origin] : "?";
