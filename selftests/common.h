@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the cpuwarden selftests: module parameters, the
+ * kernel log, spawning and reaping programs.
+ */
+#ifndef _CW_SELFTEST_COMMON_H
+#define _CW_SELFTEST_COMMON_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CW_PARAMS "/sys/module/cpuwarden/parameters/"
+#define CW_BURN_SRC "/selftests/cw-burn"
+#define CW_OWNED_BURN "/usr/local/bin/cw-burn"
+
+/*
+ * How long to wait for something the module is expected to do.  These are
+ * deadlines for liveness, not speed assertions: TCG guests are slow and
+ * shared, so they are generous.
+ */
+#define CW_DEADLINE 40
+
+/* Write a module parameter; 0 or the negative errno of the write. */
+static inline int cw_param_set(const char *name, const char *val)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), CW_PARAMS "%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static inline int cw_param_get(const char *name, char *buf, size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), CW_PARAMS "%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+static inline bool cw_module_loaded(void)
+{
+	return access(CW_PARAMS "mode", F_OK) == 0;
+}
+
+/* A reader of /dev/kmsg positioned after everything logged so far. */
+static inline int cw_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/*
+ * Wait up to @seconds for a kernel log record containing every one of the
+ * NULL-terminated needles; copy it to @out if given.
+ */
+static inline bool cw_kmsg_wait(int fd, int seconds, char *out, size_t outlen, ...)
+{
+	time_t end = time(NULL) + seconds;
+	char rec[1024];
+	const char *needle;
+	va_list ap;
+	ssize_t n;
+	bool all;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: go on */
+		if (n < 0) {
+			if (errno != EAGAIN || time(NULL) > end)
+				return false;
+			usleep(100 * 1000);
+			continue;
+		}
+		rec[n] = '\0';
+		all = true;
+		va_start(ap, outlen);
+		while ((needle = va_arg(ap, const char *)))
+			all = all && strstr(rec, needle);
+		va_end(ap);
+		if (all) {
+			if (out && outlen) {
+				memcpy(out, rec, (size_t)n < outlen ? (size_t)n + 1 : outlen);
+				out[outlen - 1] = '\0';
+			}
+			return true;
+		}
+	}
+}
+
+static inline int cw_copy_fd(const char *src, int out)
+{
+	char buf[65536];
+	ssize_t n;
+	int in;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			break;
+	close(in);
+	return n ? -1 : 0;
+}
+
+static inline int cw_copy(const char *src, const char *dst, mode_t mode)
+{
+	int out, ret;
+
+	unlink(dst);
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (out < 0)
+		return -1;
+	ret = cw_copy_fd(src, out);
+	close(out);
+	return ret;
+}
+
+/* Wait up to @seconds for @pid to end; its wait status, or -1 if it runs on. */
+static inline int cw_wait(pid_t pid, int seconds)
+{
+	time_t end = time(NULL) + seconds;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return status;
+		if (r < 0 || time(NULL) > end)
+			return -1;
+		usleep(100 * 1000);
+	}
+}
+
+static inline bool cw_killed(int status)
+{
+	return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+
+static inline void cw_reap(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+static inline int cw_sh(const char *cmd)
+{
+	int status = system(cmd);
+
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+#endif /* _CW_SELFTEST_COMMON_H */

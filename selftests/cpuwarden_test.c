@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cpuwarden selftests: origin classification, detection and action, run
+ * as root inside a QEMU guest with the module loaded (selftests/vm/run).
+ *
+ * Every test sets the policy it needs: short windows (sustain 2 s, sampled
+ * every 200 ms) keep the suite quick.
+ */
+#include "common.h"
+
+#include <grp.h>
+#include <linux/memfd.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+
+static char *const burn_argv[] = { "cw-burn", NULL };
+static char *const no_env[] = { NULL };
+
+static void policy(struct __test_metadata *_metadata, const char *mode,
+		   const char *threshold, const char *sustain)
+{
+	if (!cw_module_loaded())
+		SKIP(return, "cpuwarden is not loaded");
+	ASSERT_EQ(0, cw_param_set("mode", mode));
+	ASSERT_EQ(0, cw_param_set("threshold", threshold));
+	ASSERT_EQ(0, cw_param_set("sustain", sustain));
+	ASSERT_EQ(0, cw_param_set("period_ms", "200"));
+	ASSERT_EQ(0, cw_param_set("watch", "/tmp,/var/tmp,/dev/shm"));
+}
+
+static void put_burner(struct __test_metadata *_metadata, const char *path)
+{
+	ASSERT_EQ(0, cw_copy(CW_BURN_SRC, path, 0755)) {
+		TH_LOG("copy to %s: %s", path, strerror(errno));
+	}
+}
+
+/* fork, then run @start in the child; it must exec or _exit(127). */
+static pid_t start(void (*fn)(const char *), const char *arg)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		fn(arg);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void exec_path(const char *path)
+{
+	execve(path, burn_argv, no_env);
+}
+
+/* ---- Origins: each way of starting the same burner is killed. ---- */
+
+FIXTURE(origin) {
+	pid_t pid;
+	int kmsg;
+};
+
+FIXTURE_VARIANT(origin) {
+	/* Prepare files as root, then start the burner; returns its pid. */
+	pid_t (*launch)(struct __test_metadata *_metadata);
+	const char *origin;	/* expected origin= in the log */
+	const char *uid;	/* expected uid= in the log */
+};
+
+static pid_t launch_at(struct __test_metadata *_metadata, const char *path)
+{
+	char dir[256], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	mkdir(dir, 0755);
+	put_burner(_metadata, path);
+	return start(exec_path, path);
+}
+
+static pid_t launch_tmp(struct __test_metadata *_metadata)
+{
+	return launch_at(_metadata, "/tmp/cw-burn");
+}
+
+static pid_t launch_var_tmp(struct __test_metadata *_metadata)
+{
+	return launch_at(_metadata, "/var/tmp/cw-burn");
+}
+
+static pid_t launch_dev_shm(struct __test_metadata *_metadata)
+{
+	return launch_at(_metadata, "/dev/shm/cw-burn");
+}
+
+static pid_t launch_hidden(struct __test_metadata *_metadata)
+{
+	mkdir("/tmp/.cache", 0755);
+	return launch_at(_metadata, "/tmp/.cache/.x");
+}
+
+static pid_t launch_symlink(struct __test_metadata *_metadata)
+{
+	put_burner(_metadata, "/tmp/cw-burn-target");
+	unlink("/usr/local/bin/cw-link");
+	if (symlink("/tmp/cw-burn-target", "/usr/local/bin/cw-link"))
+		return -1;
+	return start(exec_path, "/usr/local/bin/cw-link");
+}
+
+static pid_t launch_dotdot(struct __test_metadata *_metadata)
+{
+	put_burner(_metadata, "/tmp/cw-burn-dotdot");
+	return start(exec_path, "/usr/local/bin/../../../tmp/cw-burn-dotdot");
+}
+
+static void exec_relative(const char *dir)
+{
+	if (!chdir(dir))
+		execve("./cw-burn-rel", burn_argv, no_env);
+}
+
+static pid_t launch_relative(struct __test_metadata *_metadata)
+{
+	put_burner(_metadata, "/tmp/cw-burn-rel");
+	return start(exec_relative, "/tmp");
+}
+
+static pid_t launch_bind(struct __test_metadata *_metadata)
+{
+	put_burner(_metadata, "/tmp/cw-burn-bind");
+	mkdir("/mnt", 0755);
+	mkdir("/mnt/elsewhere", 0755);
+	if (mount("/tmp", "/mnt/elsewhere", NULL, MS_BIND, NULL))
+		return -1;
+	return start(exec_path, "/mnt/elsewhere/cw-burn-bind");
+}
+
+static void exec_fd(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	/* Unlinking now leaves only the fd: a deleted file at exec. */
+	if (fd >= 0 && strncmp(path, "/tmp/", 5))
+		unlink(path);
+	if (fd >= 0)
+		syscall(SYS_execveat, fd, "", burn_argv, no_env, AT_EMPTY_PATH);
+}
+
+static pid_t launch_execveat(struct __test_metadata *_metadata)
+{
+	put_burner(_metadata, "/tmp/cw-burn-fd");
+	return start(exec_fd, "/tmp/cw-burn-fd");
+}
+
+static pid_t launch_deleted_at_exec(struct __test_metadata *_metadata)
+{
+	put_burner(_metadata, "/root/cw-burn-gone");
+	return start(exec_fd, "/root/cw-burn-gone");
+}
+
+static void exec_memfd(const char *src)
+{
+	int fd = syscall(SYS_memfd_create, "cw-burn", MFD_CLOEXEC);
+
+	if (fd >= 0 && !cw_copy_fd(src, fd))
+		fexecve(fd, burn_argv, no_env);
+}
+
+static pid_t launch_memfd(struct __test_metadata *_metadata)
+{
+	return start(exec_memfd, CW_BURN_SRC);
+}
+
+static void exec_unlinking(const char *path)
+{
+	char *const argv[] = { "cw-burn", "-u", NULL };
+
+	execve(path, argv, no_env);
+}
+
+static pid_t launch_unlink_self(struct __test_metadata *_metadata)
+{
+	put_burner(_metadata, "/root/cw-burn-self");
+	return start(exec_unlinking, "/root/cw-burn-self");
+}
+
+static pid_t launch_script(struct __test_metadata *_metadata)
+{
+	static const char text[] = "#!/bin/sh\nwhile :; do :; done\n";
+	int fd = open("/tmp/cw-burn.sh", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+
+	if (fd < 0 || write(fd, text, sizeof(text) - 1) != sizeof(text) - 1)
+		return -1;
+	close(fd);
+	return start(exec_path, "/tmp/cw-burn.sh");
+}
+
+static void exec_as_user(const char *path)
+{
+	if (!setgroups(0, NULL) && !setresgid(1000, 1000, 1000) &&
+	    !setresuid(1000, 1000, 1000))
+		execve(path, burn_argv, no_env);
+}
+
+static pid_t launch_user(struct __test_metadata *_metadata)
+{
+	put_burner(_metadata, "/tmp/cw-burn-user");
+	return start(exec_as_user, "/tmp/cw-burn-user");
+}
+
+#define ORIGIN_VARIANT(name, expect, user)			\
+	FIXTURE_VARIANT_ADD(origin, name) {			\
+		.launch = launch_##name,			\
+		.origin = "origin=" expect " ",			\
+		.uid = "uid=" user " ",				\
+	}
+
+ORIGIN_VARIANT(tmp, "watched", "0");
+ORIGIN_VARIANT(var_tmp, "watched", "0");
+ORIGIN_VARIANT(dev_shm, "watched", "0");
+ORIGIN_VARIANT(hidden, "watched", "0");
+ORIGIN_VARIANT(symlink, "watched", "0");
+ORIGIN_VARIANT(dotdot, "watched", "0");
+ORIGIN_VARIANT(relative, "watched", "0");
+ORIGIN_VARIANT(bind, "watched", "0");
+ORIGIN_VARIANT(execveat, "watched", "0");
+ORIGIN_VARIANT(memfd, "fileless", "0");
+ORIGIN_VARIANT(deleted_at_exec, "deleted", "0");
+ORIGIN_VARIANT(unlink_self, "deleted+late", "0");
+ORIGIN_VARIANT(script, "watched+script", "0");
+ORIGIN_VARIANT(user, "watched", "1000");
+
+FIXTURE_SETUP(origin)
+{
+	self->pid = -1;
+	policy(_metadata, "kill", "50", "2");
+	self->kmsg = cw_kmsg_open();
+	ASSERT_LE(0, self->kmsg);
+	mkdir("/usr/local", 0755);
+	mkdir("/usr/local/bin", 0755);
+}
+
+FIXTURE_TEARDOWN(origin)
+{
+	cw_reap(self->pid);
+	umount2("/mnt/elsewhere", MNT_DETACH);
+	close(self->kmsg);
+}
+
+TEST_F_TIMEOUT(origin, killed, 2 * CW_DEADLINE)
+{
+	char pid[32], line[1024];
+	int status;
+
+	self->pid = variant->launch(_metadata);
+	ASSERT_LT(0, self->pid);
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+
+	status = cw_wait(self->pid, CW_DEADLINE);
+	ASSERT_TRUE(cw_killed(status)) {
+		TH_LOG("pid %d was not killed (wait status %d)", self->pid, status);
+	}
+	self->pid = -1;
+	/* The line names pid, uid, comm, exe and why it was tracked. */
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, 5, line, sizeof(line), "killed", pid,
+				 variant->origin, variant->uid, "comm=\"", "exe=\"/",
+				 NULL)) {
+		TH_LOG("no killed line with %s%s%s", pid, variant->origin, variant->uid);
+	}
+	TH_LOG("%s", strchr(line, ';') ? strchr(line, ';') + 1 : line);
+}
+
+/* ---- What must not be touched. ---- */
+
+FIXTURE(spare) {
+	pid_t control;
+	pid_t pid;
+	int kmsg;
+};
+
+FIXTURE_SETUP(spare)
+{
+	self->control = self->pid = -1;
+	policy(_metadata, "kill", "50", "2");
+	self->kmsg = cw_kmsg_open();
+	ASSERT_LE(0, self->kmsg);
+	mkdir("/usr/local", 0755);
+	mkdir("/usr/local/bin", 0755);
+	put_burner(_metadata, CW_OWNED_BURN);
+	put_burner(_metadata, "/tmp/cw-control");
+}
+
+FIXTURE_TEARDOWN(spare)
+{
+	cw_reap(self->pid);
+	cw_reap(self->control);
+	close(self->kmsg);
+}
+
+/*
+ * @pid must outlive a tracked /tmp burner started beside it, by more
+ * than a full sustain window after that one is killed.
+ */
+static void outlives_control(struct __test_metadata *_metadata, pid_t pid,
+			     pid_t control)
+{
+	ASSERT_TRUE(cw_killed(cw_wait(control, CW_DEADLINE)));
+	sleep(3);
+	ASSERT_EQ(-1, cw_wait(pid, 0)) {
+		TH_LOG("pid %d should still run", pid);
+	}
+}
+
+TEST_F_TIMEOUT(spare, owned_burner, 2 * CW_DEADLINE)
+{
+	char pid[32];
+
+	self->pid = start(exec_path, CW_OWNED_BURN);
+	self->control = start(exec_path, "/tmp/cw-control");
+	outlives_control(_metadata, self->pid, self->control);
+	self->control = -1;
+	/* Never even tracked. */
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+	ASSERT_FALSE(cw_kmsg_wait(self->kmsg, 0, NULL, 0, pid, NULL));
+}
+
+static void exec_then_owned(const char *path)
+{
+	char *const argv[] = { "cw-burn", "-e", CW_OWNED_BURN, NULL };
+
+	execve(path, argv, no_env);
+}
+
+/* runc re-executes itself from a memfd, then execs owned binaries. */
+TEST_F_TIMEOUT(spare, exec_of_owned_untracks, 2 * CW_DEADLINE)
+{
+	char pid[32];
+
+	put_burner(_metadata, "/tmp/cw-launcher");
+	self->pid = start(exec_then_owned, "/tmp/cw-launcher");
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, "tracking", pid, NULL));
+	self->control = start(exec_path, "/tmp/cw-control");
+	outlives_control(_metadata, self->pid, self->control);
+	self->control = -1;
+}
+
+static void exec_burst(const char *path)
+{
+	char *const argv[] = { "cw-burn", "-b", "1", NULL };
+
+	execve(path, argv, no_env);
+}
+
+TEST_F_TIMEOUT(spare, short_burst, 2 * CW_DEADLINE)
+{
+	char pid[32];
+
+	ASSERT_EQ(0, cw_param_set("sustain", "3"));
+	put_burner(_metadata, "/tmp/cw-burst");
+	self->pid = start(exec_burst, "/tmp/cw-burst");
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, "tracking", pid, NULL));
+	self->control = start(exec_path, "/tmp/cw-control");
+	outlives_control(_metadata, self->pid, self->control);
+	self->control = -1;
+}
+
+TEST_F_TIMEOUT(spare, monitor_mode_reports_only, 2 * CW_DEADLINE)
+{
+	char pid[32];
+
+	ASSERT_EQ(0, cw_param_set("mode", "monitor"));
+	self->pid = launch_at(_metadata, "/tmp/cw-monitored");
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, "abnormal", pid,
+				 "mode=monitor", NULL));
+	sleep(2);
+	ASSERT_EQ(-1, cw_wait(self->pid, 0));
+	ASSERT_FALSE(cw_kmsg_wait(self->kmsg, 0, NULL, 0, "killed", NULL));
+}
+
+/* Tests that need nothing but the module and the default test policy. */
+FIXTURE(cw) {
+};
+
+FIXTURE_SETUP(cw)
+{
+	policy(_metadata, "kill", "50", "2");
+}
+
+FIXTURE_TEARDOWN(cw)
+{
+}
+
+/* ---- Groups: the sum over threads, and forked children. ---- */
+
+static void exec_threads(const char *path)
+{
+	/* 4 threads at 30% each: none above 60%, together 120%. */
+	char *const argv[] = { "cw-burn", "-t", "4", "-d", "30", NULL };
+
+	execve(path, argv, no_env);
+}
+
+TEST_F_TIMEOUT(cw, threads_summed, 2 * CW_DEADLINE)
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, cw_param_set("threshold", "60"));
+	put_burner(_metadata, "/tmp/cw-threads");
+	pid = start(exec_threads, "/tmp/cw-threads");
+	ASSERT_TRUE(cw_killed(cw_wait(pid, CW_DEADLINE))) {
+		cw_reap(pid);
+	}
+}
+
+static void exec_forker(const char *path)
+{
+	char *const argv[] = { "cw-burn", "-f", NULL };
+
+	execve(path, argv, no_env);
+}
+
+TEST_F_TIMEOUT(cw, forked_child_tracked, 2 * CW_DEADLINE)
+{
+	int status;
+	pid_t pid;
+
+	put_burner(_metadata, "/tmp/cw-forker");
+	pid = start(exec_forker, "/tmp/cw-forker");
+	/* The idle parent survives and reports its child was SIGKILLed. */
+	status = cw_wait(pid, CW_DEADLINE);
+	if (status == -1)
+		cw_reap(pid);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("forker wait status %d", status);
+	}
+}
+
+/* ---- Parameters refuse bad input and keep their value. ---- */
+
+TEST_F(cw, params_validated)
+{
+	char buf[256];
+
+	ASSERT_EQ(-ERANGE, cw_param_set("threshold", "0"));
+	ASSERT_EQ(-ERANGE, cw_param_set("sustain", "86401"));
+	ASSERT_EQ(-ERANGE, cw_param_set("period_ms", "99"));
+	ASSERT_EQ(-EINVAL, cw_param_set("threshold", "50%"));
+	ASSERT_EQ(-EINVAL, cw_param_set("mode", "destroy"));
+	ASSERT_EQ(-EINVAL, cw_param_set("watch", "tmp"));
+	ASSERT_EQ(-EINVAL, cw_param_set("watch", "/tmp,,/var/tmp"));
+	ASSERT_EQ(-ENOENT, cw_param_set("watch", "/tmp,/no/such/dir"));
+	ASSERT_EQ(-ENOTDIR, cw_param_set("watch", "/tmp,/selftests/cw-burn"));
+
+	ASSERT_EQ(0, cw_param_get("threshold", buf, sizeof(buf)));
+	ASSERT_STREQ("50", buf);
+	ASSERT_EQ(0, cw_param_get("mode", buf, sizeof(buf)));
+	ASSERT_STREQ("kill", buf);
+	ASSERT_EQ(0, cw_param_get("watch", buf, sizeof(buf)));
+	ASSERT_STREQ("/tmp,/var/tmp,/dev/shm", buf);
+
+	ASSERT_EQ(0, cw_param_set("watch", "/tmp,/var/tmp\n"));
+	ASSERT_EQ(0, cw_param_get("watch", buf, sizeof(buf)));
+	ASSERT_STREQ("/tmp,/var/tmp", buf);
+}
+
+TEST_F_TIMEOUT(cw, watch_list_applies, 2 * CW_DEADLINE)
+{
+	pid_t pid;
+
+	mkdir("/srv", 0755);
+	mkdir("/srv/drop", 0755);
+	ASSERT_EQ(0, cw_param_set("watch", "/srv/drop"));
+	pid = launch_at(_metadata, "/srv/drop/cw-burn");
+	ASSERT_TRUE(cw_killed(cw_wait(pid, CW_DEADLINE))) {
+		cw_reap(pid);
+	}
+}
+
+/* ---- Unload and reload while tracked programs run. ---- */
+
+TEST_F_TIMEOUT(cw, reload_with_tracked_alive, 4 * CW_DEADLINE)
+{
+	const char *ko = getenv("CW_MODULE");
+	char cmd[512];
+	pid_t burner, forker;
+	int i;
+
+	if (!ko)
+		SKIP(return, "CW_MODULE does not name the module file");
+	ASSERT_EQ(0, cw_param_set("sustain", "600"));
+	put_burner(_metadata, "/tmp/cw-survivor");
+	burner = start(exec_path, "/tmp/cw-survivor");
+	ASSERT_EQ(0, cw_sh("printf '#!/bin/sh\\nwhile :; do /bin/true; done\\n' > /tmp/cw-forks.sh"));
+	ASSERT_EQ(0, chmod("/tmp/cw-forks.sh", 0755));
+	forker = start(exec_path, "/tmp/cw-forks.sh");
+
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, cw_sh("rmmod cpuwarden"));
+		snprintf(cmd, sizeof(cmd), "insmod %s mode=kill sustain=%d period_ms=200",
+			 ko, i == 4 ? 2 : 600);
+		ASSERT_EQ(0, cw_sh(cmd));
+	}
+	/* The last load finds the burner already running, and kills it. */
+	ASSERT_TRUE(cw_killed(cw_wait(burner, CW_DEADLINE))) {
+		cw_reap(burner);
+	}
+	cw_reap(forker);
+}
+
+TEST_HARNESS_MAIN
