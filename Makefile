@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# cpuwarden: build, test and demo.  The kernel build itself is described
+# by Kbuild, which is self-contained so DKMS can use it alone.
+#
+#   make            the module (against KDIR) and the userspace parts
+#   make demo       boot a VM and watch a /tmp miner get killed
+#   make check      every test: build checks, DKMS, VM selftests
+#   make clean
+
+# The running kernel's build dir if there is one, else the newest Debian
+# headers in /usr/src.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(shell ls -d /usr/src/linux-headers-*-* 2>/dev/null | grep -v -- '-common' | sort -V | tail -n 1))
+BUILD ?= $(CURDIR)/.build
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory
+endif
+
+all: module userspace
+
+module:
+	$(if $(KDIR),,$(error No kernel headers found: install linux-headers-amd64 or pass KDIR=))
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace:
+	$(Q)$(MAKE) -C selftests OUT=$(BUILD)/selftests
+
+deps:
+	$(Q).ci/install-deps
+
+demo: deps
+	$(Q)KDIR=$(KDIR) selftests/vm/demo
+
+check: deps
+	$(Q)KDIR=$(KDIR) selftests/check
+
+clean:
+	$(Q)$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
+	$(Q)rm -rf $(BUILD)
+
+.PHONY: all module userspace deps demo check clean
