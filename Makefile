@@ -6,6 +6,7 @@
 #   make            the module (against KDIR) and the userspace parts
 #   make demo       boot a VM and watch a /tmp miner get killed
 #   make check      every test: build checks, DKMS, VM selftests
+#   make dkms-install   copy the sources to /usr/src and "dkms install"
 #   make clean
 
 # The running kernel's build dir if there is one, else the newest Debian
@@ -13,6 +14,8 @@
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(shell ls -d /usr/src/linux-headers-*-* 2>/dev/null | grep -v -- '-common' | sort -V | tail -n 1))
 BUILD ?= $(CURDIR)/.build
+VERSION := $(shell sed -n 's/^\#define CW_VERSION "\(.*\)"/\1/p' module/version.h)
+DKMS_SRC ?= $(DESTDIR)/usr/src/cpuwarden-$(VERSION)
 
 ifeq ($(V),1)
 Q :=
@@ -30,6 +33,17 @@ module:
 userspace:
 	$(Q)$(MAKE) -C selftests OUT=$(BUILD)/selftests
 
+# Exactly the files DKMS needs, never build products.
+dkms-src:
+	$(Q)rm -rf $(DKMS_SRC)
+	$(Q)install -d $(DKMS_SRC)/module $(DKMS_SRC)/include/uapi/linux
+	$(Q)install -m 644 Kbuild dkms.conf $(DKMS_SRC)/
+	$(Q)install -m 644 module/*.c module/*.h $(DKMS_SRC)/module/
+	$(Q)install -m 644 include/uapi/linux/cpuwarden.h $(DKMS_SRC)/include/uapi/linux/
+
+dkms-install: dkms-src
+	dkms install cpuwarden/$(VERSION)
+
 deps:
 	$(Q).ci/install-deps
 
@@ -43,4 +57,4 @@ clean:
 	$(Q)$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all module userspace deps demo check clean
+.PHONY: all module userspace dkms-src dkms-install deps demo check clean
