@@ -1,83 +1,305 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What cpuwarden does about a tracked program: report it, and in kill
- * mode kill it.  Every line names pid, uid, comm, the program's path and
- * why it is tracked, as key=value pairs for log pipelines.
+ * What cpuwarden does about an abnormal program, by policy: report it,
+ * throttle it or kill it.  Every decision is one struct cw_decision and
+ * one key=value log line per thread group it touches, naming pid, uid,
+ * comm, the program's path, why it is tracked, the measured figure and
+ * the rule that fired.
  *
  * Tracking lines and decision lines are rate-limited separately, so a
- * flood of short-lived /tmp programs cannot hide a kill.
+ * flood of short-lived /tmp programs cannot hide a kill.  A decision is
+ * taken whatever the rate limit lets through.
  */
 
 #include <linux/cred.h>
 #include <linux/dcache.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/limits.h>
 #include <linux/pid.h>
 #include <linux/ratelimit.h>
+#include <linux/rculist.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uidgid.h>
 
 #include "action.h"
+#include "hash.h"
 #include "origin.h"
 #include "policy.h"
+#include "prog.h"
+#include "quarantine.h"
+#include "sample.h"
+#include "throttle.h"
 #include "track.h"
 
 static DEFINE_RATELIMIT_STATE(tracked_rs, 5 * HZ, 10);
-static DEFINE_RATELIMIT_STATE(decision_rs, 5 * HZ, 20);
+static DEFINE_RATELIMIT_STATE(decision_rs, 5 * HZ, 40);
 
-static void log_line(const char *what, struct cw_track *rec,
-		     struct task_struct *task, const char *detail)
+/*
+ * Killed programs whose content still has to be quarantined, and the
+ * groups to kill once it is: a relaunch that the dying program's parent
+ * starts at once must already find the content refused.
+ */
+#define CW_FLUSH_MAX 16
+#define CW_KILL_MAX 256
+static struct cw_prog *to_quarantine[CW_FLUSH_MAX];
+static unsigned int nr_to_quarantine;
+static struct pid *to_kill[CW_KILL_MAX];
+static unsigned int nr_to_kill;
+
+static void log_line(const struct cw_decision *d, const struct file *exe)
 {
 	char *buf = kmalloc(PATH_MAX, GFP_ATOMIC | __GFP_NOWARN);
+	char sha[2 * CPUWARDEN_SHA256_LEN + 1] = "";
+	char detail[160] = "";
 	const char *path = "?";
 
-	if (buf) {
-		path = d_path(&rec->exe->f_path, buf, PATH_MAX);
+	if (buf && exe) {
+		path = d_path(&exe->f_path, buf, PATH_MAX);
 		if (IS_ERR(path))
 			path = "?";
 	}
-	pr_info("%s pid=%d uid=%u comm=\"%s\" exe=\"%s\" origin=%s%s%s%s%s\n",
-		what, pid_nr(rec->tgid),
-		from_kuid(&init_user_ns, task_uid(task)), task->comm, path,
-		cw_origin_name(rec->origin),
-		rec->oflags & CPUWARDEN_ORIGIN_F_SCRIPT ? "+script" : "",
-		rec->oflags & CPUWARDEN_ORIGIN_F_INHERITED ? "+inherited" : "",
-		rec->oflags & CPUWARDEN_ORIGIN_F_LATE ? "+late" : "",
-		detail);
+	if (d->hashed)
+		cw_hash_hex(d->sha, sha);
+
+	switch (d->rule) {
+	case CPUWARDEN_RULE_SUSTAINED:
+		snprintf(detail, sizeof(detail),
+			 " rule=sustained cpu=%u%% threshold=%u%% for=%us uid_cpu=%u%% mode=%s",
+			 d->cpu_pct, d->limit, d->for_s, d->uid_pct,
+			 cw_policy_mode_name(d->mode));
+		break;
+	case CPUWARDEN_RULE_BUDGET:
+		snprintf(detail, sizeof(detail),
+			 " rule=budget cpu=%u%% used=%llu.%03llus budget=%us window=%us uid_cpu=%u%% mode=%s",
+			 d->cpu_pct, d->used_ms / 1000, d->used_ms % 1000,
+			 d->limit, d->window_s, d->uid_pct,
+			 cw_policy_mode_name(d->mode));
+		break;
+	case CPUWARDEN_RULE_ESCALATE:
+		snprintf(detail, sizeof(detail),
+			 " rule=escalate cpu=%u%% cap=%u%% for=%us",
+			 d->cpu_pct, d->limit, d->for_s);
+		break;
+	case CPUWARDEN_RULE_QUIET:
+		snprintf(detail, sizeof(detail), " rule=quiet cpu=%u%% for=%us",
+			 d->cpu_pct, d->for_s);
+		break;
+	case CPUWARDEN_RULE_NONE:
+		break;
+	default:
+		snprintf(detail, sizeof(detail), " rule=%s",
+			 cw_policy_rule_name(d->rule));
+		break;
+	}
+	if (d->event == CPUWARDEN_EVENT_THROTTLED)
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+			 " cap=%u%%", cw_policy_get(cap));
+
+	pr_info("%s pid=%d uid=%u comm=\"%s\" exe=\"%s\" origin=%s%s%s%s%s%s%s\n",
+		cw_policy_event_name(d->event), d->pid, d->uid, d->comm, path,
+		cw_origin_name(d->origin),
+		d->oflags & CPUWARDEN_ORIGIN_F_SCRIPT ? "+script" : "",
+		d->oflags & CPUWARDEN_ORIGIN_F_INHERITED ? "+inherited" : "",
+		d->oflags & CPUWARDEN_ORIGIN_F_LATE ? "+late" : "",
+		d->hashed ? " sha256=" : "", sha, detail);
 	kfree(buf);
+}
+
+/* The who of a decision: @task's group, as @rec knows it. */
+static void fill(struct cw_decision *d, const struct cw_track *rec,
+		 struct task_struct *task)
+{
+	const struct cw_prog *prog = rec->prog;
+
+	d->pid = task_tgid_nr(task);
+	d->ppid = task_tgid_nr(rcu_dereference(task->real_parent));
+	d->uid = from_kuid(&init_user_ns, task_uid(task));
+	get_task_comm(d->comm, task);
+	d->origin = rec->origin;
+	d->oflags = rec->oflags;
+	d->hashed = prog && prog->hashed;
+	if (d->hashed)
+		memcpy(d->sha, prog->sha, CPUWARDEN_SHA256_LEN);
+	d->uid_pct = cw_sample_uid_pct(rec->uid);
 }
 
 void cw_action_tracked(struct cw_track *rec, struct task_struct *task)
 {
-	if (__ratelimit(&tracked_rs))
-		log_line("tracking", rec, task, "");
+	struct cw_decision d = { .event = CPUWARDEN_EVENT_TRACKED };
+
+	if (!__ratelimit(&tracked_rs))
+		return;
+	rcu_read_lock();
+	fill(&d, rec, task);
+	rcu_read_unlock();
+	log_line(&d, rec->exe);
 }
 
-/* Called by the sampler, the only writer of rec->flags. */
-void cw_action_abnormal(struct cw_track *rec, struct task_struct *leader,
-			unsigned int pct, unsigned int secs)
+/* An exec of quarantined content was refused: @task is still the caller. */
+void cw_action_denied(struct file *file, const u8 *sha, struct task_struct *task)
 {
-	unsigned int mode = cw_policy_get(mode);
-	const char *what;
-	char detail[80];
+	struct cw_decision d = {
+		.event = CPUWARDEN_EVENT_DENIED,
+		.rule = CPUWARDEN_RULE_QUARANTINE,
+		.hashed = sha,
+		.origin = cw_origin_classify(file),
+	};
 
-	if (mode == CPUWARDEN_MODE_KILL && !(rec->flags & CW_TRACK_KILLED)) {
-		/* By struct pid: a recycled pid number is never hit. */
-		kill_pid(rec->tgid, SIGKILL, 1);
-		rec->flags |= CW_TRACK_KILLED;
-		what = "killed";
-	} else if (mode == CPUWARDEN_MODE_MONITOR &&
-		   !(rec->flags & CW_TRACK_REPORTED)) {
-		rec->flags |= CW_TRACK_REPORTED;
-		what = "abnormal";
-	} else {
-		return;
-	}
 	if (!__ratelimit(&decision_rs))
 		return;
-	snprintf(detail, sizeof(detail),
-		 " cpu=%u%% threshold=%u%% for=%us mode=%s", pct,
-		 cw_policy_get(threshold), secs, cw_policy_mode_name(mode));
-	log_line(what, rec, leader, detail);
+	rcu_read_lock();
+	d.pid = task_tgid_nr(task);
+	d.ppid = task_tgid_nr(rcu_dereference(task->real_parent));
+	rcu_read_unlock();
+	d.uid = from_kuid(&init_user_ns, task_uid(task));
+	get_task_comm(d.comm, task);
+	if (sha)
+		memcpy(d.sha, sha, CPUWARDEN_SHA256_LEN);
+	log_line(&d, file);
+}
+
+static void report(struct cw_decision *d, struct cw_track *rec)
+{
+	struct task_struct *leader = pid_task(rec->tgid, PIDTYPE_TGID);
+
+	if (!leader || !__ratelimit(&decision_rs))
+		return;
+	fill(d, rec, leader);
+	log_line(d, rec->exe);
+}
+
+/* A target of an action on @prog: it runs it, or descends from it. */
+static bool target(struct cw_track *rec, struct cw_prog *prog, bool tree)
+{
+	struct task_struct *leader;
+
+	if (test_bit(CW_TRACK_DEAD, &rec->flags) ||
+	    test_bit(CW_TRACK_EXEMPT, &rec->flags))
+		return false;
+	if (rec->prog == prog || rec->held_by == prog)
+		return true;
+	if (!tree)
+		return false;
+	leader = pid_task(rec->tgid, PIDTYPE_TGID);
+	return leader && cw_track_descends(leader, prog);
+}
+
+/* By struct pid: a recycled pid number is never hit. */
+static void kill_one(struct cw_track *rec, struct cw_decision *d)
+{
+	if (nr_to_kill < CW_KILL_MAX)
+		to_kill[nr_to_kill++] = get_pid(rec->tgid);
+	else
+		kill_pid(rec->tgid, SIGKILL, 1);
+	report(d, rec);
+}
+
+/*
+ * A detector fired for @prog, or for @rec's group alone when its program
+ * is unknown.  Act by policy, once per step up: report, throttle, kill.
+ * Called by the sampler, the only writer of program state, under RCU.
+ */
+void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
+		      struct cw_decision *d, u64 now)
+{
+	unsigned int mode = cw_policy_get(mode);
+	bool tree = cw_policy_get(kill_tree);
+	struct cw_track *r;
+
+	d->mode = mode;
+	if (d->rule == CPUWARDEN_RULE_ESCALATE)
+		mode = CPUWARDEN_MODE_KILL;
+	/* Without a program there is no bucket to throttle with. */
+	if (!prog && mode == CPUWARDEN_MODE_THROTTLE)
+		mode = CPUWARDEN_MODE_MONITOR;
+
+	if (!prog) {
+		if (test_and_set_bit(CW_TRACK_REPORTED, &rec->flags))
+			return;
+		d->event = mode == CPUWARDEN_MODE_KILL ?
+			   CPUWARDEN_EVENT_KILLED : CPUWARDEN_EVENT_ABNORMAL;
+		if (mode == CPUWARDEN_MODE_KILL)
+			kill_one(rec, d);
+		else
+			report(d, rec);
+		return;
+	}
+
+	switch (mode) {
+	case CPUWARDEN_MODE_MONITOR:
+		if (prog->state != CW_PROG_NORMAL)
+			return;
+		WRITE_ONCE(prog->state, CW_PROG_REPORTED);
+		d->event = CPUWARDEN_EVENT_ABNORMAL;
+		list_for_each_entry_rcu(r, &cw_track_list, lnode)
+			if (target(r, prog, false))
+				report(d, r);
+		return;
+	case CPUWARDEN_MODE_THROTTLE:
+		if (prog->state >= CW_PROG_THROTTLED)
+			return;
+		cw_throttle_start(prog, now);
+		d->event = CPUWARDEN_EVENT_THROTTLED;
+		list_for_each_entry_rcu(r, &cw_track_held, hold_node)
+			if (r->held_by == prog)
+				report(d, r);
+		return;
+	default:
+		if (prog->state == CW_PROG_KILLED)
+			return;
+		if (prog->state == CW_PROG_THROTTLED)
+			cw_throttle_stop(prog);
+		WRITE_ONCE(prog->state, CW_PROG_KILLED);
+		d->event = CPUWARDEN_EVENT_KILLED;
+		list_for_each_entry_rcu(r, &cw_track_list, lnode)
+			if (target(r, prog, tree))
+				kill_one(r, d);
+		if (nr_to_quarantine < CW_FLUSH_MAX) {
+			refcount_inc(&prog->ref);
+			to_quarantine[nr_to_quarantine++] = prog;
+		}
+		return;
+	}
+}
+
+void cw_action_released(struct cw_track *rec, unsigned int rule)
+{
+	struct cw_decision d = {
+		.event = CPUWARDEN_EVENT_RELEASED,
+		.rule = rule,
+	};
+
+	report(&d, rec);
+}
+
+/*
+ * What a decision left to do in a context that may sleep: quarantine the
+ * content of killed programs, hashing it first if it was not hashed at
+ * exec (a program found running at load, or hashing was off), then kill
+ * them.
+ */
+void cw_action_flush(void)
+{
+	u8 sha[CPUWARDEN_SHA256_LEN];
+	struct cw_prog *p;
+	unsigned int i;
+
+	for (i = 0; i < nr_to_quarantine; i++) {
+		p = to_quarantine[i];
+		if (p->hashed)
+			cw_quarantine_add(p->sha, p->size);
+		else if (cw_policy_get(hash) && !cw_hash_file(p->file, sha))
+			cw_quarantine_add(sha, p->size);
+		cw_prog_put(p);
+	}
+	nr_to_quarantine = 0;
+	for (i = 0; i < nr_to_kill; i++) {
+		kill_pid(to_kill[i], SIGKILL, 1);
+		put_pid(to_kill[i]);
+	}
+	nr_to_kill = 0;
 }

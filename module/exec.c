@@ -5,93 +5,95 @@
  * then execs the container's init), and an owned one that execs an
  * unowned binary becomes tracked.
  *
- * For a "#!" script the program is the script, not the interpreter.  By
- * the time sched_process_exec fires the script's file is already closed,
- * and no tracepoint fires while it is open, so a kprobe on
- * security_bprm_check(), which sees each file of the binfmt chain, notes
- * an unowned script in the group's record for this one exec.
+ * Two things outlast an exec, as an offender must not shed them by
+ * exec'ing something else: being throttled, and being released by an
+ * admin.
+ *
+ * The exec gate (gate.c) has already seen the files of this exec; its
+ * note says which one is the program (a "#!" script rather than its
+ * interpreter), its content hash, and whether a rule allows it.
  */
 
 #include <linux/binfmts.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/kprobes.h>
-#include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 
 #include "action.h"
 #include "exec.h"
+#include "gate.h"
 #include "origin.h"
+#include "prog.h"
 #include "track.h"
 
 void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 		   struct linux_binprm *bprm)
 {
-	unsigned int origin = cw_origin_classify(bprm->file);
+	struct cw_gate_note *note = cw_gate_take(task);
+	unsigned int origin, oflags = 0;
 	struct file *exe = bprm->file;
-	unsigned int oflags = 0;
-	struct cw_track *old, *rec;
+	struct cw_track *old, *rec = NULL;
+	struct cw_prog *prog = NULL;
+	const u8 *sha = NULL;
+	bool killed = false;
 
+	if (note) {
+		exe = note->file;
+		origin = note->allowed ? CPUWARDEN_ORIGIN_NONE : note->origin;
+		oflags = note->oflags;
+		sha = note->hashed ? note->sha : NULL;
+	} else {
+		origin = cw_origin_classify(exe);
+	}
 	if (!origin && !cw_track_active())
-		return;
+		goto out;
 
 	rcu_read_lock();
 	old = cw_track_lookup(task->signal);
-	/* bprm->interp differs from ->filename only when a binfmt rewrote it. */
-	if (old && old->pending_bprm == bprm && bprm->interp != bprm->filename) {
-		exe = old->pending_file;
-		origin = old->pending_origin;
-		oflags = CPUWARDEN_ORIGIN_F_SCRIPT;
+	if (old && old->held_by && !origin) {
+		/* Throttled: exec'ing an owned program changes nothing. */
+		exe = old->exe;
+		origin = old->origin;
+		oflags = old->oflags;
+		prog = old->prog;
+		if (prog)
+			refcount_inc(&prog->ref);
+	} else if (origin) {
+		prog = cw_prog_get(exe, sha);
 	}
-	rec = origin ? cw_track_new(task, exe, origin, oflags) : NULL;
+	if (origin)
+		rec = cw_track_new(task, exe, origin, oflags, prog);
+	if (rec && old && old->held_by) {
+		refcount_inc(&old->held_by->ref);
+		rec->held_by = old->held_by;
+	} else if (rec && rec->prog &&
+		   READ_ONCE(rec->prog->state) == CW_PROG_THROTTLED) {
+		/* Another copy of a throttled program joins its hold. */
+		refcount_inc(&rec->prog->ref);
+		rec->held_by = rec->prog;
+	}
+	if (rec && old && test_bit(CW_TRACK_EXEMPT, &old->flags))
+		set_bit(CW_TRACK_EXEMPT, &rec->flags);
+	/*
+	 * Content killed before, that the gate could not tell by hash
+	 * (hash=N): the quarantine of hashed content is the gate's.
+	 */
+	killed = rec && rec->prog && !rec->prog->hashed &&
+		 READ_ONCE(rec->prog->state) == CW_PROG_KILLED &&
+		 !test_bit(CW_TRACK_EXEMPT, &rec->flags);
 	rcu_read_unlock();
 
 	/* Replaces, or drops, what the group had before this exec. */
 	if (old || rec)
 		cw_track_set(task, rec);
-	if (rec)
+	if (killed) {
+		send_sig(SIGKILL, task, 1);
+		cw_action_denied(rec->exe, NULL, task);
+	} else if (rec) {
 		cw_action_tracked(rec, task);
-}
-
-static int script_check(struct kprobe *kp, struct pt_regs *regs)
-{
-	struct linux_binprm *bprm = (void *)regs_get_kernel_argument(regs, 0);
-	struct cw_track *rec, *new = NULL;
-	unsigned int origin;
-
-	if (bprm->buf[0] != '#' || bprm->buf[1] != '!')
-		return 0;
-	origin = cw_origin_classify(bprm->file);
-	if (!origin && !cw_track_active())
-		return 0;
-
-	/*
-	 * The exec'ing thread holds cred_guard_mutex, so no other thread
-	 * of the group touches the pending fields until sched_process_exec.
-	 */
-	rcu_read_lock();
-	rec = cw_track_lookup(current->signal);
-	if (!rec && origin) {
-		new = cw_track_new(current, bprm->file, origin, 0);
-		rec = new;
-		if (new)
-			new->pending = true;
 	}
-	if (rec) {
-		if (rec->pending_file)
-			fput(rec->pending_file);
-		rec->pending_file = origin ? get_file(bprm->file) : NULL;
-		rec->pending_origin = origin;
-		rec->pending_bprm = origin ? bprm : NULL;
-	}
-	rcu_read_unlock();
-	if (new)
-		cw_track_set(current, new);
-	return 0;
+out:
+	if (note)
+		cw_gate_note_free(note);
 }
-
-struct kprobe cw_exec_script_kprobe = {
-	.symbol_name = "security_bprm_check",
-	.pre_handler = script_check,
-};

@@ -13,6 +13,7 @@
 
 #include "deleted.h"
 #include "exec.h"
+#include "gate.h"
 #include "hooks.h"
 #include "track.h"
 
@@ -26,22 +27,15 @@ struct cw_tp_hook {
 static struct cw_tp_hook tp_hooks[] = {
 	{ "sched_process_fork", cw_track_fork_probe },
 	{ "sched_process_exit", cw_track_exit_probe },
+	{ "sched_process_exit", cw_gate_exit_probe },
 	{ "sched_process_exec", cw_exec_probe },
 };
 
-/*
- * Without these the module still works, but sees neither the script
- * behind an interpreter nor a file deleted after exec.
- */
-static struct kprobe *kprobes[] = {
-	&cw_exec_script_kprobe,
-};
-
+/* Without it the module still works, but misses files deleted after exec. */
 static struct kretprobe *kretprobes[] = {
 	&cw_deleted_kretprobe,
 };
 
-static bool kprobe_on[ARRAY_SIZE(kprobes)];
 static bool kretprobe_on[ARRAY_SIZE(kretprobes)];
 
 static void find_tp(struct tracepoint *tp, void *priv)
@@ -64,13 +58,6 @@ static void probes_register(void)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(kprobes); i++) {
-		ret = register_kprobe(kprobes[i]);
-		kprobe_on[i] = !ret;
-		if (ret)
-			pr_notice("kprobe on %s unavailable (%d)\n",
-				  kprobes[i]->symbol_name, ret);
-	}
 	for (i = 0; i < ARRAY_SIZE(kretprobes); i++) {
 		ret = register_kretprobe(kretprobes[i]);
 		kretprobe_on[i] = !ret;
@@ -87,9 +74,6 @@ static void probes_unregister(void)
 	for (i = ARRAY_SIZE(kretprobes); i--; )
 		if (kretprobe_on[i])
 			unregister_kretprobe(kretprobes[i]);
-	for (i = ARRAY_SIZE(kprobes); i--; )
-		if (kprobe_on[i])
-			unregister_kprobe(kprobes[i]);
 }
 
 int cw_hooks_register(void)
@@ -104,9 +88,11 @@ int cw_hooks_register(void)
 			ret = -ENOENT;
 			goto fail;
 		}
-		/* The exec hook comes last: kprobes feed it. */
-		if (i == ARRAY_SIZE(tp_hooks) - 1)
+		/* The exec hook comes last: the gate and kprobes feed it. */
+		if (i == ARRAY_SIZE(tp_hooks) - 1) {
 			probes_register();
+			cw_gate_register();
+		}
 		ret = tracepoint_probe_register(tp_hooks[i].tp, tp_hooks[i].probe, NULL);
 		if (ret) {
 			pr_err("cannot attach to %s (%d)\n", tp_hooks[i].name, ret);
@@ -116,8 +102,10 @@ int cw_hooks_register(void)
 	return 0;
 
 fail:
-	if (i == ARRAY_SIZE(tp_hooks) - 1)
+	if (i == ARRAY_SIZE(tp_hooks) - 1) {
+		cw_gate_unregister();
 		probes_unregister();
+	}
 	tp_unregister(i);
 	tracepoint_synchronize_unregister();
 	return ret;
@@ -127,6 +115,7 @@ void cw_hooks_unregister(void)
 {
 	tracepoint_probe_unregister(tp_hooks[ARRAY_SIZE(tp_hooks) - 1].tp,
 				    tp_hooks[ARRAY_SIZE(tp_hooks) - 1].probe, NULL);
+	cw_gate_unregister();
 	probes_unregister();
 	tp_unregister(ARRAY_SIZE(tp_hooks) - 1);
 	/* Callbacks that started before they were unregistered finish here. */

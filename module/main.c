@@ -6,11 +6,15 @@
 
 #include <linux/module.h>
 
+#include "allow.h"
 #include "deleted.h"
 #include "hooks.h"
 #include "origin.h"
 #include "policy.h"
+#include "prog.h"
+#include "quarantine.h"
 #include "sample.h"
+#include "throttle.h"
 #include "track.h"
 #include "version.h"
 
@@ -21,6 +25,9 @@ static int __init cw_init(void)
 	ret = cw_origin_init();
 	if (ret)
 		return ret;
+	ret = cw_prog_init();
+	if (ret)
+		goto err_prog;
 	ret = cw_track_init();
 	if (ret)
 		goto err_track;
@@ -29,17 +36,23 @@ static int __init cw_init(void)
 		goto err_hooks;
 
 	cw_track_scan(NULL, 0);
-	pr_info("%s loaded: mode=%s threshold=%u%% sustain=%us period=%ums\n",
+	pr_info("%s loaded: mode=%s threshold=%u%% sustain=%us budget=%us/%us cap=%u%% period=%ums\n",
 		CW_VERSION, cw_policy_mode_name(cw_policy_get(mode)),
 		cw_policy_get(threshold), cw_policy_get(sustain),
-		cw_policy_get(period_ms));
+		cw_policy_get(budget), cw_policy_get(budget_window),
+		cw_policy_get(cap), cw_policy_get(period_ms));
 	return 0;
 
 err_hooks:
 	cw_deleted_exit();
 	cw_sample_exit();
+	cw_throttle_exit();
 	cw_track_exit();
 err_track:
+	cw_prog_exit();
+err_prog:
+	cw_quarantine_exit();
+	cw_allow_exit();
 	cw_origin_exit();
 	return ret;
 }
@@ -49,7 +62,11 @@ static void __exit cw_exit(void)
 	cw_hooks_unregister();
 	cw_deleted_exit();
 	cw_sample_exit();
+	cw_throttle_exit();
 	cw_track_exit();
+	cw_prog_exit();
+	cw_quarantine_exit();
+	cw_allow_exit();
 	cw_origin_exit();
 	pr_info("unloaded\n");
 }

@@ -15,18 +15,32 @@
 
 #include "origin.h"
 #include "policy.h"
+#include "throttle.h"
 
 /*
  * Defaults: a miner keeps at least one CPU busy for hours, while the
  * programs people legitimately run from /tmp (installers, build and test
- * binaries) either stay under half a CPU or finish within a minute.
- * "monitor" first: a new install reports before it is trusted to kill.
+ * binaries) either stay under half a CPU or finish within a minute.  A
+ * miner tuned to stay under the threshold still burns its CPU-hours: 600
+ * CPU-seconds an hour is a sixth of a CPU around the clock, far more than
+ * a /tmp program that is not a miner ever uses.  A throttled program gets
+ * a tenth of a CPU: enough to keep a wrongly accused job alive and its
+ * evidence intact.  It is released after five quiet minutes; a miner is
+ * never quiet.  "monitor" first: a new install reports before it is
+ * trusted to act.
  */
 struct cw_policy cw_policy = {
 	.threshold = 50,
 	.sustain = 60,
 	.period_ms = 1000,
 	.mode = CPUWARDEN_MODE_MONITOR,
+	.budget = 600,
+	.budget_window = 3600,
+	.cap = 10,
+	.escalate = 0,
+	.quiet = 300,
+	.hash = true,
+	.kill_tree = true,
 };
 
 /* An unsigned knob with the range a write must fall into. */
@@ -83,14 +97,105 @@ static struct cw_uint_param period_param = {
 module_param_cb(period_ms, &uint_ops, &period_param, 0644);
 MODULE_PARM_DESC(period_ms, "Sampling period in milliseconds (100-60000, default 1000)");
 
+static struct cw_uint_param budget_param = {
+	.val = &cw_policy.budget, .min = 0, .max = 1000000,
+};
+module_param_cb(budget, &uint_ops, &budget_param, 0644);
+MODULE_PARM_DESC(budget,
+		 "CPU-seconds a program may use within budget_window; 0 turns the budget detector off (0-1000000, default 600)");
+
+static struct cw_uint_param window_param = {
+	.val = &cw_policy.budget_window, .min = 10, .max = 604800,
+};
+module_param_cb(budget_window, &uint_ops, &window_param, 0644);
+MODULE_PARM_DESC(budget_window, "Sliding window of the budget detector in seconds (10-604800, default 3600)");
+
+static struct cw_uint_param cap_param = {
+	.val = &cw_policy.cap, .min = 1, .max = 100,
+};
+module_param_cb(cap, &uint_ops, &cap_param, 0644);
+MODULE_PARM_DESC(cap, "CPU use a throttled program is held to, in percent of one CPU (1-100, default 10)");
+
+static struct cw_uint_param escalate_param = {
+	.val = &cw_policy.escalate, .min = 0, .max = 86400,
+};
+module_param_cb(escalate, &uint_ops, &escalate_param, 0644);
+MODULE_PARM_DESC(escalate,
+		 "Seconds a throttled program may spend at the cap before it is killed; 0: never (0-86400, default 0)");
+
+static struct cw_uint_param quiet_param = {
+	.val = &cw_policy.quiet, .min = 0, .max = 86400,
+};
+module_param_cb(quiet, &uint_ops, &quiet_param, 0644);
+MODULE_PARM_DESC(quiet,
+		 "Seconds under half the cap after which a throttled program is released; 0: only by an admin (0-86400, default 300)");
+
+module_param_named(hash, cw_policy.hash, bool, 0644);
+MODULE_PARM_DESC(hash, "Identify programs by the SHA-256 of their content (default Y)");
+
+module_param_named(kill_tree, cw_policy.kill_tree, bool, 0644);
+MODULE_PARM_DESC(kill_tree, "Kill the tracked descendants of a killed program too (default Y)");
+
+/* Write-only: a PID whose throttling ends, exempt until it exits. */
+static int set_release(const char *val, const struct kernel_param *kp)
+{
+	int pid, ret;
+
+	ret = kstrtoint(val, 10, &pid);
+	if (ret)
+		return ret;
+	if (pid <= 0)
+		return -EINVAL;
+	return cw_throttle_release_pid(pid);
+}
+
+static const struct kernel_param_ops release_ops = {
+	.set = set_release,
+};
+
+module_param_cb(release, &release_ops, NULL, 0200);
+MODULE_PARM_DESC(release,
+		 "Write a PID to stop throttling it and exempt it until it exits (ESRCH: not tracked)");
+
 static const char * const mode_names[] = {
 	[CPUWARDEN_MODE_MONITOR] = "monitor",
+	[CPUWARDEN_MODE_THROTTLE] = "throttle",
 	[CPUWARDEN_MODE_KILL] = "kill",
+};
+
+static const char * const rule_names[] = {
+	[CPUWARDEN_RULE_NONE] = "none",
+	[CPUWARDEN_RULE_SUSTAINED] = "sustained",
+	[CPUWARDEN_RULE_BUDGET] = "budget",
+	[CPUWARDEN_RULE_ESCALATE] = "escalate",
+	[CPUWARDEN_RULE_QUARANTINE] = "quarantine",
+	[CPUWARDEN_RULE_ADMIN] = "admin",
+	[CPUWARDEN_RULE_QUIET] = "quiet",
+};
+
+static const char * const event_names[] = {
+	[CPUWARDEN_EVENT_NONE] = "none",
+	[CPUWARDEN_EVENT_TRACKED] = "tracking",
+	[CPUWARDEN_EVENT_ABNORMAL] = "abnormal",
+	[CPUWARDEN_EVENT_THROTTLED] = "throttled",
+	[CPUWARDEN_EVENT_KILLED] = "killed",
+	[CPUWARDEN_EVENT_DENIED] = "denied",
+	[CPUWARDEN_EVENT_RELEASED] = "released",
 };
 
 const char *cw_policy_mode_name(unsigned int mode)
 {
 	return mode < ARRAY_SIZE(mode_names) ? mode_names[mode] : "?";
+}
+
+const char *cw_policy_rule_name(unsigned int rule)
+{
+	return rule < ARRAY_SIZE(rule_names) ? rule_names[rule] : "?";
+}
+
+const char *cw_policy_event_name(unsigned int event)
+{
+	return event < ARRAY_SIZE(event_names) ? event_names[event] : "?";
 }
 
 static int set_mode(const char *val, const struct kernel_param *kp)
@@ -114,7 +219,8 @@ static const struct kernel_param_ops mode_ops = {
 };
 
 module_param_cb(mode, &mode_ops, NULL, 0644);
-MODULE_PARM_DESC(mode, "What to do with a sustained abuser: monitor (log only, default) or kill");
+MODULE_PARM_DESC(mode,
+		 "What to do with an abnormal program: monitor (report only, default), throttle or kill");
 
 /*
  * The module's parameter lock serialises these with each other; the

@@ -15,6 +15,13 @@ struct cw_policy {
 	unsigned int sustain;		/* seconds */
 	unsigned int period_ms;		/* sampling period */
 	unsigned int mode;		/* enum cpuwarden_mode */
+	unsigned int budget;		/* CPU-seconds per window, 0: off */
+	unsigned int budget_window;	/* seconds */
+	unsigned int cap;		/* throttle, percent of one CPU */
+	unsigned int escalate;		/* seconds at the cap, 0: never */
+	unsigned int quiet;		/* seconds, 0: only an admin releases */
+	bool hash;			/* identify content by SHA-256 */
+	bool kill_tree;			/* kill tracked descendants too */
 };
 
 extern struct cw_policy cw_policy;
@@ -22,5 +29,7 @@ extern struct cw_policy cw_policy;
 #define cw_policy_get(field) READ_ONCE(cw_policy.field)
 
 const char *cw_policy_mode_name(unsigned int mode);
+const char *cw_policy_rule_name(unsigned int rule);
+const char *cw_policy_event_name(unsigned int event);
 
 #endif /* _CW_POLICY_H */

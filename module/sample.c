@@ -1,12 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CPU sampling of tracked thread groups, and the sustained-use detector.
+ * CPU sampling of tracked thread groups, and the two detectors.
  *
- * One delayed work item walks the tracked records every period_ms; it is
- * armed when the first record appears and stops re-arming itself when the
- * last one is gone, so with nothing tracked there is no periodic work at
- * all.  Its cost is proportional to the tracked threads, never to the
- * tasks on the system.
+ * One delayed work item does all periodic work.  Every period_ms it
+ * charges each tracked group's CPU time (all its threads, live and
+ * exited) to the group, to its program and to its uid, and runs the
+ * detectors:
+ *
+ *   sustained  a group, or a program as a whole, over "threshold" percent
+ *              of one CPU in every sample for "sustain" seconds;
+ *   budget     a program over "budget" CPU-seconds within the sliding
+ *              "budget_window".
+ *
+ * While a program is throttled the same work runs every
+ * CW_THROTTLE_TICK jiffies to hold the cap (throttle.c).  It is armed
+ * when the first record appears and stops re-arming itself when the last
+ * one is gone, so with nothing tracked there is no periodic work at all.
+ * Its cost is proportional to the tracked threads, never to the tasks on
+ * the system.  Being the only writer of detector and program state, it
+ * needs no lock for them.
  */
 
 #include <linux/jiffies.h>
@@ -15,16 +27,33 @@
 #include <linux/pid.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 
 #include "action.h"
 #include "policy.h"
+#include "prog.h"
+#include "quarantine.h"
 #include "sample.h"
+#include "throttle.h"
 #include "track.h"
 
 static void sample_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(sample_work, sample_fn);
 static bool stopping;
+static u64 next_sample, last_full;
+
+/* CPU per uid of tracked programs; the last full sample is kept. */
+#define CW_UIDS 64
+
+struct cw_uid_use {
+	kuid_t uid;
+	u64 ns;
+};
+
+static struct cw_uid_use uid_use[CW_UIDS], uid_last[CW_UIDS];
+static unsigned int nr_uid, nr_uid_last;
+static u64 uid_elapsed;
 
 void cw_sample_kick(void)
 {
@@ -33,57 +62,271 @@ void cw_sample_kick(void)
 				   msecs_to_jiffies(cw_policy_get(period_ms)));
 }
 
-/*
- * Over @threshold percent of one CPU in every interval since over_since,
- * for at least @sustain: abnormal.  The interval that first went over
- * counts from its start, so detection comes within one period of
- * sustain.
- */
-static void sample_one(struct cw_track *rec, struct task_struct *leader,
-		       u64 now, unsigned int threshold, u64 sustain_ns)
+/* Run at once, for an admin's request. */
+void cw_sample_now(void)
 {
-	u64 runtime = cw_track_runtime(leader);
-	u64 elapsed = now - rec->last_ns;
-	u64 used = runtime > rec->last_runtime ? runtime - rec->last_runtime : 0;
-	unsigned int pct;
+	if (!READ_ONCE(stopping))
+		mod_delayed_work(system_unbound_wq, &sample_work, 0);
+}
 
-	if (!elapsed)
-		return;
-	pct = div64_u64(used * 100, elapsed);
-	if (pct > threshold) {
-		if (!rec->over_since)
-			rec->over_since = rec->last_ns;
-	} else {
-		rec->over_since = 0;
+static void uid_add(kuid_t uid, u64 ns)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_uid; i++)
+		if (uid_eq(uid_use[i].uid, uid))
+			break;
+	if (i == nr_uid) {
+		if (nr_uid == CW_UIDS)
+			return;
+		uid_use[nr_uid].uid = uid;
+		uid_use[nr_uid++].ns = 0;
 	}
-	rec->last_ns = now;
-	rec->last_runtime = runtime;
+	uid_use[i].ns += ns;
+}
 
-	if (rec->over_since && now - rec->over_since >= sustain_ns)
-		cw_action_abnormal(rec, leader, pct,
-				   div64_u64(now - rec->over_since, NSEC_PER_SEC));
+/* CPU use of @uid's tracked programs in the last sample, in percent. */
+unsigned int cw_sample_uid_pct(kuid_t uid)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_uid_last && uid_elapsed; i++)
+		if (uid_eq(uid_last[i].uid, uid))
+			return div64_u64(uid_last[i].ns * 100, uid_elapsed);
+	return 0;
+}
+
+static unsigned int pct_of(u64 used, u64 elapsed)
+{
+	return elapsed ? div64_u64(used * 100, elapsed) : 0;
+}
+
+/*
+ * Over threshold in every sample since *@since: abnormal once that lasts
+ * @sustain_ns.  The sample that first went over counts from its start,
+ * so detection comes within one period of sustain.
+ */
+static bool sustained(u64 *since, u64 start, u64 now, unsigned int pct,
+		      unsigned int threshold, u64 sustain_ns)
+{
+	if (pct <= threshold) {
+		*since = 0;
+		return false;
+	}
+	if (!*since)
+		*since = start;
+	return now - *since >= sustain_ns;
+}
+
+/* Slide the budget window of @p to @now and add @used_ns to it. */
+static void budget_add(struct cw_prog *p, u64 now, u64 used_ns,
+		       unsigned int window_s)
+{
+	u64 slot_ns = div_u64((u64)window_s * NSEC_PER_SEC, CW_BUDGET_SLOTS);
+	unsigned int steps = 0;
+
+	if (p->window_s != window_s || !p->slot_start) {
+		memset(p->slot_ms, 0, sizeof(p->slot_ms));
+		p->window_ms = 0;
+		p->slot = 0;
+		p->slot_start = now;
+		p->window_s = window_s;
+	}
+	while (now - p->slot_start >= slot_ns) {
+		if (++steps > CW_BUDGET_SLOTS) {
+			memset(p->slot_ms, 0, sizeof(p->slot_ms));
+			p->window_ms = 0;
+			p->slot_start = now;
+			break;
+		}
+		p->slot = (p->slot + 1) % CW_BUDGET_SLOTS;
+		p->window_ms -= p->slot_ms[p->slot];
+		p->slot_ms[p->slot] = 0;
+		p->slot_start += slot_ns;
+	}
+	used_ns = div_u64(used_ns, NSEC_PER_MSEC);
+	p->slot_ms[p->slot] += used_ns;
+	p->window_ms += used_ns;
+}
+
+static void release_admin(struct cw_track *rec)
+{
+	clear_bit(CW_TRACK_RELEASE, &rec->flags);
+	set_bit(CW_TRACK_EXEMPT, &rec->flags);
+	if (test_bit(CW_TRACK_HELD, &rec->flags))
+		cw_throttle_release(rec);
+	cw_action_released(rec, CPUWARDEN_RULE_ADMIN);
+}
+
+static void sample_group(struct cw_track *rec, u64 now)
+{
+	unsigned int threshold = cw_policy_get(threshold);
+	u64 sustain_ns = (u64)cw_policy_get(sustain) * NSEC_PER_SEC;
+	struct task_struct *leader = NULL;
+	u64 runtime, used, start = rec->last_ns;
+	struct cw_decision d = {};
+	bool dead;
+
+	dead = test_bit(CW_TRACK_DEAD, &rec->flags);
+	if (dead) {
+		smp_rmb();	/* pairs with retire_locked() */
+		runtime = rec->final_runtime;
+	} else {
+		leader = pid_task(rec->tgid, PIDTYPE_TGID);
+		if (!leader)
+			return;	/* exiting: its exit probe comes */
+		runtime = cw_track_runtime(leader);
+	}
+	used = runtime > rec->last_runtime ? runtime - rec->last_runtime : 0;
+	rec->last_runtime = runtime;
+	rec->last_ns = now;
+	rec->pct = pct_of(used, now - start);
+	if (rec->prog)
+		rec->prog->period_ns += used;
+	uid_add(rec->uid, used);
+
+	if (dead) {
+		cw_track_reap(rec);
+		return;
+	}
+	if (test_bit(CW_TRACK_RELEASE, &rec->flags))
+		release_admin(rec);
+	if (test_bit(CW_TRACK_EXEMPT, &rec->flags))
+		return;
+	if (sustained(&rec->over_since, start, now, rec->pct, threshold, sustain_ns)) {
+		d.rule = CPUWARDEN_RULE_SUSTAINED;
+		d.cpu_pct = rec->pct;
+		d.limit = threshold;
+		d.for_s = div_u64(now - rec->over_since, NSEC_PER_SEC);
+		cw_action_decide(rec->prog, rec, &d, now);
+	}
+}
+
+/* A throttled program: kill it after escalate, release it when quiet. */
+static void sample_throttled(struct cw_prog *p, u64 elapsed, u64 now)
+{
+	unsigned int escalate = cw_policy_get(escalate);
+	unsigned int quiet = cw_policy_get(quiet);
+	unsigned int cap = cw_policy_get(cap);
+	struct cw_decision d = {};
+	struct cw_track *rec;
+
+	if (p->pct * 2 >= cap) {
+		p->at_cap_ns += elapsed;
+		p->quiet_ns = 0;
+	} else {
+		p->quiet_ns += elapsed;
+	}
+	if (escalate && p->at_cap_ns >= (u64)escalate * NSEC_PER_SEC) {
+		d.rule = CPUWARDEN_RULE_ESCALATE;
+		d.cpu_pct = p->pct;
+		d.limit = cap;
+		d.for_s = div_u64(p->at_cap_ns, NSEC_PER_SEC);
+		cw_action_decide(p, NULL, &d, now);
+	} else if (quiet && p->quiet_ns >= (u64)quiet * NSEC_PER_SEC) {
+		list_for_each_entry_rcu(rec, &cw_track_held, hold_node)
+			if (rec->held_by == p)
+				cw_action_released(rec, CPUWARDEN_RULE_QUIET);
+		cw_throttle_stop(p);
+		WRITE_ONCE(p->state, CW_PROG_NORMAL);
+		p->over_since = 0;
+		p->window_s = 0;	/* a fresh budget window */
+	}
+}
+
+static void sample_prog(struct cw_prog *p, u64 now)
+{
+	unsigned int threshold = cw_policy_get(threshold);
+	u64 sustain_ns = (u64)cw_policy_get(sustain) * NSEC_PER_SEC;
+	unsigned int budget = cw_policy_get(budget);
+	u64 start = p->last_ns ? p->last_ns : now;
+	struct cw_decision d = {};
+
+	p->last_ns = now;
+	p->pct = pct_of(p->period_ns, now - start);
+	budget_add(p, now, p->period_ns, cw_policy_get(budget_window));
+	p->period_ns = 0;
+	if (refcount_read(&p->ref) > 1)
+		p->idle_since = 0;
+	else if (!p->idle_since)
+		p->idle_since = now;
+
+	if (p->state == CW_PROG_THROTTLED) {
+		sample_throttled(p, now - start, now);
+		return;
+	}
+	/* Content let out of quarantine is judged afresh. */
+	if (p->state == CW_PROG_KILLED &&
+	    !(p->hashed && !cw_quarantine_has(p->sha)))
+		return;
+	if (p->state == CW_PROG_KILLED) {
+		WRITE_ONCE(p->state, CW_PROG_NORMAL);
+		p->over_since = 0;
+		p->window_s = 0;
+	}
+	if (sustained(&p->over_since, start, now, p->pct, threshold, sustain_ns)) {
+		d.rule = CPUWARDEN_RULE_SUSTAINED;
+		d.cpu_pct = p->pct;
+		d.limit = threshold;
+		d.for_s = div_u64(now - p->over_since, NSEC_PER_SEC);
+	} else if (budget && p->window_ms > (u64)budget * MSEC_PER_SEC) {
+		d.rule = CPUWARDEN_RULE_BUDGET;
+		d.cpu_pct = p->pct;
+		d.limit = budget;
+		d.used_ms = p->window_ms;
+		d.window_s = p->window_s;
+	} else {
+		return;
+	}
+	cw_action_decide(p, NULL, &d, now);
+}
+
+static void sample_all(u64 now, u64 elapsed)
+{
+	struct cw_track *rec;
+	struct cw_prog *p;
+
+	nr_uid = 0;
+	list_for_each_entry_rcu(rec, &cw_track_list, lnode)
+		sample_group(rec, now);
+	list_for_each_entry_rcu(p, &cw_prog_list, lnode)
+		sample_prog(p, now);
+	memcpy(uid_last, uid_use, sizeof(uid_use[0]) * nr_uid);
+	nr_uid_last = nr_uid;
+	uid_elapsed = elapsed;
 }
 
 static void sample_fn(struct work_struct *work)
 {
-	unsigned int threshold = cw_policy_get(threshold);
-	u64 sustain_ns = (u64)cw_policy_get(sustain) * NSEC_PER_SEC;
-	struct task_struct *leader;
-	struct cw_track *rec;
+	u64 period_ns = (u64)cw_policy_get(period_ms) * NSEC_PER_MSEC;
 	u64 now = ktime_get_ns();
+	bool full = now >= next_sample;
+	bool throttling;
+	u64 budget_keep;
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
-		if (rec->pending)
-			continue;
-		leader = pid_task(rec->tgid, PIDTYPE_TGID);
-		if (leader)
-			sample_one(rec, leader, now, threshold, sustain_ns);
-	}
+	/* First the cap, so that it charges exited groups before reaping. */
+	cw_throttle_tick(now);
+	if (full)
+		sample_all(now, last_full ? now - last_full : period_ns);
+	throttling = !list_empty(&cw_prog_throttled);
 	rcu_read_unlock();
+	cw_throttle_apply();
+	cw_action_flush();
 
-	if (cw_track_active())
-		cw_sample_kick();
+	if (full) {
+		last_full = now;
+		next_sample = now + period_ns;
+		budget_keep = max(cw_policy_get(budget_window), cw_policy_get(sustain));
+		cw_prog_evict(now, budget_keep * NSEC_PER_SEC);
+	}
+	if (READ_ONCE(stopping))
+		return;
+	if (throttling)
+		mod_delayed_work(system_unbound_wq, &sample_work, CW_THROTTLE_TICK);
+	else if (!list_empty(&cw_track_list))
+		mod_delayed_work(system_unbound_wq, &sample_work,
+				 max(1UL, nsecs_to_jiffies(next_sample - now)));
 }
 
 /* Hooks are unregistered: nothing kicks the sampler any more. */

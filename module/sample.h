@@ -2,7 +2,11 @@
 #ifndef _CW_SAMPLE_H
 #define _CW_SAMPLE_H
 
+#include <linux/uidgid.h>
+
 void cw_sample_kick(void);
+void cw_sample_now(void);
+unsigned int cw_sample_uid_pct(kuid_t uid);
 void cw_sample_exit(void);
 
 #endif /* _CW_SAMPLE_H */

@@ -23,11 +23,14 @@
 
 #include "action.h"
 #include "origin.h"
+#include "prog.h"
 #include "sample.h"
+#include "throttle.h"
 #include "track.h"
 
 static DEFINE_HASHTABLE(cw_track_table, 10);
 LIST_HEAD(cw_track_list);
+LIST_HEAD(cw_track_held);
 atomic_t cw_track_nr = ATOMIC_INIT(0);
 atomic_long_t cw_track_lost = ATOMIC_LONG_INIT(0);
 static DEFINE_SPINLOCK(cw_track_lock);
@@ -67,23 +70,27 @@ u64 cw_track_runtime(struct task_struct *leader)
 }
 
 /*
- * A record for @task's group, not yet published.  Called from tracepoints
- * and kprobes, so it must not sleep; on failure the program goes
- * untracked and cw_track_lost says so.
+ * A record for @task's group, not yet published; it takes over the
+ * caller's reference on @prog.  Called from tracepoints, so it must not
+ * sleep; on failure the program goes untracked and cw_track_lost says so.
  */
 struct cw_track *cw_track_new(struct task_struct *task, struct file *exe,
-			      unsigned int origin, unsigned int oflags)
+			      unsigned int origin, unsigned int oflags,
+			      struct cw_prog *prog)
 {
 	struct cw_track *rec;
 
 	rec = kmem_cache_zalloc(cw_track_cache, GFP_NOWAIT | __GFP_NOWARN);
 	if (!rec) {
 		atomic_long_inc(&cw_track_lost);
+		cw_prog_put(prog);
 		return NULL;
 	}
 	rec->sig = task->signal;
 	rec->tgid = get_pid(task_tgid(task));
 	rec->exe = get_file(exe);
+	rec->prog = prog;
+	rec->uid = task_uid(task);
 	rec->origin = origin;
 	rec->oflags = oflags;
 	rec->start_ns = ktime_get_ns();
@@ -91,6 +98,7 @@ struct cw_track *cw_track_new(struct task_struct *task, struct file *exe,
 	rcu_read_lock();
 	rec->last_runtime = cw_track_runtime(task);
 	rcu_read_unlock();
+	rec->tick_runtime = rec->last_runtime;
 	return rec;
 }
 
@@ -100,17 +108,58 @@ static void track_free_rcu(struct rcu_head *head)
 
 	put_pid(rec->tgid);
 	fput(rec->exe);
-	if (rec->pending_file)
-		fput(rec->pending_file);
+	cw_prog_put(rec->prog);
+	cw_prog_put(rec->held_by);
 	kmem_cache_free(cw_track_cache, rec);
 }
 
-static void unlink_locked(struct cw_track *rec)
+/*
+ * The group is gone or became another program: out of the table, so its
+ * key may be reused, but left to the sampler to count its last CPU time.
+ */
+static void retire_locked(struct cw_track *rec, u64 runtime)
 {
 	hash_del_rcu(&rec->hnode);
-	list_del_rcu(&rec->lnode);
 	atomic_dec(&cw_track_nr);
+	rec->final_runtime = runtime;
+	smp_wmb();	/* final_runtime before the flag, for the sampler */
+	set_bit(CW_TRACK_DEAD, &rec->flags);
+}
+
+/* Called by the sampler once it has counted a dead record. */
+void cw_track_reap(struct cw_track *rec)
+{
+	spin_lock(&cw_track_lock);
+	list_del_rcu(&rec->lnode);
+	if (test_and_clear_bit(CW_TRACK_HELD, &rec->flags))
+		list_del_rcu(&rec->hold_node);
+	spin_unlock(&cw_track_lock);
 	call_rcu(&rec->rcu, track_free_rcu);
+}
+
+/* @rec now answers to the throttled @prog; takes a reference on it. */
+void cw_track_hold(struct cw_track *rec, struct cw_prog *prog)
+{
+	spin_lock(&cw_track_lock);
+	if (!rec->held_by && !test_bit(CW_TRACK_DEAD, &rec->flags)) {
+		refcount_inc(&prog->ref);
+		rec->held_by = prog;
+		set_bit(CW_TRACK_HELD, &rec->flags);
+		list_add_tail_rcu(&rec->hold_node, &cw_track_held);
+	}
+	spin_unlock(&cw_track_lock);
+}
+
+/*
+ * Off the throttled list.  held_by stays set, as readers may look at it,
+ * and is put with the record.
+ */
+void cw_track_unhold(struct cw_track *rec)
+{
+	spin_lock(&cw_track_lock);
+	if (test_and_clear_bit(CW_TRACK_HELD, &rec->flags))
+		list_del_rcu(&rec->hold_node);
+	spin_unlock(&cw_track_lock);
 }
 
 /*
@@ -121,17 +170,28 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 {
 	struct signal_struct *sig = task->signal;
 	struct cw_track *old;
+	u64 runtime;
+
+	rcu_read_lock();
+	runtime = cw_track_runtime(task);
+	rcu_read_unlock();
 
 	spin_lock(&cw_track_lock);
 	old = cw_track_lookup(sig);
 	if (old)
-		unlink_locked(old);
+		retire_locked(old, runtime);
 	if (rec) {
 		hash_add_rcu(cw_track_table, &rec->hnode, (unsigned long)sig);
 		list_add_tail_rcu(&rec->lnode, &cw_track_list);
+		if (rec->held_by) {
+			set_bit(CW_TRACK_HELD, &rec->flags);
+			list_add_tail_rcu(&rec->hold_node, &cw_track_held);
+		}
 		atomic_inc(&cw_track_nr);
 	}
 	spin_unlock(&cw_track_lock);
+	if (old || rec)
+		cw_sample_kick();
 	if (!rec)
 		return;
 
@@ -146,12 +206,9 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 	if (!atomic_read(&sig->live)) {
 		spin_lock(&cw_track_lock);
 		if (hash_hashed(&rec->hnode))
-			unlink_locked(rec);
+			retire_locked(rec, runtime);
 		spin_unlock(&cw_track_lock);
-		return;
 	}
-	if (!rec->pending)
-		cw_sample_kick();
 }
 
 void cw_track_fork_probe(void *data, struct task_struct *parent,
@@ -163,9 +220,19 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 		return;
 	rcu_read_lock();
 	prec = cw_track_lookup(parent->signal);
-	if (prec && !prec->pending)
+	if (prec && prec->prog)
+		refcount_inc(&prec->prog->ref);
+	if (prec)
 		rec = cw_track_new(child, prec->exe, prec->origin,
-				   prec->oflags | CPUWARDEN_ORIGIN_F_INHERITED);
+				   prec->oflags | CPUWARDEN_ORIGIN_F_INHERITED,
+				   prec->prog);
+	/* A throttled program's children are throttled with it. */
+	if (rec && prec->held_by && test_bit(CW_TRACK_HELD, &prec->flags)) {
+		refcount_inc(&prec->held_by->ref);
+		rec->held_by = prec->held_by;
+		if (prec->held_by->frozen)
+			cw_throttle_freeze(child, true);
+	}
 	rcu_read_unlock();
 	if (rec)
 		cw_track_set(child, rec);
@@ -183,6 +250,27 @@ void cw_track_exit_probe(void *data, struct task_struct *task)
 	rcu_read_unlock();
 	if (tracked)
 		cw_track_set(task, NULL);
+}
+
+/*
+ * Whether a tracked ancestor of @task runs @prog.  Under RCU; only when a
+ * program is acted on, so the walk up the tree costs nothing otherwise.
+ */
+bool cw_track_descends(struct task_struct *task, const struct cw_prog *prog)
+{
+	struct task_struct *p = task;
+	struct cw_track *rec;
+	unsigned int depth;
+
+	for (depth = 0; depth < 64; depth++) {
+		p = rcu_dereference(p->real_parent);
+		if (!p || p->pid <= 1)
+			return false;
+		rec = cw_track_lookup(p->signal);
+		if (rec && rec->prog == prog)
+			return true;
+	}
+	return false;
 }
 
 /* The file @task runs, referenced, or NULL for a kernel thread. */
@@ -243,7 +331,8 @@ void cw_track_scan(const struct inode *const *only, unsigned int nr)
 			origin = listed(file_inode(exe), only, nr) ? origin : 0;
 		else if (origin == CPUWARDEN_ORIGIN_DELETED && !cw_origin_watched(exe))
 			origin = CPUWARDEN_ORIGIN_NONE;
-		rec = origin ? cw_track_new(p, exe, origin, CPUWARDEN_ORIGIN_F_LATE) : NULL;
+		rec = origin ? cw_track_new(p, exe, origin, CPUWARDEN_ORIGIN_F_LATE,
+					    cw_prog_get(exe, NULL)) : NULL;
 		if (rec) {
 			cw_track_set(p, rec);
 			cw_action_tracked(rec, p);
@@ -259,14 +348,23 @@ int cw_track_init(void)
 	return cw_track_cache ? 0 : -ENOMEM;
 }
 
-/* Hooks are gone and the sampler stopped: nothing else touches records. */
+/*
+ * Hooks are gone, the sampler stopped and every throttled task thawed:
+ * nothing else touches records.
+ */
 void cw_track_exit(void)
 {
 	struct cw_track *rec, *tmp;
 
 	spin_lock(&cw_track_lock);
-	list_for_each_entry_safe(rec, tmp, &cw_track_list, lnode)
-		unlink_locked(rec);
+	list_for_each_entry_safe(rec, tmp, &cw_track_list, lnode) {
+		if (hash_hashed(&rec->hnode))
+			retire_locked(rec, 0);
+		list_del_rcu(&rec->lnode);
+		if (test_and_clear_bit(CW_TRACK_HELD, &rec->flags))
+			list_del_rcu(&rec->hold_node);
+		call_rcu(&rec->rcu, track_free_rcu);
+	}
 	spin_unlock(&cw_track_lock);
 	rcu_barrier();
 	kmem_cache_destroy(cw_track_cache);

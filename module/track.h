@@ -7,17 +7,21 @@
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
+struct cw_prog;
 struct file;
-struct linux_binprm;
 struct pid;
 struct signal_struct;
 struct task_struct;
 
-/* cw_track.flags */
+/* Bits of cw_track.flags */
 enum {
-	CW_TRACK_REPORTED = 1U << 0,	/* abnormal use was reported */
-	CW_TRACK_KILLED = 1U << 1,	/* SIGKILL was sent */
+	CW_TRACK_REPORTED,	/* abnormal on its own, already reported */
+	CW_TRACK_EXEMPT,	/* released by an admin until it exits */
+	CW_TRACK_RELEASE,	/* an admin asked for a release */
+	CW_TRACK_HELD,		/* on cw_track_held */
+	CW_TRACK_DEAD,		/* gone; final_runtime is its last word */
 };
 
 /*
@@ -26,32 +30,38 @@ enum {
  * by the group's signal_struct, which all threads share and which exec
  * keeps; they are published with RCU, and the identity fields never
  * change after publication: an exec replaces the whole record.
+ *
+ * A record whose group exits or execs leaves the table at once but stays
+ * on the sampler's list, CW_TRACK_DEAD, until the sampler has counted
+ * the CPU time it used since the last sample.
  */
 struct cw_track {
 	struct hlist_node hnode;	/* cw_track_table, by sig */
 	struct list_head lnode;		/* cw_track_list, for the sampler */
+	struct list_head hold_node;	/* cw_track_held, while throttled */
 	struct rcu_head rcu;
 	const struct signal_struct *sig;	/* the key, never dereferenced */
 	struct pid *tgid;		/* referenced: never a bare number */
 	struct file *exe;		/* the unowned program (binary or script) */
+	struct cw_prog *prog;		/* its content, referenced; may be NULL */
+	struct cw_prog *held_by;	/* the throttled program it answers to */
 	u64 start_ns;
+	kuid_t uid;
 	u8 origin;			/* enum cpuwarden_origin */
 	u8 oflags;			/* CPUWARDEN_ORIGIN_F_* */
-	bool pending;			/* only a script seen by an exec underway */
+	unsigned long flags;		/* CW_TRACK_* bits */
+	u64 final_runtime;
 
 	/* Written by the sampler only. */
-	u8 flags;			/* CW_TRACK_* */
 	u64 last_ns;
 	u64 last_runtime;
+	u64 tick_runtime;
 	u64 over_since;
-
-	/* Written by the exec'ing thread only, under cred_guard_mutex. */
-	const struct linux_binprm *pending_bprm;
-	struct file *pending_file;
-	u8 pending_origin;
+	unsigned int pct;
 };
 
 extern struct list_head cw_track_list;
+extern struct list_head cw_track_held;
 extern atomic_t cw_track_nr;
 extern atomic_long_t cw_track_lost;
 
@@ -63,9 +73,14 @@ static inline bool cw_track_active(void)
 
 struct cw_track *cw_track_lookup(const struct signal_struct *sig);
 struct cw_track *cw_track_new(struct task_struct *task, struct file *exe,
-			      unsigned int origin, unsigned int oflags);
+			      unsigned int origin, unsigned int oflags,
+			      struct cw_prog *prog);
 void cw_track_set(struct task_struct *task, struct cw_track *rec);
+void cw_track_hold(struct cw_track *rec, struct cw_prog *prog);
+void cw_track_unhold(struct cw_track *rec);
+void cw_track_reap(struct cw_track *rec);
 struct file *cw_track_task_exe(struct task_struct *task);
+bool cw_track_descends(struct task_struct *task, const struct cw_prog *prog);
 u64 cw_track_runtime(struct task_struct *leader);
 
 void cw_track_fork_probe(void *data, struct task_struct *parent,

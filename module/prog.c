@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Programs by content.  Found at exec without sleeping (RCU), created
+ * with GFP_NOWAIT, and kept for a while after their last process is gone,
+ * so that a relaunch carries on the history of its predecessor.
+ */
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include "prog.h"
+
+/* Idle programs beyond this are forgotten first. */
+#define CW_PROG_MAX 4096
+
+static DEFINE_HASHTABLE(prog_table, 8);
+LIST_HEAD(cw_prog_list);
+LIST_HEAD(cw_prog_throttled);
+static DEFINE_SPINLOCK(prog_lock);
+static unsigned int nr_progs;
+static struct kmem_cache *prog_cache;
+
+static unsigned long prog_key(const struct inode *inode, const u8 *sha)
+{
+	unsigned long k;
+
+	if (!sha)
+		return (unsigned long)inode->i_sb ^ inode->i_ino;
+	memcpy(&k, sha, sizeof(k));
+	return k;
+}
+
+static bool prog_match(const struct cw_prog *p, const struct inode *inode,
+		       const u8 *sha)
+{
+	if (sha)
+		return p->hashed && !memcmp(p->sha, sha, CPUWARDEN_SHA256_LEN);
+	return !p->hashed && p->sb == inode->i_sb && p->ino == inode->i_ino &&
+	       p->gen == inode->i_generation;
+}
+
+static struct cw_prog *lookup(const struct inode *inode, const u8 *sha)
+{
+	struct cw_prog *p;
+
+	hash_for_each_possible_rcu(prog_table, p, hnode, prog_key(inode, sha),
+				   lockdep_is_held(&prog_lock))
+		if (prog_match(p, inode, sha))
+			return p;
+	return NULL;
+}
+
+/*
+ * The program @file runs, referenced: by @sha when it was hashed, else by
+ * inode.  NULL when memory is short; the group is then judged alone.
+ * Never sleeps.
+ */
+struct cw_prog *cw_prog_get(struct file *file, const u8 *sha)
+{
+	struct inode *inode = file_inode(file);
+	struct cw_prog *p, *new;
+
+	rcu_read_lock();
+	p = lookup(inode, sha);
+	if (p && !refcount_inc_not_zero(&p->ref))
+		p = NULL;
+	rcu_read_unlock();
+	if (p)
+		return p;
+
+	new = kmem_cache_zalloc(prog_cache, GFP_NOWAIT | __GFP_NOWARN);
+	if (!new)
+		return NULL;
+	refcount_set(&new->ref, 2);	/* the table's and the caller's */
+	new->file = get_file(file);
+	new->hashed = sha;
+	if (sha)
+		memcpy(new->sha, sha, CPUWARDEN_SHA256_LEN);
+	new->sb = inode->i_sb;
+	new->ino = inode->i_ino;
+	new->gen = inode->i_generation;
+	new->size = i_size_read(inode);
+	INIT_LIST_HEAD(&new->tnode);
+
+	spin_lock(&prog_lock);
+	p = lookup(inode, sha);
+	if (p && refcount_inc_not_zero(&p->ref)) {
+		spin_unlock(&prog_lock);
+		fput(new->file);
+		kmem_cache_free(prog_cache, new);
+		return p;
+	}
+	hash_add_rcu(prog_table, &new->hnode, prog_key(inode, sha));
+	list_add_tail_rcu(&new->lnode, &cw_prog_list);
+	nr_progs++;
+	spin_unlock(&prog_lock);
+	return new;
+}
+
+static void prog_free_rcu(struct rcu_head *head)
+{
+	struct cw_prog *p = container_of(head, struct cw_prog, rcu);
+
+	fput(p->file);
+	kmem_cache_free(prog_cache, p);
+}
+
+void cw_prog_put(struct cw_prog *prog)
+{
+	if (prog && refcount_dec_and_test(&prog->ref))
+		call_rcu(&prog->rcu, prog_free_rcu);
+}
+
+static void unlink_locked(struct cw_prog *p)
+{
+	hash_del_rcu(&p->hnode);
+	list_del_rcu(&p->lnode);
+	nr_progs--;
+	call_rcu(&p->rcu, prog_free_rcu);
+}
+
+/*
+ * Forget programs no process has run for @keep_ns, or idle ones at all
+ * when there are too many.  Only the table's reference is left on an idle
+ * program, and a lookup racing with us either took its reference first
+ * or finds none and makes a new program.  Called by the sampler.
+ */
+void cw_prog_evict(u64 now, u64 keep_ns)
+{
+	struct cw_prog *p, *tmp;
+
+	spin_lock(&prog_lock);
+	list_for_each_entry_safe(p, tmp, &cw_prog_list, lnode) {
+		if (refcount_read(&p->ref) != 1 || !p->idle_since ||
+		    p->state == CW_PROG_THROTTLED)
+			continue;
+		if (nr_progs <= CW_PROG_MAX && now - p->idle_since < keep_ns)
+			continue;
+		if (refcount_dec_if_one(&p->ref))
+			unlink_locked(p);
+	}
+	spin_unlock(&prog_lock);
+}
+
+int cw_prog_init(void)
+{
+	prog_cache = KMEM_CACHE(cw_prog, 0);
+	return prog_cache ? 0 : -ENOMEM;
+}
+
+/* Every record is gone, so only the table holds programs. */
+void cw_prog_exit(void)
+{
+	struct cw_prog *p, *tmp;
+
+	spin_lock(&prog_lock);
+	list_for_each_entry_safe(p, tmp, &cw_prog_list, lnode) {
+		if (refcount_dec_and_test(&p->ref)) {
+			hash_del_rcu(&p->hnode);
+			list_del_rcu(&p->lnode);
+			nr_progs--;
+			call_rcu(&p->rcu, prog_free_rcu);
+		}
+	}
+	spin_unlock(&prog_lock);
+	rcu_barrier();
+	kmem_cache_destroy(prog_cache);
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CW_PROG_H
+#define _CW_PROG_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <uapi/linux/cpuwarden.h>
+
+struct file;
+
+/* Slots of the sliding budget window. */
+#define CW_BUDGET_SLOTS 32
+
+/* cw_prog.state */
+enum {
+	CW_PROG_NORMAL,
+	CW_PROG_REPORTED,	/* abnormal, reported in monitor mode */
+	CW_PROG_THROTTLED,
+	CW_PROG_KILLED,
+};
+
+/*
+ * A program: the same content, whatever its path, name, PID or uid.  Its
+ * CPU use is the sum over every thread group that runs it, including
+ * groups that exited, so a miner split over four processes or one that
+ * re-execs every 30 s is one consumer.  Identified by SHA-256 when
+ * hashing is on, else by inode.  A program outlives its processes for a
+ * while, so that a relaunch carries on its history.
+ *
+ * Everything below the identity is written by the sampler only.
+ */
+struct cw_prog {
+	struct hlist_node hnode;	/* prog_table */
+	struct list_head lnode;		/* cw_prog_list */
+	struct rcu_head rcu;
+	refcount_t ref;			/* records, and one for the table */
+	struct file *file;		/* the first file seen with it */
+	bool hashed;
+	u8 sha[CPUWARDEN_SHA256_LEN];
+	const void *sb;			/* identity when not hashed */
+	unsigned long ino;
+	u32 gen;
+	loff_t size;
+
+	u64 period_ns;			/* CPU in the current sample */
+	u64 last_ns;			/* time of the last sample */
+	u64 over_since;
+	u64 idle_since;			/* no group left */
+	unsigned int nr_groups;
+	u8 state;			/* CW_PROG_* */
+	u8 rule;			/* enum cpuwarden_rule of the decision */
+	unsigned int pct;		/* use in the last sample */
+
+	/* Sliding window of the budget detector, in ms per slot. */
+	u32 slot_ms[CW_BUDGET_SLOTS];
+	u64 window_ms;
+	u64 slot_start;
+	unsigned int slot;
+	unsigned int window_s;		/* the window the slots were cut for */
+
+	/* Throttling. */
+	struct list_head tnode;		/* cw_prog_throttled */
+	s64 tokens_ns;
+	u64 tick_ns;			/* CPU since the last tick */
+	u64 tick_at;
+	u64 throttled_at;
+	u64 at_cap_ns;
+	u64 quiet_ns;
+	bool frozen;
+};
+
+extern struct list_head cw_prog_list;
+extern struct list_head cw_prog_throttled;
+
+struct cw_prog *cw_prog_get(struct file *file, const u8 *sha);
+void cw_prog_put(struct cw_prog *prog);
+void cw_prog_evict(u64 now, u64 keep_ns);
+int cw_prog_init(void);
+void cw_prog_exit(void);
+
+#endif /* _CW_PROG_H */

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CW_QUARANTINE_H
+#define _CW_QUARANTINE_H
+
+#include <linux/types.h>
+#include <uapi/linux/cpuwarden.h>
+
+/* Content remembered at most; the oldest goes first. */
+#define CW_QUARANTINE_MAX 1024
+
+void cw_quarantine_add(const u8 sha[CPUWARDEN_SHA256_LEN], loff_t size);
+bool cw_quarantine_may_hold(loff_t size);
+bool cw_quarantine_has(const u8 sha[CPUWARDEN_SHA256_LEN]);
+void cw_quarantine_exit(void);
+
+#endif /* _CW_QUARANTINE_H */

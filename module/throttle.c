@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Throttling: hold an offending program at or below "cap" percent of one
+ * CPU, and demote it to SCHED_IDLE so that it never competes with owned
+ * work.
+ *
+ * The cap is a token bucket per program, filled at cap percent of wall
+ * time and drained by the CPU time of every thread group that answers to
+ * the program.  While it is in debt, each of their threads is trapped the
+ * way the cgroup v2 freezer traps a task: JOBCTL_TRAP_FREEZE makes it
+ * sleep in get_signal() on its next way back to user space.  This is why
+ * the cap cannot be escaped:
+ *
+ *   - SIGCONT and every other signal but SIGKILL leave the trap in place:
+ *     the task wakes, sees the bit, and sleeps again;
+ *   - nice(), setpriority(), sched_setattr() and sched_setaffinity() change
+ *     how it is scheduled, not whether it may run;
+ *   - new threads and children are trapped at once, and their CPU time is
+ *     drawn from the same bucket;
+ *   - exec keeps the group answering to the program (see exec.c).
+ *
+ * No code of this module runs in the throttled task's context, so unload
+ * needs nothing more than clearing the bits and waking the sleepers.  If
+ * the task's cgroup is frozen by the real freezer meanwhile, the kernel
+ * sets the bit again itself (cgroup_leave_frozen()).
+ *
+ * The demotion is checked every tick and applied again if the offender
+ * undid it; that needs sleeping, so it happens after the RCU walk.
+ */
+
+#include <linux/kernel.h>
+#include <linux/pid.h>
+#include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/sched/jobctl.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/types.h>
+#include <linux/spinlock.h>
+#include <uapi/linux/sched/types.h>
+
+#include "action.h"
+#include "policy.h"
+#include "prog.h"
+#include "sample.h"
+#include "throttle.h"
+#include "track.h"
+
+/* Tasks to demote or restore per tick; the rest wait for the next one. */
+#define CW_SCHED_BATCH 64
+
+/* Largest credit, as wall time at the cap: bounds a burst after a rest. */
+#define CW_THROTTLE_BURST_NS (100 * NSEC_PER_MSEC)
+
+static struct task_struct *sched_batch[CW_SCHED_BATCH];
+static bool sched_idle[CW_SCHED_BATCH];
+static unsigned int nr_sched;
+
+/* Under @task's siglock; whether it must be kicked into the kernel. */
+static bool freeze_locked(struct task_struct *task, bool freeze)
+{
+	if (freeze && !(task->jobctl & JOBCTL_TRAP_FREEZE)) {
+		task->jobctl |= JOBCTL_TRAP_FREEZE;
+		set_tsk_thread_flag(task, TIF_SIGPENDING);
+		return true;
+	}
+	if (!freeze && (task->jobctl & JOBCTL_TRAP_FREEZE)) {
+		task->jobctl &= ~JOBCTL_TRAP_FREEZE;
+		if (task->frozen)
+			wake_up_process(task);
+	}
+	return false;
+}
+
+/*
+ * Trap @task, or let it go.  A running task is sent into the kernel at
+ * once; a sleeping one is trapped when it wakes, as it uses no CPU until
+ * then.  Only a task sleeping in the trap (->frozen) is woken to leave it.
+ * The siglock is taken as lock_task_sighand() does, whose slow path is
+ * not exported.
+ */
+void cw_throttle_freeze(struct task_struct *task, bool freeze)
+{
+	struct sighand_struct *sighand;
+	unsigned long flags;
+	bool kick = false;
+
+	if (!!(READ_ONCE(task->jobctl) & JOBCTL_TRAP_FREEZE) == freeze)
+		return;
+	rcu_read_lock();
+	sighand = rcu_dereference(task->sighand);
+	while (sighand) {
+		spin_lock_irqsave(&sighand->siglock, flags);
+		if (likely(sighand == rcu_access_pointer(task->sighand))) {
+			kick = freeze_locked(task, freeze);
+			spin_unlock_irqrestore(&sighand->siglock, flags);
+			break;
+		}
+		spin_unlock_irqrestore(&sighand->siglock, flags);
+		sighand = rcu_dereference(task->sighand);
+	}
+	rcu_read_unlock();
+	if (kick)
+		kick_process(task);
+}
+
+static void queue_sched(struct task_struct *task, bool idle)
+{
+	if (nr_sched == CW_SCHED_BATCH)
+		return;
+	get_task_struct(task);
+	sched_idle[nr_sched] = idle;
+	sched_batch[nr_sched++] = task;
+}
+
+/* Every thread of @leader's group: trapped or not, demoted or not. */
+static void hold_group(struct task_struct *leader, bool freeze, bool demote)
+{
+	struct task_struct *t;
+
+	for_each_thread(leader, t) {
+		if (t->flags & PF_EXITING)
+			continue;
+		cw_throttle_freeze(t, freeze);
+		if (demote && t->policy != SCHED_IDLE)
+			queue_sched(t, true);
+	}
+}
+
+/*
+ * Start holding @prog: every group running it, and the tracked
+ * descendants of those.  Children forked later inherit the hold (see
+ * cw_track_fork_probe()).  Called by the sampler under RCU.
+ */
+void cw_throttle_start(struct cw_prog *prog, u64 now)
+{
+	struct task_struct *leader;
+	struct cw_track *rec;
+
+	WRITE_ONCE(prog->state, CW_PROG_THROTTLED);
+	prog->throttled_at = now;
+	prog->tick_at = now;
+	prog->tick_ns = 0;
+	prog->tokens_ns = 0;
+	prog->at_cap_ns = 0;
+	prog->quiet_ns = 0;
+	prog->frozen = false;
+	list_add_tail(&prog->tnode, &cw_prog_throttled);
+
+	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
+		if (test_bit(CW_TRACK_DEAD, &rec->flags) ||
+		    test_bit(CW_TRACK_EXEMPT, &rec->flags))
+			continue;
+		leader = pid_task(rec->tgid, PIDTYPE_TGID);
+		if (!leader)
+			continue;
+		if (rec->prog == prog || cw_track_descends(leader, prog)) {
+			rec->tick_runtime = cw_track_runtime(leader);
+			cw_track_hold(rec, prog);
+		}
+	}
+}
+
+/* Let @rec's group go and restore its scheduling.  Under RCU. */
+void cw_throttle_release(struct cw_track *rec)
+{
+	struct task_struct *leader, *t;
+
+	leader = pid_task(rec->tgid, PIDTYPE_TGID);
+	if (leader)
+		for_each_thread(leader, t) {
+			cw_throttle_freeze(t, false);
+			if (t->policy == SCHED_IDLE)
+				queue_sched(t, false);
+		}
+	cw_track_unhold(rec);
+}
+
+/* Let every group answering to @prog go.  Under RCU. */
+void cw_throttle_stop(struct cw_prog *prog)
+{
+	struct cw_track *rec;
+
+	list_del_init(&prog->tnode);
+	prog->frozen = false;
+	list_for_each_entry_rcu(rec, &cw_track_held, hold_node)
+		if (rec->held_by == prog)
+			cw_throttle_release(rec);
+}
+
+/*
+ * One tick of the cap, under RCU: charge each throttled program with the
+ * CPU its groups used since the last tick, then trap or free them.
+ * Returns whether anything is still throttled.
+ */
+bool cw_throttle_tick(u64 now)
+{
+	unsigned int cap = cw_policy_get(cap);
+	struct task_struct *leader;
+	struct cw_track *rec;
+	struct cw_prog *p;
+	u64 runtime;
+
+	if (list_empty(&cw_prog_throttled))
+		return false;
+
+	list_for_each_entry_rcu(rec, &cw_track_held, hold_node) {
+		if (test_bit(CW_TRACK_DEAD, &rec->flags)) {
+			smp_rmb();	/* pairs with retire_locked() */
+			runtime = rec->final_runtime;
+		} else {
+			leader = pid_task(rec->tgid, PIDTYPE_TGID);
+			runtime = leader ? cw_track_runtime(leader) : rec->tick_runtime;
+		}
+		if (runtime > rec->tick_runtime)
+			rec->held_by->tick_ns += runtime - rec->tick_runtime;
+		rec->tick_runtime = runtime;
+	}
+
+	list_for_each_entry(p, &cw_prog_throttled, tnode) {
+		s64 burst = div_u64(CW_THROTTLE_BURST_NS * cap, 100);
+
+		p->tokens_ns += div_u64((now - p->tick_at) * cap, 100);
+		p->tick_at = now;
+		p->tokens_ns -= p->tick_ns;
+		p->tick_ns = 0;
+		if (p->tokens_ns > burst)
+			p->tokens_ns = burst;
+		p->frozen = p->tokens_ns < 0;
+	}
+
+	list_for_each_entry_rcu(rec, &cw_track_held, hold_node) {
+		if (test_bit(CW_TRACK_DEAD, &rec->flags))
+			continue;
+		leader = pid_task(rec->tgid, PIDTYPE_TGID);
+		if (leader)
+			hold_group(leader, rec->held_by->frozen, true);
+	}
+	return true;
+}
+
+/* Demote or restore what the last tick found, outside RCU: it sleeps. */
+void cw_throttle_apply(void)
+{
+	static const struct sched_attr idle = {
+		.size = sizeof(idle),
+		.sched_policy = SCHED_IDLE,
+	};
+	static const struct sched_attr normal = {
+		.size = sizeof(normal),
+		.sched_policy = SCHED_NORMAL,
+	};
+	unsigned int i;
+
+	for (i = 0; i < nr_sched; i++) {
+		sched_setattr_nocheck(sched_batch[i], sched_idle[i] ? &idle : &normal);
+		put_task_struct(sched_batch[i]);
+	}
+	nr_sched = 0;
+}
+
+/*
+ * An admin releases a tracked program: the sampler lets it go and
+ * exempts it until it exits.  -ESRCH unless @nr is a tracked process.
+ */
+int cw_throttle_release_pid(pid_t nr)
+{
+	struct task_struct *task;
+	struct cw_track *rec = NULL;
+
+	rcu_read_lock();
+	task = pid_task(find_pid_ns(nr, &init_pid_ns), PIDTYPE_TGID);
+	if (task)
+		rec = cw_track_lookup(task->signal);
+	if (rec)
+		set_bit(CW_TRACK_RELEASE, &rec->flags);
+	rcu_read_unlock();
+	if (!rec)
+		return -ESRCH;
+	cw_sample_now();
+	return 0;
+}
+
+/* The sampler is stopped; hooks are gone.  Let every trapped task go. */
+void cw_throttle_exit(void)
+{
+	struct cw_prog *p, *tmp;
+
+	rcu_read_lock();
+	list_for_each_entry_safe(p, tmp, &cw_prog_throttled, tnode)
+		cw_throttle_stop(p);
+	rcu_read_unlock();
+	cw_throttle_apply();
+}
