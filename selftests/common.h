@@ -31,18 +31,30 @@
  */
 #define CW_DEADLINE 40
 
-/* Write a module parameter; 0 or the negative errno of the write. */
+/*
+ * Write a module parameter; 0 or the negative errno of the write.  sysfs
+ * ignores a write of nothing, so "" is sent as a lone newline, as echo
+ * does.  sysfs also cuts a write at a page: a short write is -EMSGSIZE.
+ */
 static inline int cw_param_set(const char *name, const char *val)
 {
 	char path[256];
+	size_t len;
+	ssize_t n;
 	int fd, ret = 0;
 
+	if (!*val)
+		val = "\n";
+	len = strlen(val);
 	snprintf(path, sizeof(path), CW_PARAMS "%s", name);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
+	n = write(fd, val, len);
+	if (n < 0)
 		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EMSGSIZE;
 	close(fd);
 	return ret;
 }
@@ -72,6 +84,16 @@ static inline bool cw_module_loaded(void)
 	return access(CW_PARAMS "mode", F_OK) == 0;
 }
 
+/*
+ * In a FIXTURE_SETUP: skip unless the module is loaded.  The 6.1 harness
+ * runs the test even after its setup called SKIP(), so end the test child
+ * the way the harness itself reports a skip.
+ */
+#define CW_REQUIRE_MODULE() do {					\
+	if (!cw_module_loaded())					\
+		SKIP(_exit(255), "cpuwarden is not loaded");		\
+} while (0)
+
 /* A reader of /dev/kmsg positioned after everything logged so far. */
 static inline int cw_kmsg_open(void)
 {
@@ -82,21 +104,25 @@ static inline int cw_kmsg_open(void)
 	return fd;
 }
 
-/*
- * Wait up to @seconds for a kernel log record containing every one of the
- * NULL-terminated needles; copy it to @out if given.
- */
-static inline bool cw_kmsg_wait(int fd, int seconds, char *out, size_t outlen, ...)
+/* Copy @src into @dst of @len bytes, cut if need be. */
+static inline void cw_strscpy(char *dst, const char *src, size_t len)
 {
-	time_t end = time(NULL) + seconds;
-	char rec[1024];
-	const char *needle;
-	va_list ap;
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/*
+ * The next kernel log record into @rec, waiting until time() passes @end;
+ * false once it has.
+ */
+static inline bool cw_kmsg_next(int fd, time_t end, char *rec, size_t len)
+{
 	ssize_t n;
-	bool all;
 
 	for (;;) {
-		n = read(fd, rec, sizeof(rec) - 1);
+		n = read(fd, rec, len - 1);
 		if (n < 0 && errno == EPIPE)
 			continue;	/* overwritten records: go on */
 		if (n < 0) {
@@ -106,19 +132,43 @@ static inline bool cw_kmsg_wait(int fd, int seconds, char *out, size_t outlen, .
 			continue;
 		}
 		rec[n] = '\0';
+		return true;
+	}
+}
+
+/*
+ * Wait up to @seconds for a kernel log record containing every one of the
+ * NULL-terminated needles; copy it to @out if given.
+ */
+static inline bool cw_kmsg_wait(int fd, int seconds, char *out, size_t outlen, ...)
+{
+	time_t end = time(NULL) + seconds;
+	char rec[2048];
+	const char *needle;
+	va_list ap;
+	bool all;
+
+	while (cw_kmsg_next(fd, end, rec, sizeof(rec))) {
 		all = true;
 		va_start(ap, outlen);
 		while ((needle = va_arg(ap, const char *)))
 			all = all && strstr(rec, needle);
 		va_end(ap);
 		if (all) {
-			if (out && outlen) {
-				memcpy(out, rec, (size_t)n < outlen ? (size_t)n + 1 : outlen);
-				out[outlen - 1] = '\0';
-			}
+			if (out && outlen)
+				cw_strscpy(out, rec, outlen);
 			return true;
 		}
 	}
+	return false;
+}
+
+/* When a record was logged, in microseconds since boot; 0 if unknown. */
+static inline unsigned long long cw_kmsg_usec(const char *rec)
+{
+	unsigned long long usec;
+
+	return sscanf(rec, "%*u,%*u,%llu", &usec) == 1 ? usec : 0;
 }
 
 static inline int cw_copy_fd(const char *src, int out)
@@ -137,8 +187,15 @@ static inline int cw_copy_fd(const char *src, int out)
 	return n ? -1 : 0;
 }
 
-static inline int cw_copy(const char *src, const char *dst, mode_t mode)
+/*
+ * Copy @src to @dst and append @tag: bytes past the end of an ELF file
+ * change nothing in how it runs, but make it another program as far as its
+ * content (SHA-256) goes.
+ */
+static inline int cw_copy_tagged(const char *src, const char *dst, mode_t mode,
+				 const char *tag)
 {
+	size_t len = strlen(tag);
 	int out, ret;
 
 	unlink(dst);
@@ -146,8 +203,18 @@ static inline int cw_copy(const char *src, const char *dst, mode_t mode)
 	if (out < 0)
 		return -1;
 	ret = cw_copy_fd(src, out);
+	if (!ret && len && write(out, tag, len) != (ssize_t)len)
+		ret = -1;
+	/* open() applied the umask. */
+	if (!ret && fchmod(out, mode))
+		ret = -1;
 	close(out);
 	return ret;
+}
+
+static inline int cw_copy(const char *src, const char *dst, mode_t mode)
+{
+	return cw_copy_tagged(src, dst, mode, "");
 }
 
 /* Wait up to @seconds for @pid to end; its wait status, or -1 if it runs on. */

@@ -11,6 +11,7 @@
 #include <grp.h>
 #include <linux/memfd.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
@@ -18,21 +19,42 @@
 static char *const burn_argv[] = { "cw-burn", NULL };
 static char *const no_env[] = { NULL };
 
+/*
+ * Only the sustained detector, programs told apart by content.  Every
+ * burner here is the same cw-burn, and a kill quarantines its content:
+ * clear the quarantine for each test.
+ */
 static void policy(struct __test_metadata *_metadata, const char *mode,
 		   const char *threshold, const char *sustain)
 {
-	if (!cw_module_loaded())
-		SKIP(return, "cpuwarden is not loaded");
+	CW_REQUIRE_MODULE();
 	ASSERT_EQ(0, cw_param_set("mode", mode));
 	ASSERT_EQ(0, cw_param_set("threshold", threshold));
 	ASSERT_EQ(0, cw_param_set("sustain", sustain));
 	ASSERT_EQ(0, cw_param_set("period_ms", "200"));
+	ASSERT_EQ(0, cw_param_set("budget", "0"));
+	ASSERT_EQ(0, cw_param_set("hash", "Y"));
+	ASSERT_EQ(0, cw_param_set("kill_tree", "Y"));
+	ASSERT_EQ(0, cw_param_set("allow", ""));
+	ASSERT_EQ(0, cw_param_set("quarantine", "clear"));
 	ASSERT_EQ(0, cw_param_set("watch", "/tmp,/var/tmp,/dev/shm"));
 }
 
 static void put_burner(struct __test_metadata *_metadata, const char *path)
 {
 	ASSERT_EQ(0, cw_copy(CW_BURN_SRC, path, 0755)) {
+		TH_LOG("copy to %s: %s", path, strerror(errno));
+	}
+}
+
+/*
+ * A burner of other content: an action applies to every tracked process
+ * of the same content, and would take a tracked process that a test means
+ * to spare along with it.
+ */
+static void put_control(struct __test_metadata *_metadata, const char *path)
+{
+	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, path, 0755, "\ncpuwarden control\n")) {
 		TH_LOG("copy to %s: %s", path, strerror(errno));
 	}
 }
@@ -361,6 +383,8 @@ TEST_F_TIMEOUT(spare, short_burst, 2 * CW_DEADLINE)
 
 	ASSERT_EQ(0, cw_param_set("sustain", "3"));
 	put_burner(_metadata, "/tmp/cw-burst");
+	/* The burst stays tracked: the control must be another program. */
+	put_control(_metadata, "/tmp/cw-control");
 	self->pid = start(exec_burst, "/tmp/cw-burst");
 	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
 	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, "tracking", pid, NULL));
@@ -422,22 +446,47 @@ static void exec_forker(const char *path)
 {
 	char *const argv[] = { "cw-burn", "-f", NULL };
 
+	/* A group of its own, for its child to be found by. */
+	setpgid(0, 0);
 	execve(path, argv, no_env);
 }
 
 TEST_F_TIMEOUT(cw, forked_child_tracked, 2 * CW_DEADLINE)
 {
+	pid_t pid, forker;
+	time_t end;
 	int status;
-	pid_t pid;
 
+	/* Its child becomes ours if the forker dies first. */
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
 	put_burner(_metadata, "/tmp/cw-forker");
-	pid = start(exec_forker, "/tmp/cw-forker");
-	/* The idle parent survives and reports its child was SIGKILLed. */
-	status = cw_wait(pid, CW_DEADLINE);
-	if (status == -1)
-		cw_reap(pid);
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	forker = start(exec_forker, "/tmp/cw-forker");
+	/*
+	 * Only the child burns.  The idle parent reports that its child was
+	 * SIGKILLed, unless it is killed with it first: it is the same
+	 * program.
+	 */
+	status = cw_wait(forker, CW_DEADLINE);
+	if (status == -1) {
+		kill(-forker, SIGKILL);
+		waitpid(forker, NULL, 0);
+	}
+	ASSERT_TRUE(cw_killed(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		TH_LOG("forker wait status %d", status);
+	}
+	/* Either way the child does not outlive it. */
+	end = time(NULL) + 5;
+	while ((pid = waitpid(-1, &status, WNOHANG)) >= 0) {
+		if (pid > 0) {
+			ASSERT_TRUE(cw_killed(status));
+		} else if (time(NULL) > end) {
+			kill(-forker, SIGKILL);
+			ASSERT_TRUE(false) {
+				TH_LOG("the burning child outlived its parent");
+			}
+		} else {
+			usleep(100 * 1000);
+		}
 	}
 }
 
