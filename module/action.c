@@ -85,8 +85,7 @@ static void log_line(const struct cw_decision *d, const struct file *exe)
 			 d->cpu_pct, d->limit, d->for_s);
 		break;
 	case CPUWARDEN_RULE_QUIET:
-		snprintf(detail, sizeof(detail), " rule=quiet cpu=%u%% for=%us",
-			 d->cpu_pct, d->for_s);
+		snprintf(detail, sizeof(detail), " rule=quiet for=%us", d->for_s);
 		break;
 	case CPUWARDEN_RULE_NONE:
 		break;
@@ -266,11 +265,13 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 	}
 }
 
-void cw_action_released(struct cw_track *rec, unsigned int rule)
+void cw_action_released(struct cw_track *rec, unsigned int rule,
+			unsigned int for_s)
 {
 	struct cw_decision d = {
 		.event = CPUWARDEN_EVENT_RELEASED,
 		.rule = rule,
+		.for_s = for_s,
 	};
 
 	report(&d, rec);

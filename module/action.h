@@ -38,7 +38,8 @@ void cw_action_tracked(struct cw_track *rec, struct task_struct *task);
 void cw_action_denied(struct file *file, const u8 *sha, struct task_struct *task);
 void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		      struct cw_decision *d, u64 now);
-void cw_action_released(struct cw_track *rec, unsigned int rule);
+void cw_action_released(struct cw_track *rec, unsigned int rule,
+			unsigned int for_s);
 void cw_action_flush(void);
 
 #endif /* _CW_ACTION_H */

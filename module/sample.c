@@ -155,7 +155,7 @@ static void release_admin(struct cw_track *rec)
 	set_bit(CW_TRACK_EXEMPT, &rec->flags);
 	if (test_bit(CW_TRACK_HELD, &rec->flags))
 		cw_throttle_release(rec);
-	cw_action_released(rec, CPUWARDEN_RULE_ADMIN);
+	cw_action_released(rec, CPUWARDEN_RULE_ADMIN, 0);
 }
 
 static void sample_group(struct cw_track *rec, u64 now)
@@ -226,7 +226,8 @@ static void sample_throttled(struct cw_prog *p, u64 elapsed, u64 now)
 	} else if (quiet && p->quiet_ns >= (u64)quiet * NSEC_PER_SEC) {
 		list_for_each_entry_rcu(rec, &cw_track_held, hold_node)
 			if (rec->held_by == p)
-				cw_action_released(rec, CPUWARDEN_RULE_QUIET);
+				cw_action_released(rec, CPUWARDEN_RULE_QUIET,
+						   div_u64(p->quiet_ns, NSEC_PER_SEC));
 		cw_throttle_stop(p);
 		WRITE_ONCE(p->state, CW_PROG_NORMAL);
 		p->over_since = 0;

@@ -1247,6 +1247,33 @@ TEST_F_TIMEOUT(release, by_admin, 3 * CW_DEADLINE)
 				"killed", NULL));
 }
 
+/*
+ * Hysteresis: a throttled program is let go only after "quiet" seconds
+ * under half the cap, not as soon as it dips.
+ */
+TEST_F_TIMEOUT(release, when_quiet, 3 * CW_DEADLINE)
+{
+	char needle[48], line[2048];
+	time_t throttled, released;
+	pid_t pid;
+
+	ASSERT_EQ(0, cw_param_set("quiet", "4"));
+	put(_metadata, WORK "/calms", "quiet");
+	/* Burns for 6 s of wall time, then idles. */
+	pid = start(_metadata, WORK "/calms", ARGS("-b", "6"));
+	snprintf(needle, sizeof(needle), "throttled pid=%d ", pid);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, needle, NULL));
+	throttled = time(NULL);
+	snprintf(needle, sizeof(needle), "released pid=%d ", pid);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, line, sizeof(line),
+				 needle, "rule=quiet", NULL));
+	released = time(NULL);
+	TH_LOG("%s", msg(line));
+	/* Still burning for the first seconds: no release before quiet. */
+	ASSERT_LE(throttled + 4, released);
+	ASSERT_EQ(-1, cw_wait(pid, 0));
+}
+
 /* ---- Parameters refuse bad values and keep their old ones. ---- */
 
 FIXTURE(params) {
