@@ -317,7 +317,10 @@ static void sample_fn(struct work_struct *work)
 
 	if (full) {
 		last_full = now;
-		next_sample = now + period_ns;
+		/* On the period's grid, so that late wake-ups do not add up. */
+		next_sample += period_ns;
+		if (next_sample <= now || next_sample > now + period_ns)
+			next_sample = now + period_ns;
 		budget_keep = max(cw_policy_get(budget_window), cw_policy_get(sustain));
 		cw_prog_evict(now, budget_keep * NSEC_PER_SEC);
 	}
