@@ -6,6 +6,7 @@
 #   make            the module (against KDIR) and the userspace parts
 #   make demo       boot a VM and watch a /tmp miner get killed
 #   make check      every test: build checks, DKMS, VM selftests
+#   make bench      measure detection latency and the throttle in a VM
 #   make dkms-install   copy the sources to /usr/src and "dkms install"
 #   make clean
 
@@ -53,8 +54,11 @@ demo: deps
 check: deps
 	$(Q)KDIR=$(KDIR) selftests/check
 
+bench: deps
+	$(Q)KDIR=$(KDIR) selftests/bench/run
+
 clean:
 	$(Q)$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all module userspace dkms-src dkms-install deps demo check clean
+.PHONY: all module userspace dkms-src dkms-install deps demo check bench clean
