@@ -302,15 +302,17 @@ static void sample_fn(struct work_struct *work)
 	u64 period_ns = (u64)cw_policy_get(period_ms) * NSEC_PER_MSEC;
 	u64 now = ktime_get_ns();
 	bool full = now >= next_sample;
-	bool throttling;
+	unsigned long tick, delay;
 	u64 budget_keep;
 
 	rcu_read_lock();
 	/* First the cap, so that it charges exited groups before reaping. */
-	cw_throttle_tick(now);
+	tick = cw_throttle_tick(now);
 	if (full)
 		sample_all(now, last_full ? now - last_full : period_ns);
-	throttling = !list_empty(&cw_prog_throttled);
+	/* A program throttled just now is judged at the next tick. */
+	if (!tick && !list_empty(&cw_prog_throttled))
+		tick = CW_THROTTLE_TICK;
 	rcu_read_unlock();
 	cw_throttle_apply();
 	cw_action_flush();
@@ -326,11 +328,12 @@ static void sample_fn(struct work_struct *work)
 	}
 	if (READ_ONCE(stopping))
 		return;
-	if (throttling)
-		mod_delayed_work(system_unbound_wq, &sample_work, CW_THROTTLE_TICK);
-	else if (!list_empty(&cw_track_list))
-		mod_delayed_work(system_unbound_wq, &sample_work,
-				 max(1UL, nsecs_to_jiffies(next_sample - now)));
+	if (list_empty(&cw_track_list) && !tick)
+		return;
+	delay = max(1UL, nsecs_to_jiffies(next_sample - now));
+	if (tick)
+		delay = min(delay, tick);
+	mod_delayed_work(system_unbound_wq, &sample_work, delay);
 }
 
 /* Hooks are unregistered: nothing kicks the sampler any more. */

@@ -191,10 +191,14 @@ void cw_throttle_stop(struct cw_prog *prog)
 /*
  * One tick of the cap, under RCU: charge each throttled program with the
  * CPU its groups used since the last tick, then trap or free them.
- * Returns whether anything is still throttled.
+ * Returns the jiffies until the next tick is due: a program in debt
+ * needs none until it has paid it off, so a program held at a small cap
+ * costs a few ticks a second, not one per CW_THROTTLE_TICK.  0 when
+ * nothing is throttled.
  */
-bool cw_throttle_tick(u64 now)
+unsigned long cw_throttle_tick(u64 now)
 {
+	u64 wait_ns = NSEC_PER_SEC;
 	unsigned int cap = cw_policy_get(cap);
 	struct task_struct *leader;
 	struct cw_track *rec;
@@ -202,7 +206,7 @@ bool cw_throttle_tick(u64 now)
 	u64 runtime;
 
 	if (list_empty(&cw_prog_throttled))
-		return false;
+		return 0;
 
 	list_for_each_entry_rcu(rec, &cw_track_held, hold_node) {
 		if (test_bit(CW_TRACK_DEAD, &rec->flags)) {
@@ -227,6 +231,10 @@ bool cw_throttle_tick(u64 now)
 		if (p->tokens_ns > burst)
 			p->tokens_ns = burst;
 		p->frozen = p->tokens_ns < 0;
+		if (p->frozen)
+			wait_ns = min(wait_ns, div_u64(-p->tokens_ns * 100, cap));
+		else
+			wait_ns = 0;
 	}
 
 	list_for_each_entry_rcu(rec, &cw_track_held, hold_node) {
@@ -236,7 +244,7 @@ bool cw_throttle_tick(u64 now)
 		if (leader)
 			hold_group(leader, rec->held_by->frozen, true);
 	}
-	return true;
+	return max_t(unsigned long, CW_THROTTLE_TICK, nsecs_to_jiffies(wait_ns));
 }
 
 /* Demote or restore what the last tick found, outside RCU: it sleeps. */

@@ -8,14 +8,14 @@ struct cw_prog;
 struct cw_track;
 struct task_struct;
 
-/* While anything is throttled the sampler runs every this many jiffies. */
+/* While a throttled program may run, the sampler runs this often (jiffies). */
 #define CW_THROTTLE_TICK 2
 
 void cw_throttle_freeze(struct task_struct *task, bool freeze);
 void cw_throttle_start(struct cw_prog *prog, u64 now);
 void cw_throttle_stop(struct cw_prog *prog);
 void cw_throttle_release(struct cw_track *rec);
-bool cw_throttle_tick(u64 now);
+unsigned long cw_throttle_tick(u64 now);
 void cw_throttle_apply(void);
 int cw_throttle_release_pid(pid_t nr);
 void cw_throttle_exit(void);

@@ -216,10 +216,18 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 {
 	struct cw_track *prec, *rec = NULL;
 
-	if (!cw_track_active() || child->signal == parent->signal)
+	if (!cw_track_active())
 		return;
 	rcu_read_lock();
 	prec = cw_track_lookup(parent->signal);
+	if (child->signal == parent->signal) {
+		/* A new thread of a program in debt waits with the others. */
+		if (prec && prec->held_by && test_bit(CW_TRACK_HELD, &prec->flags) &&
+		    READ_ONCE(prec->held_by->frozen))
+			cw_throttle_freeze(child, true);
+		rcu_read_unlock();
+		return;
+	}
 	if (prec && prec->prog)
 		refcount_inc(&prec->prog->ref);
 	if (prec)
