@@ -247,6 +247,26 @@ static inline void cw_reap(pid_t pid)
 	}
 }
 
+/* Seconds on the monotonic clock. */
+static inline double cw_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline void cw_sleep_until(double when)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)when,
+		.tv_nsec = (long)((when - (time_t)when) * 1e9),
+	};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL))
+		;
+}
+
 static inline int cw_sh(const char *cmd)
 {
 	int status = system(cmd);

@@ -284,25 +284,6 @@ static unsigned long long ticks_ours(void)
 	return sum;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_until(double when)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)when,
-		.tv_nsec = (long)((when - (time_t)when) * 1e9),
-	};
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL))
-		;
-}
-
 #define MAX_MEASURE 60
 #define WINDOW 10
 
@@ -330,8 +311,8 @@ static int measure(int seconds, int *worst)
 		seconds = MAX_MEASURE;
 	for (i = 0; i <= seconds; i++) {
 		if (i)
-			sleep_until(at[0] + i);
-		at[i] = now();
+			cw_sleep_until(at[0] + i);
+		at[i] = cw_now();
 		ticks[i] = ticks_ours();
 	}
 	if (worst) {

@@ -79,25 +79,6 @@ static struct cap_row rows[4];
 static unsigned int runs = 5, seconds = 60, window = 10, cap = 10;
 static const char *cpulimit;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_until(double t)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)t,
-		.tv_nsec = (long)((t - (time_t)t) * 1e9),
-	};
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL))
-		;
-}
-
 static void progress(const char *fmt, ...)
 {
 	va_list ap;
@@ -213,7 +194,7 @@ static int put_burner(const char *path, const char *tag)
 {
 	char t[128];
 
-	snprintf(t, sizeof(t), "cw-bench %s %.6f", tag, now());
+	snprintf(t, sizeof(t), "cw-bench %s %.6f", tag, cw_now());
 	return cw_copy_tagged(CW_BURN_SRC, path, 0755, t);
 }
 
@@ -321,7 +302,7 @@ static void measure_detection(struct detection *d)
 			break;
 		}
 		kmsg = cw_kmsg_open();
-		t0 = now();
+		t0 = cw_now();
 		pid = start_burner(path, 1, d->error, sizeof(d->error));
 		if (pid < 0) {
 			close(kmsg);
@@ -332,7 +313,7 @@ static void measure_detection(struct detection *d)
 			snprintf(d->error, sizeof(d->error),
 				 "run %u: not killed within %u s", i + 1, d->sustain + 30);
 		} else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
-			t1 = now();
+			t1 = cw_now();
 			d->latency[i] = t1 - t0;
 			d->killed++;
 			if (kmsg >= 0)
@@ -410,10 +391,10 @@ static long long cpu_ns(pid_t pid)
 /* One sample: CPU time and the moment it was read, the midpoint. */
 static bool sample_cpu(pid_t pid, double *t, long long *ns)
 {
-	double before = now();
+	double before = cw_now();
 
 	*ns = cpu_ns(pid);
-	*t = (before + now()) / 2;
+	*t = (before + cw_now()) / 2;
 	return *ns >= 0;
 }
 
@@ -430,9 +411,9 @@ static void measure_cap(struct cap_row *row, pid_t pid)
 	unsigned int i, w = window < seconds ? window : seconds;
 	double start, v;
 
-	start = now();
+	start = cw_now();
 	for (i = 0; i <= seconds; i++) {
-		sleep_until(start + i);
+		cw_sleep_until(start + i);
 		if (!sample_cpu(pid, &t[i], &ns[i])) {
 			snprintf(row->error, sizeof(row->error),
 				 "the burner ended after %u s of samples", i);
@@ -464,7 +445,7 @@ static double wait_throttled(int kmsg, pid_t pid, double deadline)
 	ssize_t n;
 
 	snprintf(needle, sizeof(needle), "cpuwarden: throttled pid=%d ", pid);
-	while (now() < deadline) {
+	while (cw_now() < deadline) {
 		n = read(kmsg, rec, sizeof(rec) - 1);
 		if (n < 0 && errno == EAGAIN) {
 			usleep(10 * 1000);
@@ -474,7 +455,7 @@ static double wait_throttled(int kmsg, pid_t pid, double deadline)
 			continue;	/* EPIPE: overwritten records */
 		rec[n] = '\0';
 		if (strstr(rec, needle))
-			return now();
+			return cw_now();
 	}
 	return -1;
 }
@@ -506,7 +487,7 @@ static void cap_cpuwarden(struct cap_row *row)
 		snprintf(err, elen, "/dev/kmsg: %s", strerror(errno));
 		return;
 	}
-	t0 = now();
+	t0 = cw_now();
 	pid = start_burner(path, row->threads, err, elen);
 	if (pid > 0) {
 		t1 = wait_throttled(kmsg, pid, t0 + CAP_SUSTAIN + 30);
