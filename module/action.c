@@ -179,7 +179,8 @@ static bool target(struct cw_track *rec, struct cw_prog *prog, bool tree)
 	if (test_bit(CW_TRACK_DEAD, &rec->flags) ||
 	    test_bit(CW_TRACK_EXEMPT, &rec->flags))
 		return false;
-	if (rec->prog == prog || rec->held_by == prog)
+	if (rec->prog == prog ||
+	    (test_bit(CW_TRACK_HELD, &rec->flags) && rec->held_by == prog))
 		return true;
 	if (!tree)
 		return false;

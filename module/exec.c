@@ -34,7 +34,7 @@ void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 	unsigned int origin, oflags = 0;
 	struct file *exe = bprm->file;
 	struct cw_track *old, *rec = NULL;
-	struct cw_prog *prog = NULL;
+	struct cw_prog *prog = NULL, *held;
 	const u8 *sha = NULL;
 	bool killed = false;
 
@@ -51,7 +51,8 @@ void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 
 	rcu_read_lock();
 	old = cw_track_lookup(task->signal);
-	if (old && old->held_by && !origin) {
+	held = old ? cw_track_holder(old) : NULL;
+	if (held && !origin) {
 		/* Throttled: exec'ing an owned program changes nothing. */
 		exe = old->exe;
 		origin = old->origin;
@@ -64,9 +65,9 @@ void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 	}
 	if (origin)
 		rec = cw_track_new(task, exe, origin, oflags, prog);
-	if (rec && old && old->held_by) {
-		refcount_inc(&old->held_by->ref);
-		rec->held_by = old->held_by;
+	if (rec && held) {
+		rec->held_by = held;
+		held = NULL;
 	} else if (rec && rec->prog &&
 		   READ_ONCE(rec->prog->state) == CW_PROG_THROTTLED) {
 		/* Another copy of a throttled program joins its hold. */
@@ -83,6 +84,7 @@ void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 		 READ_ONCE(rec->prog->state) == CW_PROG_KILLED &&
 		 !test_bit(CW_TRACK_EXEMPT, &rec->flags);
 	rcu_read_unlock();
+	cw_prog_put(held);
 
 	/* Replaces, or drops, what the group had before this exec. */
 	if (old || rec)

@@ -137,22 +137,46 @@ void cw_track_reap(struct cw_track *rec)
 	call_rcu(&rec->rcu, track_free_rcu);
 }
 
-/* @rec now answers to the throttled @prog; takes a reference on it. */
+/*
+ * @rec now answers to the throttled @prog; takes a reference on it.  A
+ * group released before may be held again, by the same program or
+ * another: lockless readers find a program that stays valid under RCU.
+ */
 void cw_track_hold(struct cw_track *rec, struct cw_prog *prog)
 {
+	struct cw_prog *old = NULL;
+
 	spin_lock(&cw_track_lock);
-	if (!rec->held_by && !test_bit(CW_TRACK_DEAD, &rec->flags)) {
+	if (!test_bit(CW_TRACK_HELD, &rec->flags) &&
+	    !test_bit(CW_TRACK_DEAD, &rec->flags)) {
+		old = rec->held_by;
 		refcount_inc(&prog->ref);
-		rec->held_by = prog;
+		WRITE_ONCE(rec->held_by, prog);
 		set_bit(CW_TRACK_HELD, &rec->flags);
 		list_add_tail_rcu(&rec->hold_node, &cw_track_held);
 	}
 	spin_unlock(&cw_track_lock);
+	cw_prog_put(old);
+}
+
+/*
+ * The throttled program @rec answers to, referenced, or NULL if it is not
+ * held (any more).  Under RCU.
+ */
+struct cw_prog *cw_track_holder(const struct cw_track *rec)
+{
+	struct cw_prog *p;
+
+	if (!test_bit(CW_TRACK_HELD, &rec->flags))
+		return NULL;
+	p = READ_ONCE(rec->held_by);
+	return p && refcount_inc_not_zero(&p->ref) ? p : NULL;
 }
 
 /*
  * Off the throttled list.  held_by stays set, as readers may look at it,
- * and is put with the record.
+ * and is put with the record or replaced by the next hold; CW_TRACK_HELD
+ * says whether it still counts.
  */
 void cw_track_unhold(struct cw_track *rec)
 {
@@ -215,17 +239,19 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 			 struct task_struct *child)
 {
 	struct cw_track *prec, *rec = NULL;
+	struct cw_prog *held;
 
 	if (!cw_track_active())
 		return;
 	rcu_read_lock();
 	prec = cw_track_lookup(parent->signal);
+	held = prec ? cw_track_holder(prec) : NULL;
 	if (child->signal == parent->signal) {
 		/* A new thread of a program in debt waits with the others. */
-		if (prec && prec->held_by && test_bit(CW_TRACK_HELD, &prec->flags) &&
-		    READ_ONCE(prec->held_by->frozen))
+		if (held && READ_ONCE(held->frozen))
 			cw_throttle_freeze(child, true);
 		rcu_read_unlock();
+		cw_prog_put(held);
 		return;
 	}
 	if (prec && prec->prog)
@@ -235,11 +261,12 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 				   prec->oflags | CPUWARDEN_ORIGIN_F_INHERITED,
 				   prec->prog);
 	/* A throttled program's children are throttled with it. */
-	if (rec && prec->held_by && test_bit(CW_TRACK_HELD, &prec->flags)) {
-		refcount_inc(&prec->held_by->ref);
-		rec->held_by = prec->held_by;
-		if (prec->held_by->frozen)
+	if (rec && held) {
+		rec->held_by = held;
+		if (READ_ONCE(held->frozen))
 			cw_throttle_freeze(child, true);
+	} else {
+		cw_prog_put(held);
 	}
 	rcu_read_unlock();
 	if (rec)

@@ -77,6 +77,7 @@ struct cw_track *cw_track_new(struct task_struct *task, struct file *exe,
 			      struct cw_prog *prog);
 void cw_track_set(struct task_struct *task, struct cw_track *rec);
 void cw_track_hold(struct cw_track *rec, struct cw_prog *prog);
+struct cw_prog *cw_track_holder(const struct cw_track *rec);
 void cw_track_unhold(struct cw_track *rec);
 void cw_track_reap(struct cw_track *rec);
 struct file *cw_track_task_exe(struct task_struct *task);
