@@ -595,7 +595,7 @@ FIXTURE_TEARDOWN(fair)
 
 TEST_F_TIMEOUT(fair, owned_twin_keeps_its_share, 3 * CW_DEADLINE)
 {
-	unsigned long before, after;
+	unsigned long before, after, again;
 	cpu_set_t set;
 	pid_t miner;
 
@@ -621,7 +621,17 @@ TEST_F_TIMEOUT(fair, owned_twin_keeps_its_share, 3 * CW_DEADLINE)
 	ASSERT_EQ(-1, cw_wait(miner, 0));
 	sleep(2);
 	after = throughput(_metadata, WORK "/owned.out", 8);
-	TH_LOG("owned twin: %lu iterations/s alone, %lu beside the throttled miner (%lu%%)",
+
+	/*
+	 * Alone once more: a TCG guest's speed drifts with the host's load,
+	 * so the baseline brackets the measurement.
+	 */
+	kill(miner, SIGKILL);
+	waitpid(miner, NULL, 0);
+	sleep(1);
+	again = throughput(_metadata, WORK "/owned.out", 8);
+	before = (before + again) / 2;
+	TH_LOG("owned twin: %lu iterations/s alone (mean of before and after), %lu beside the throttled miner (%lu%%)",
 	       before, after, before ? after * 100 / before : 0);
 	ASSERT_LE(before * 95, after * 100);
 }
