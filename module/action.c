@@ -8,7 +8,8 @@
  *
  * Tracking lines and decision lines are rate-limited separately, so a
  * flood of short-lived /tmp programs cannot hide a kill.  A decision is
- * taken whatever the rate limit lets through.
+ * taken whatever the rate limit lets through, and every one goes to the
+ * netlink event listeners, if any.
  */
 
 #include <linux/cred.h>
@@ -27,6 +28,7 @@
 
 #include "action.h"
 #include "hash.h"
+#include "netlink.h"
 #include "origin.h"
 #include "policy.h"
 #include "prog.h"
@@ -50,18 +52,11 @@ static unsigned int nr_to_quarantine;
 static struct pid *to_kill[CW_KILL_MAX];
 static unsigned int nr_to_kill;
 
-static void log_line(const struct cw_decision *d, const struct file *exe)
+static void log_line(const struct cw_decision *d, const char *path)
 {
-	char *buf = kmalloc(PATH_MAX, GFP_ATOMIC | __GFP_NOWARN);
 	char sha[2 * CPUWARDEN_SHA256_LEN + 1] = "";
 	char detail[160] = "";
-	const char *path = "?";
 
-	if (buf && exe) {
-		path = d_path(&exe->f_path, buf, PATH_MAX);
-		if (IS_ERR(path))
-			path = "?";
-	}
 	if (d->hashed)
 		cw_hash_hex(d->sha, sha);
 
@@ -105,6 +100,31 @@ static void log_line(const struct cw_decision *d, const struct file *exe)
 		d->oflags & CPUWARDEN_ORIGIN_F_INHERITED ? "+inherited" : "",
 		d->oflags & CPUWARDEN_ORIGIN_F_LATE ? "+late" : "",
 		d->hashed ? " sha256=" : "", sha, detail);
+}
+
+/*
+ * Tell the event listeners about @d, and the log when @log (the caller's
+ * rate limit let it through).  Events are not rate-limited: a listener
+ * that falls behind loses them, and they are counted.
+ */
+static void emit(const struct cw_decision *d, const struct file *exe, bool log)
+{
+	bool listen = cw_netlink_listening();
+	const char *path = NULL;
+	char *buf;
+
+	if (!listen && !log)
+		return;
+	buf = kmalloc(PATH_MAX, GFP_ATOMIC | __GFP_NOWARN);
+	if (buf && exe) {
+		path = d_path(&exe->f_path, buf, PATH_MAX);
+		if (IS_ERR(path))
+			path = NULL;
+	}
+	if (listen)
+		cw_netlink_event(d, path);
+	if (log)
+		log_line(d, path ?: "?");
 	kfree(buf);
 }
 
@@ -129,13 +149,14 @@ static void fill(struct cw_decision *d, const struct cw_track *rec,
 void cw_action_tracked(struct cw_track *rec, struct task_struct *task)
 {
 	struct cw_decision d = { .event = CPUWARDEN_EVENT_TRACKED };
+	bool log = __ratelimit(&tracked_rs);
 
-	if (!__ratelimit(&tracked_rs))
+	if (!log && !cw_netlink_listening())
 		return;
 	rcu_read_lock();
 	fill(&d, rec, task);
 	rcu_read_unlock();
-	log_line(&d, rec->exe);
+	emit(&d, rec->exe, log);
 }
 
 /* An exec of quarantined content was refused: @task is still the caller. */
@@ -147,8 +168,9 @@ void cw_action_denied(struct file *file, const u8 *sha, struct task_struct *task
 		.hashed = sha,
 		.origin = cw_origin_classify(file),
 	};
+	bool log = __ratelimit(&decision_rs);
 
-	if (!__ratelimit(&decision_rs))
+	if (!log && !cw_netlink_listening())
 		return;
 	rcu_read_lock();
 	d.pid = task_tgid_nr(task);
@@ -158,17 +180,53 @@ void cw_action_denied(struct file *file, const u8 *sha, struct task_struct *task
 	get_task_comm(d.comm, task);
 	if (sha)
 		memcpy(d.sha, sha, CPUWARDEN_SHA256_LEN);
-	log_line(&d, file);
+	emit(&d, file, log);
 }
 
 static void report(struct cw_decision *d, struct cw_track *rec)
 {
 	struct task_struct *leader = pid_task(rec->tgid, PIDTYPE_TGID);
 
-	if (!leader || !__ratelimit(&decision_rs))
+	if (!leader)
 		return;
 	fill(d, rec, leader);
-	log_line(d, rec->exe);
+	emit(d, rec->exe, __ratelimit(&decision_rs));
+}
+
+static u8 exceeded(const struct cw_decision *d)
+{
+	return d->rule == CPUWARDEN_RULE_BUDGET ?
+	       CPUWARDEN_EVENT_BUDGET_EXCEEDED : CPUWARDEN_EVENT_THRESHOLD_EXCEEDED;
+}
+
+/*
+ * Before acting on a detector's word, tell the listeners what it found,
+ * once, naming @rec or else the first live group running @prog.
+ */
+static void announce(struct cw_decision *d, struct cw_prog *prog,
+		     struct cw_track *rec)
+{
+	struct task_struct *leader = NULL;
+	struct cw_track *r;
+
+	if (!cw_netlink_listening())
+		return;
+	if (rec)
+		leader = pid_task(rec->tgid, PIDTYPE_TGID);
+	else
+		list_for_each_entry_rcu(r, &cw_track_list, lnode) {
+			if (r->prog != prog || test_bit(CW_TRACK_DEAD, &r->flags))
+				continue;
+			leader = pid_task(r->tgid, PIDTYPE_TGID);
+			rec = r;
+			if (leader)
+				break;
+		}
+	if (!leader)
+		return;
+	d->event = exceeded(d);
+	fill(d, rec, leader);
+	emit(d, rec->exe, false);
 }
 
 /* A target of an action on @prog: it runs it, or descends from it. */
@@ -220,12 +278,14 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 	if (!prog) {
 		if (test_and_set_bit(CW_TRACK_REPORTED, &rec->flags))
 			return;
-		d->event = mode == CPUWARDEN_MODE_KILL ?
-			   CPUWARDEN_EVENT_KILLED : CPUWARDEN_EVENT_ABNORMAL;
-		if (mode == CPUWARDEN_MODE_KILL)
-			kill_one(rec, d);
-		else
+		if (mode != CPUWARDEN_MODE_KILL) {
+			d->event = exceeded(d);
 			report(d, rec);
+			return;
+		}
+		announce(d, NULL, rec);
+		d->event = CPUWARDEN_EVENT_KILLED;
+		kill_one(rec, d);
 		return;
 	}
 
@@ -234,7 +294,7 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		if (prog->state != CW_PROG_NORMAL)
 			return;
 		WRITE_ONCE(prog->state, CW_PROG_REPORTED);
-		d->event = CPUWARDEN_EVENT_ABNORMAL;
+		d->event = exceeded(d);
 		list_for_each_entry_rcu(r, &cw_track_list, lnode)
 			if (target(r, prog, false))
 				report(d, r);
@@ -242,6 +302,7 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 	case CPUWARDEN_MODE_THROTTLE:
 		if (prog->state >= CW_PROG_THROTTLED)
 			return;
+		announce(d, prog, rec);
 		cw_throttle_start(prog, now);
 		d->event = CPUWARDEN_EVENT_THROTTLED;
 		list_for_each_entry_rcu(r, &cw_track_held, hold_node)
@@ -251,6 +312,8 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 	default:
 		if (prog->state == CW_PROG_KILLED)
 			return;
+		if (d->rule != CPUWARDEN_RULE_ESCALATE)
+			announce(d, prog, rec);
 		if (prog->state == CW_PROG_THROTTLED)
 			cw_throttle_stop(prog);
 		WRITE_ONCE(prog->state, CW_PROG_KILLED);

@@ -12,10 +12,14 @@
  * Module parameter "allow": the rules, comma-separated.  A write replaces
  * them all or, if any rule is bad, none: -EINVAL for a malformed rule,
  * -ENOENT for a path that does not exist, -EPERM for a path that does not
- * meet the ownership condition, -E2BIG beyond CW_ALLOW_MAX rules.  Path
- * rules are stored resolved, as exec sees the file.  The rules are
- * published with RCU; an exec only reads them, and only for programs of
- * unowned origin.
+ * meet the ownership condition, -E2BIG beyond CPUWARDEN_ALLOW_MAX rules.
+ * The netlink family adds and deletes single rules.  Path rules are stored
+ * resolved, as exec sees the file.
+ *
+ * The rules are one array, replaced as a whole on every change, which is
+ * rare.  An exec only reads them, and only for programs of unowned origin:
+ * under RCU, and with a reference on the array while it checks a path
+ * rule, which may sleep.
  */
 
 #include <linux/dcache.h>
@@ -28,30 +32,35 @@
 #include <linux/namei.h>
 #include <linux/path.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <uapi/linux/cpuwarden.h>
 
 #include "allow.h"
-
-enum { RULE_SHA, RULE_PATH, RULE_UID };
-
-struct cw_rule {
-	u8 kind;
-	kuid_t uid;
-	u8 sha[CPUWARDEN_SHA256_LEN];
-	char *path;
-};
+#include "netlink.h"
+#include "policy.h"
 
 struct cw_rules {
 	struct rcu_head rcu;
+	refcount_t ref;			/* readers that sleep, and one published */
 	unsigned int nr;
 	bool paths;
-	struct cw_rule r[];
+	struct cw_allow_rule r[];
 };
 
 static struct cw_rules __rcu *rules;
+static DEFINE_MUTEX(rules_mutex);	/* serialises writers */
+
+static struct cw_rules *rules_alloc(unsigned int nr)
+{
+	struct cw_rules *rs = kzalloc(struct_size(rs, r, nr), GFP_KERNEL);
+
+	if (rs)
+		refcount_set(&rs->ref, 1);
+	return rs;
+}
 
 static void rules_free(struct cw_rules *rs)
 {
@@ -67,6 +76,28 @@ static void rules_free(struct cw_rules *rs)
 static void rules_free_rcu(struct rcu_head *head)
 {
 	rules_free(container_of(head, struct cw_rules, rcu));
+}
+
+static void rules_put(struct cw_rules *rs)
+{
+	if (rs && refcount_dec_and_test(&rs->ref))
+		call_rcu(&rs->rcu, rules_free_rcu);
+}
+
+/* Publish @new (NULL when empty) and drop the old set; under rules_mutex. */
+static void rules_publish(struct cw_rules *new)
+{
+	struct cw_rules *old;
+	unsigned int i;
+
+	if (new && !new->nr) {
+		rules_free(new);
+		new = NULL;
+	}
+	for (i = 0; new && i < new->nr; i++)
+		new->paths |= new->r[i].kind == CW_ALLOW_PATH;
+	old = rcu_replace_pointer(rules, new, lockdep_is_held(&rules_mutex));
+	rules_put(old);
 }
 
 /* @start and each directory above it, across mounts, root's alone. */
@@ -100,7 +131,12 @@ static bool root_owned_chain(const struct path *start)
 	return ok;
 }
 
-static int parse_path(struct cw_rule *rule, const char *arg)
+/*
+ * Resolve @arg into @rule->path.  @strict: it must be a regular file with
+ * a root-owned chain (adding a rule); else any existing file will do
+ * (deleting one).
+ */
+static int resolve_path(struct cw_allow_rule *rule, const char *arg, bool strict)
 {
 	struct path path;
 	char *buf, *s;
@@ -112,10 +148,10 @@ static int parse_path(struct cw_rule *rule, const char *arg)
 	if (ret)
 		return ret;
 	ret = -EINVAL;
-	if (!d_is_reg(path.dentry))
+	if (strict && !d_is_reg(path.dentry))
 		goto out;
 	ret = -EPERM;
-	if (!root_owned_chain(&path))
+	if (strict && !root_owned_chain(&path))
 		goto out;
 	ret = -ENOMEM;
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
@@ -134,7 +170,7 @@ out:
 	return ret;
 }
 
-static int parse_rule(struct cw_rule *rule, char *s)
+static int parse_rule(struct cw_allow_rule *rule, char *s)
 {
 	unsigned int uid;
 	char *arg;
@@ -144,35 +180,37 @@ static int parse_rule(struct cw_rule *rule, char *s)
 		return -EINVAL;
 	*arg++ = '\0';
 	if (!strcmp(s, "sha256")) {
-		rule->kind = RULE_SHA;
+		rule->kind = CW_ALLOW_SHA;
 		if (strlen(arg) != 2 * CPUWARDEN_SHA256_LEN ||
 		    hex2bin(rule->sha, arg, CPUWARDEN_SHA256_LEN))
 			return -EINVAL;
 		return 0;
 	}
 	if (!strcmp(s, "uid")) {
-		rule->kind = RULE_UID;
+		rule->kind = CW_ALLOW_UID;
 		if (kstrtouint(arg, 10, &uid))
 			return -EINVAL;
 		rule->uid = make_kuid(&init_user_ns, uid);
 		return uid_valid(rule->uid) ? 0 : -EINVAL;
 	}
 	if (!strcmp(s, "path")) {
-		rule->kind = RULE_PATH;
-		return parse_path(rule, arg);
+		rule->kind = CW_ALLOW_PATH;
+		return resolve_path(rule, arg, true);
 	}
 	return -EINVAL;
 }
 
 static int set_allow(const char *val, const struct kernel_param *kp)
 {
-	struct cw_rules *new, *old;
+	struct cw_rules *new;
 	char *buf, *s, *tok;
 	unsigned int n = 0;
 	int ret = 0;
 
+	if (cw_policy_locked())
+		return -EPERM;
 	buf = kstrdup(val, GFP_KERNEL);
-	new = kzalloc(struct_size(new, r, CW_ALLOW_MAX), GFP_KERNEL);
+	new = rules_alloc(CPUWARDEN_ALLOW_MAX);
 	if (!buf || !new) {
 		ret = -ENOMEM;
 		goto out;
@@ -181,7 +219,7 @@ static int set_allow(const char *val, const struct kernel_param *kp)
 	if (!*s)
 		s = NULL;
 	while ((tok = strsep(&s, ","))) {
-		if (n == CW_ALLOW_MAX) {
+		if (n == CPUWARDEN_ALLOW_MAX) {
 			ret = -E2BIG;
 			break;
 		}
@@ -189,17 +227,15 @@ static int set_allow(const char *val, const struct kernel_param *kp)
 		new->nr = ++n;
 		if (ret)
 			break;
-		new->paths |= new->r[n - 1].kind == RULE_PATH;
 	}
 	if (ret)
 		goto out;
 
-	/* The module's parameter lock serialises writers. */
-	old = rcu_replace_pointer(rules, n ? new : NULL, true);
-	if (n)
-		new = NULL;
-	if (old)
-		call_rcu(&old->rcu, rules_free_rcu);
+	mutex_lock(&rules_mutex);
+	rules_publish(new);
+	mutex_unlock(&rules_mutex);
+	new = NULL;
+	cw_netlink_changed("allow=%s", val);
 out:
 	rules_free(new);
 	kfree(buf);
@@ -209,24 +245,15 @@ out:
 static int get_allow(char *buf, const struct kernel_param *kp)
 {
 	const struct cw_rules *rs;
-	const struct cw_rule *r;
 	unsigned int i;
 	int len = 0;
 
 	rcu_read_lock();
 	rs = rcu_dereference(rules);
 	for (i = 0; rs && i < rs->nr; i++) {
-		r = &rs->r[i];
 		if (i)
 			len += sysfs_emit_at(buf, len, ",");
-		if (r->kind == RULE_SHA)
-			len += sysfs_emit_at(buf, len, "sha256:%*phN",
-					     CPUWARDEN_SHA256_LEN, r->sha);
-		else if (r->kind == RULE_UID)
-			len += sysfs_emit_at(buf, len, "uid:%u",
-					     from_kuid(&init_user_ns, r->uid));
-		else
-			len += sysfs_emit_at(buf, len, "path:%s", r->path);
+		len += cw_allow_format(&rs->r[i], buf + len, PAGE_SIZE - len);
 	}
 	rcu_read_unlock();
 	len += sysfs_emit_at(buf, len, "\n");
@@ -241,6 +268,156 @@ static const struct kernel_param_ops allow_ops = {
 module_param_cb(allow, &allow_ops, NULL, 0644);
 MODULE_PARM_DESC(allow,
 		 "Programs never tracked, comma-separated: sha256:HEX, path:/ABS/PATH (root-owned chain only), uid:N");
+
+/* As the "allow" parameter spells it; truncated to @size. */
+int cw_allow_format(const struct cw_allow_rule *r, char *buf, size_t size)
+{
+	if (r->kind == CW_ALLOW_SHA)
+		return scnprintf(buf, size, "sha256:%*phN", CPUWARDEN_SHA256_LEN, r->sha);
+	if (r->kind == CW_ALLOW_UID)
+		return scnprintf(buf, size, "uid:%u", from_kuid(&init_user_ns, r->uid));
+	return scnprintf(buf, size, "path:%s", r->path);
+}
+
+static bool same_rule(const struct cw_allow_rule *a, const struct cw_allow_rule *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == CW_ALLOW_SHA)
+		return !memcmp(a->sha, b->sha, CPUWARDEN_SHA256_LEN);
+	if (a->kind == CW_ALLOW_UID)
+		return uid_eq(a->uid, b->uid);
+	return !strcmp(a->path, b->path);
+}
+
+static int find(const struct cw_rules *rs, const struct cw_allow_rule *rule)
+{
+	unsigned int i;
+
+	for (i = 0; rs && i < rs->nr; i++)
+		if (same_rule(&rs->r[i], rule))
+			return i;
+	return -1;
+}
+
+/*
+ * A copy of the rules with @rule added, or without the rule at @skip.
+ * Path strings are duplicated: the old set is freed on its own.
+ */
+static struct cw_rules *rules_copy(const struct cw_rules *old,
+				   const struct cw_allow_rule *rule, int skip)
+{
+	unsigned int i, n = 0, nr = old ? old->nr : 0;
+	struct cw_rules *new = rules_alloc(nr + !!rule);
+	const struct cw_allow_rule *r;
+
+	for (i = 0; new && i <= nr; i++) {
+		r = i < nr ? &old->r[i] : rule;
+		if (!r || (int)i == skip)
+			continue;
+		new->r[n] = *r;
+		new->r[n].path = NULL;
+		if (r->path) {
+			new->r[n].path = kstrdup(r->path, GFP_KERNEL);
+			if (!new->r[n].path)
+				goto nomem;
+		}
+		new->nr = ++n;
+	}
+	return new;
+nomem:
+	rules_free(new);
+	return NULL;
+}
+
+/*
+ * Add one rule: -EEXIST if it is there, -E2BIG when full, and for a path
+ * -ENOENT, -EINVAL (not absolute, not a regular file) or -EPERM (not a
+ * root-owned chain).  @rule->path is the path as given.
+ */
+int cw_allow_add(const struct cw_allow_rule *rule)
+{
+	struct cw_allow_rule r = *rule;
+	struct cw_rules *old, *new;
+	int ret;
+
+	r.path = NULL;
+	if (rule->kind == CW_ALLOW_PATH) {
+		ret = resolve_path(&r, rule->path, true);
+		if (ret)
+			return ret;
+	}
+	mutex_lock(&rules_mutex);
+	old = rcu_dereference_protected(rules, lockdep_is_held(&rules_mutex));
+	ret = -EEXIST;
+	if (find(old, &r) >= 0)
+		goto out;
+	ret = -E2BIG;
+	if (old && old->nr >= CPUWARDEN_ALLOW_MAX)
+		goto out;
+	ret = -ENOMEM;
+	new = rules_copy(old, &r, -1);
+	if (!new)
+		goto out;
+	rules_publish(new);
+	ret = 0;
+out:
+	mutex_unlock(&rules_mutex);
+	kfree(r.path);
+	return ret;
+}
+
+/* Delete one rule: -ENOENT if there is no such rule. */
+int cw_allow_del(const struct cw_allow_rule *rule)
+{
+	struct cw_allow_rule r = *rule;
+	struct cw_rules *old, *new;
+	int ret, i;
+
+	/* A path is matched as stored, resolved, or as given if it is gone. */
+	r.path = NULL;
+	if (rule->kind == CW_ALLOW_PATH && resolve_path(&r, rule->path, false)) {
+		r.path = kstrdup(rule->path, GFP_KERNEL);
+		if (!r.path)
+			return -ENOMEM;
+	}
+	mutex_lock(&rules_mutex);
+	old = rcu_dereference_protected(rules, lockdep_is_held(&rules_mutex));
+	i = find(old, &r);
+	ret = -ENOENT;
+	if (i < 0)
+		goto out;
+	ret = -ENOMEM;
+	new = rules_copy(old, NULL, i);
+	if (!new)
+		goto out;
+	rules_publish(new);
+	ret = 0;
+out:
+	mutex_unlock(&rules_mutex);
+	kfree(r.path);
+	return ret;
+}
+
+unsigned int cw_allow_count(void)
+{
+	const struct cw_rules *rs;
+	unsigned int nr;
+
+	rcu_read_lock();
+	rs = rcu_dereference(rules);
+	nr = rs ? rs->nr : 0;
+	rcu_read_unlock();
+	return nr;
+}
+
+/* The rule at @i, or NULL past the end.  Under RCU. */
+const struct cw_allow_rule *cw_allow_nth(unsigned int i)
+{
+	const struct cw_rules *rs = rcu_dereference(rules);
+
+	return rs && i < rs->nr ? &rs->r[i] : NULL;
+}
 
 bool cw_allow_any(void)
 {
@@ -258,7 +435,7 @@ static bool path_allowed(struct file *file, const struct cw_rules *rs)
 		return false;
 	s = d_path(&file->f_path, buf, PATH_MAX);
 	for (i = 0; !IS_ERR(s) && i < rs->nr && !ret; i++)
-		ret = rs->r[i].kind == RULE_PATH && !strcmp(rs->r[i].path, s);
+		ret = rs->r[i].kind == CW_ALLOW_PATH && !strcmp(rs->r[i].path, s);
 	kfree(buf);
 	/* Checked at every exec: ownership may have changed since. */
 	return ret && root_owned_chain(&file->f_path);
@@ -270,34 +447,36 @@ static bool path_allowed(struct file *file, const struct cw_rules *rs)
  */
 bool cw_allow_match(struct file *file, const u8 *sha, kuid_t uid)
 {
-	const struct cw_rules *rs;
-	bool ret = false, paths;
+	struct cw_rules *rs;
+	bool ret = false;
 	unsigned int i;
 
 	rcu_read_lock();
 	rs = rcu_dereference(rules);
 	for (i = 0; rs && i < rs->nr && !ret; i++) {
-		const struct cw_rule *r = &rs->r[i];
+		const struct cw_allow_rule *r = &rs->r[i];
 
-		ret = (r->kind == RULE_UID && uid_eq(r->uid, uid)) ||
-		      (r->kind == RULE_SHA && sha &&
+		ret = (r->kind == CW_ALLOW_UID && uid_eq(r->uid, uid)) ||
+		      (r->kind == CW_ALLOW_SHA && sha &&
 		       !memcmp(r->sha, sha, CPUWARDEN_SHA256_LEN));
 	}
-	paths = rs && rs->paths;
+	/* A set being replaced has a successor: the next look finds it. */
+	while (!ret && rs && rs->paths && !refcount_inc_not_zero(&rs->ref))
+		rs = rcu_dereference(rules);
 	rcu_read_unlock();
-	if (ret || !paths)
+	if (ret || !rs || !rs->paths)
 		return ret;
 
-	/* Path rules sleep: look again under the parameter lock. */
-	kernel_param_lock(THIS_MODULE);
-	rs = rcu_dereference_protected(rules, true);
-	ret = rs && path_allowed(file, rs);
-	kernel_param_unlock(THIS_MODULE);
+	ret = path_allowed(file, rs);
+	rules_put(rs);
 	return ret;
 }
 
+/* Hooks are gone: nothing reads the rules any more. */
 void cw_allow_exit(void)
 {
-	rules_free(rcu_dereference_protected(rules, true));
-	RCU_INIT_POINTER(rules, NULL);
+	mutex_lock(&rules_mutex);
+	rules_publish(NULL);
+	mutex_unlock(&rules_mutex);
+	rcu_barrier();
 }

@@ -4,14 +4,26 @@
 
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <uapi/linux/cpuwarden.h>
 
 struct file;
 
-/* Rules at most in the "allow" list. */
-#define CW_ALLOW_MAX 64
+enum { CW_ALLOW_SHA, CW_ALLOW_PATH, CW_ALLOW_UID };
+
+struct cw_allow_rule {
+	u8 kind;			/* CW_ALLOW_* */
+	kuid_t uid;
+	u8 sha[CPUWARDEN_SHA256_LEN];
+	char *path;
+};
 
 bool cw_allow_any(void);
 bool cw_allow_match(struct file *file, const u8 *sha, kuid_t uid);
+int cw_allow_add(const struct cw_allow_rule *rule);
+int cw_allow_del(const struct cw_allow_rule *rule);
+unsigned int cw_allow_count(void);
+const struct cw_allow_rule *cw_allow_nth(unsigned int i);
+int cw_allow_format(const struct cw_allow_rule *r, char *buf, size_t size);
 void cw_allow_exit(void);
 
 #endif /* _CW_ALLOW_H */

@@ -9,6 +9,7 @@
 #include "allow.h"
 #include "deleted.h"
 #include "hooks.h"
+#include "netlink.h"
 #include "origin.h"
 #include "policy.h"
 #include "prog.h"
@@ -31,6 +32,9 @@ static int __init cw_init(void)
 	ret = cw_track_init();
 	if (ret)
 		goto err_track;
+	ret = cw_netlink_init();
+	if (ret)
+		goto err_netlink;
 	ret = cw_hooks_register();
 	if (ret)
 		goto err_hooks;
@@ -47,6 +51,8 @@ err_hooks:
 	cw_deleted_exit();
 	cw_sample_exit();
 	cw_throttle_exit();
+	cw_netlink_exit();
+err_netlink:
 	cw_track_exit();
 err_track:
 	cw_prog_exit();
@@ -63,6 +69,7 @@ static void __exit cw_exit(void)
 	cw_deleted_exit();
 	cw_sample_exit();
 	cw_throttle_exit();
+	cw_netlink_exit();
 	cw_track_exit();
 	cw_prog_exit();
 	cw_quarantine_exit();

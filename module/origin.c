@@ -29,7 +29,6 @@
 
 #include "origin.h"
 
-#define CW_WATCH_MAX 16
 #define CW_WATCH_DEFAULT "/tmp,/var/tmp,/dev/shm"
 
 /*
@@ -76,7 +75,7 @@ static struct cw_watch *watch_build(const char *list, bool strict, int *err)
 
 	spec = kstrdup(list, GFP_KERNEL);
 	buf = kstrdup(list, GFP_KERNEL);
-	w = kzalloc(struct_size(w, paths, CW_WATCH_MAX), GFP_KERNEL);
+	w = kzalloc(struct_size(w, paths, CPUWARDEN_WATCH_MAX), GFP_KERNEL);
 	if (!spec || !buf || !w) {
 		ret = -ENOMEM;
 		goto fail;
@@ -98,7 +97,7 @@ static struct cw_watch *watch_build(const char *list, bool strict, int *err)
 			ret = -EINVAL;
 			goto fail;
 		}
-		if (w->nr == CW_WATCH_MAX) {
+		if (w->nr == CPUWARDEN_WATCH_MAX) {
 			ret = -E2BIG;
 			goto fail;
 		}
@@ -142,14 +141,15 @@ int cw_origin_watch_set(const char *list)
 	return watch_install(list, true);
 }
 
-int cw_origin_watch_get(char *buf)
+/* The list as it was set, truncated to @size. */
+int cw_origin_watch_get(char *buf, size_t size)
 {
 	const struct cw_watch *w;
 	int len;
 
 	rcu_read_lock();
 	w = rcu_dereference(cw_watch);
-	len = sysfs_emit(buf, "%s\n", w ? w->spec : "");
+	len = scnprintf(buf, size, "%s", w ? w->spec : "");
 	rcu_read_unlock();
 	return len;
 }

@@ -2,6 +2,7 @@
 #ifndef _CW_ORIGIN_H
 #define _CW_ORIGIN_H
 
+#include <linux/types.h>
 #include <uapi/linux/cpuwarden.h>
 
 struct file;
@@ -11,7 +12,7 @@ bool cw_origin_watched(const struct file *file);
 const char *cw_origin_name(enum cpuwarden_origin origin);
 
 int cw_origin_watch_set(const char *list);
-int cw_origin_watch_get(char *buf);
+int cw_origin_watch_get(char *buf, size_t size);
 
 int cw_origin_init(void);
 void cw_origin_exit(void);

@@ -4,7 +4,9 @@
  *
  * Each write is checked against its documented range and refused as a
  * whole (-EINVAL, -ERANGE) without a log line: what userspace sends never
- * makes the kernel print anything.
+ * makes the kernel print anything.  Once the module is locked, every write
+ * fails with -EPERM.  The netlink family changes the same values; the
+ * module's parameter lock serialises it with these.
  */
 
 #include <linux/kernel.h>
@@ -13,6 +15,7 @@
 #include <linux/string.h>
 #include <uapi/linux/cpuwarden.h>
 
+#include "netlink.h"
 #include "origin.h"
 #include "policy.h"
 #include "throttle.h"
@@ -43,6 +46,8 @@ struct cw_policy cw_policy = {
 	.kill_tree = true,
 };
 
+bool cw_locked;
+
 /* An unsigned knob with the range a write must fall into. */
 struct cw_uint_param {
 	unsigned int *val;
@@ -56,12 +61,15 @@ static int set_uint(const char *val, const struct kernel_param *kp)
 	unsigned int v;
 	int ret;
 
+	if (cw_policy_locked())
+		return -EPERM;
 	ret = kstrtouint(val, 0, &v);
 	if (ret)
 		return ret;
 	if (v < p->min || v > p->max)
 		return -ERANGE;
 	WRITE_ONCE(*p->val, v);
+	cw_netlink_changed("%s=%u", kp->name, v);
 	return 0;
 }
 
@@ -78,62 +86,90 @@ static const struct kernel_param_ops uint_ops = {
 };
 
 static struct cw_uint_param threshold_param = {
-	.val = &cw_policy.threshold, .min = 1, .max = 102400,
+	.val = &cw_policy.threshold,
+	.min = CPUWARDEN_THRESHOLD_MIN, .max = CPUWARDEN_THRESHOLD_MAX,
 };
 module_param_cb(threshold, &uint_ops, &threshold_param, 0644);
 MODULE_PARM_DESC(threshold,
 		 "CPU use, in percent of one CPU, above which a tracked program is abnormal (1-102400, default 50)");
 
 static struct cw_uint_param sustain_param = {
-	.val = &cw_policy.sustain, .min = 1, .max = 86400,
+	.val = &cw_policy.sustain,
+	.min = CPUWARDEN_SUSTAIN_MIN, .max = CPUWARDEN_SUSTAIN_MAX,
 };
 module_param_cb(sustain, &uint_ops, &sustain_param, 0644);
 MODULE_PARM_DESC(sustain,
 		 "Seconds a tracked program must stay above threshold before cpuwarden acts (1-86400, default 60)");
 
 static struct cw_uint_param period_param = {
-	.val = &cw_policy.period_ms, .min = 100, .max = 60000,
+	.val = &cw_policy.period_ms,
+	.min = CPUWARDEN_PERIOD_MS_MIN, .max = CPUWARDEN_PERIOD_MS_MAX,
 };
 module_param_cb(period_ms, &uint_ops, &period_param, 0644);
 MODULE_PARM_DESC(period_ms, "Sampling period in milliseconds (100-60000, default 1000)");
 
 static struct cw_uint_param budget_param = {
-	.val = &cw_policy.budget, .min = 0, .max = 1000000,
+	.val = &cw_policy.budget,
+	.min = CPUWARDEN_BUDGET_MIN, .max = CPUWARDEN_BUDGET_MAX,
 };
 module_param_cb(budget, &uint_ops, &budget_param, 0644);
 MODULE_PARM_DESC(budget,
 		 "CPU-seconds a program may use within budget_window; 0 turns the budget detector off (0-1000000, default 600)");
 
 static struct cw_uint_param window_param = {
-	.val = &cw_policy.budget_window, .min = 10, .max = 604800,
+	.val = &cw_policy.budget_window,
+	.min = CPUWARDEN_BUDGET_WINDOW_MIN, .max = CPUWARDEN_BUDGET_WINDOW_MAX,
 };
 module_param_cb(budget_window, &uint_ops, &window_param, 0644);
 MODULE_PARM_DESC(budget_window, "Sliding window of the budget detector in seconds (10-604800, default 3600)");
 
 static struct cw_uint_param cap_param = {
-	.val = &cw_policy.cap, .min = 1, .max = 100,
+	.val = &cw_policy.cap,
+	.min = CPUWARDEN_CAP_MIN, .max = CPUWARDEN_CAP_MAX,
 };
 module_param_cb(cap, &uint_ops, &cap_param, 0644);
 MODULE_PARM_DESC(cap, "CPU use a throttled program is held to, in percent of one CPU (1-100, default 10)");
 
 static struct cw_uint_param escalate_param = {
-	.val = &cw_policy.escalate, .min = 0, .max = 86400,
+	.val = &cw_policy.escalate,
+	.min = CPUWARDEN_ESCALATE_MIN, .max = CPUWARDEN_ESCALATE_MAX,
 };
 module_param_cb(escalate, &uint_ops, &escalate_param, 0644);
 MODULE_PARM_DESC(escalate,
 		 "Seconds a throttled program may spend at the cap before it is killed; 0: never (0-86400, default 0)");
 
 static struct cw_uint_param quiet_param = {
-	.val = &cw_policy.quiet, .min = 0, .max = 86400,
+	.val = &cw_policy.quiet,
+	.min = CPUWARDEN_QUIET_MIN, .max = CPUWARDEN_QUIET_MAX,
 };
 module_param_cb(quiet, &uint_ops, &quiet_param, 0644);
 MODULE_PARM_DESC(quiet,
 		 "Seconds under half the cap after which a throttled program is released; 0: only by an admin (0-86400, default 300)");
 
-module_param_named(hash, cw_policy.hash, bool, 0644);
+static int set_bool(const char *val, const struct kernel_param *kp)
+{
+	bool v;
+	int ret;
+
+	if (cw_policy_locked())
+		return -EPERM;
+	ret = kstrtobool(val, &v);
+	if (ret)
+		return ret;
+	WRITE_ONCE(*(bool *)kp->arg, v);
+	cw_netlink_changed("%s=%u", kp->name, v);
+	return 0;
+}
+
+static const struct kernel_param_ops bool_ops = {
+	.set = set_bool,
+	.get = param_get_bool,
+};
+
+module_param_cb(hash, &bool_ops, &cw_policy.hash, 0644);
 MODULE_PARM_DESC(hash, "Identify programs by the SHA-256 of their content (default Y)");
 
-module_param_named(kill_tree, cw_policy.kill_tree, bool, 0644);
+module_param_cb(kill_tree, &bool_ops, &cw_policy.kill_tree, 0644);
 MODULE_PARM_DESC(kill_tree, "Kill the tracked descendants of a killed program too (default Y)");
 
 /* Write-only: a PID whose throttling ends, exempt until it exits. */
@@ -141,6 +177,8 @@ static int set_release(const char *val, const struct kernel_param *kp)
 {
 	int pid, ret;
 
+	if (cw_policy_locked())
+		return -EPERM;
 	ret = kstrtoint(val, 10, &pid);
 	if (ret)
 		return ret;
@@ -176,11 +214,13 @@ static const char * const rule_names[] = {
 static const char * const event_names[] = {
 	[CPUWARDEN_EVENT_NONE] = "none",
 	[CPUWARDEN_EVENT_TRACKED] = "tracking",
-	[CPUWARDEN_EVENT_ABNORMAL] = "abnormal",
+	[CPUWARDEN_EVENT_THRESHOLD_EXCEEDED] = "abnormal",
+	[CPUWARDEN_EVENT_BUDGET_EXCEEDED] = "abnormal",
 	[CPUWARDEN_EVENT_THROTTLED] = "throttled",
 	[CPUWARDEN_EVENT_KILLED] = "killed",
 	[CPUWARDEN_EVENT_DENIED] = "denied",
 	[CPUWARDEN_EVENT_RELEASED] = "released",
+	[CPUWARDEN_EVENT_POLICY_CHANGED] = "policy",
 };
 
 const char *cw_policy_mode_name(unsigned int mode)
@@ -202,9 +242,12 @@ static int set_mode(const char *val, const struct kernel_param *kp)
 {
 	int i = sysfs_match_string(mode_names, val);
 
+	if (cw_policy_locked())
+		return -EPERM;
 	if (i < 0)
 		return -EINVAL;
 	WRITE_ONCE(cw_policy.mode, i);
+	cw_netlink_changed("mode=%s", mode_names[i]);
 	return 0;
 }
 
@@ -228,12 +271,21 @@ MODULE_PARM_DESC(mode,
  */
 static int set_watch(const char *val, const struct kernel_param *kp)
 {
-	return cw_origin_watch_set(val);
+	int ret;
+
+	if (cw_policy_locked())
+		return -EPERM;
+	ret = cw_origin_watch_set(val);
+	if (!ret)
+		cw_netlink_changed("watch=%s", val);
+	return ret;
 }
 
 static int get_watch(char *buf, const struct kernel_param *kp)
 {
-	return cw_origin_watch_get(buf);
+	int len = cw_origin_watch_get(buf, PAGE_SIZE - 1);
+
+	return len + sysfs_emit_at(buf, len, "\n");
 }
 
 static const struct kernel_param_ops watch_ops = {

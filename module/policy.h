@@ -25,8 +25,15 @@ struct cw_policy {
 };
 
 extern struct cw_policy cw_policy;
+extern bool cw_locked;
 
 #define cw_policy_get(field) READ_ONCE(cw_policy.field)
+
+/* Locked: nothing changes until reboot.  Set under the parameter lock. */
+static inline bool cw_policy_locked(void)
+{
+	return READ_ONCE(cw_locked);
+}
 
 const char *cw_policy_mode_name(unsigned int mode);
 const char *cw_policy_rule_name(unsigned int rule);

@@ -96,7 +96,7 @@ struct cw_prog *cw_prog_get(struct file *file, const u8 *sha)
 	}
 	hash_add_rcu(prog_table, &new->hnode, prog_key(inode, sha));
 	list_add_tail_rcu(&new->lnode, &cw_prog_list);
-	nr_progs++;
+	WRITE_ONCE(nr_progs, nr_progs + 1);
 	spin_unlock(&prog_lock);
 	return new;
 }
@@ -109,6 +109,12 @@ static void prog_free_rcu(struct rcu_head *head)
 	kmem_cache_free(prog_cache, p);
 }
 
+/* Programs known, running or idle. */
+unsigned int cw_prog_count(void)
+{
+	return READ_ONCE(nr_progs);
+}
+
 void cw_prog_put(struct cw_prog *prog)
 {
 	if (prog && refcount_dec_and_test(&prog->ref))
@@ -119,7 +125,7 @@ static void unlink_locked(struct cw_prog *p)
 {
 	hash_del_rcu(&p->hnode);
 	list_del_rcu(&p->lnode);
-	nr_progs--;
+	WRITE_ONCE(nr_progs, nr_progs - 1);
 	call_rcu(&p->rcu, prog_free_rcu);
 }
 
@@ -162,7 +168,7 @@ void cw_prog_exit(void)
 		if (refcount_dec_and_test(&p->ref)) {
 			hash_del_rcu(&p->hnode);
 			list_del_rcu(&p->lnode);
-			nr_progs--;
+			WRITE_ONCE(nr_progs, nr_progs - 1);
 			call_rcu(&p->rcu, prog_free_rcu);
 		}
 	}

@@ -78,6 +78,7 @@ extern struct list_head cw_prog_throttled;
 struct cw_prog *cw_prog_get(struct file *file, const u8 *sha);
 void cw_prog_put(struct cw_prog *prog);
 void cw_prog_evict(u64 now, u64 keep_ns);
+unsigned int cw_prog_count(void);
 int cw_prog_init(void);
 void cw_prog_exit(void);
 

@@ -10,7 +10,8 @@
  * never hashed just to learn it is not quarantined.
  *
  * Module parameter "quarantine": reading lists the SHA-256 of each entry,
- * one per line; writing "clear" empties it.
+ * one per line, as many as a page holds; writing "clear" empties it.  The
+ * netlink family lists them all.
  */
 
 #include <linux/kernel.h>
@@ -22,6 +23,8 @@
 #include <linux/sysfs.h>
 
 #include "hash.h"
+#include "netlink.h"
+#include "policy.h"
 #include "quarantine.h"
 
 struct cw_qentry {
@@ -58,7 +61,7 @@ void cw_quarantine_add(const u8 sha[CPUWARDEN_SHA256_LEN], loff_t size)
 	old = rcu_dereference_protected(qset, lockdep_is_held(&qset_mutex));
 	if (has(old, sha))
 		goto out;
-	keep = old ? min(old->nr, CW_QUARANTINE_MAX - 1U) : 0;
+	keep = old ? min(old->nr, CPUWARDEN_QUARANTINE_MAX - 1U) : 0;
 	new = kmalloc(struct_size(new, e, keep + 1), GFP_KERNEL);
 	if (!new)
 		goto out;
@@ -101,7 +104,7 @@ bool cw_quarantine_has(const u8 sha[CPUWARDEN_SHA256_LEN])
 	return ret;
 }
 
-static void clear(void)
+void cw_quarantine_clear(void)
 {
 	struct cw_qset *old;
 
@@ -115,9 +118,12 @@ static void clear(void)
 
 static int set_quarantine(const char *val, const struct kernel_param *kp)
 {
+	if (cw_policy_locked())
+		return -EPERM;
 	if (!sysfs_streq(val, "clear"))
 		return -EINVAL;
-	clear();
+	cw_quarantine_clear();
+	cw_netlink_changed("quarantine clear");
 	return 0;
 }
 
@@ -148,9 +154,38 @@ module_param_cb(quarantine, &quarantine_ops, NULL, 0644);
 MODULE_PARM_DESC(quarantine,
 		 "SHA-256 of killed content whose exec is refused, one per line; write \"clear\" to empty it");
 
+unsigned int cw_quarantine_count(void)
+{
+	const struct cw_qset *q;
+	unsigned int nr;
+
+	rcu_read_lock();
+	q = rcu_dereference(qset);
+	nr = q ? q->nr : 0;
+	rcu_read_unlock();
+	return nr;
+}
+
+/* Entry @i, oldest first: false past the end. */
+bool cw_quarantine_nth(unsigned int i, u8 sha[CPUWARDEN_SHA256_LEN], loff_t *size)
+{
+	const struct cw_qset *q;
+	bool ret;
+
+	rcu_read_lock();
+	q = rcu_dereference(qset);
+	ret = q && i < q->nr;
+	if (ret) {
+		memcpy(sha, q->e[i].sha, CPUWARDEN_SHA256_LEN);
+		*size = q->e[i].size;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
 /* Nothing reads the set any more. */
 void cw_quarantine_exit(void)
 {
-	clear();
+	cw_quarantine_clear();
 	rcu_barrier();
 }

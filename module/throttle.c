@@ -132,6 +132,14 @@ static void hold_group(struct task_struct *leader, bool freeze, bool demote)
  * descendants of those.  Children forked later inherit the hold (see
  * cw_track_fork_probe()).  Called by the sampler under RCU.
  */
+/* Programs on cw_prog_throttled; written by the sampler only. */
+static unsigned int nr_throttled;
+
+unsigned int cw_throttle_count(void)
+{
+	return READ_ONCE(nr_throttled);
+}
+
 void cw_throttle_start(struct cw_prog *prog, u64 now)
 {
 	struct task_struct *leader;
@@ -146,6 +154,7 @@ void cw_throttle_start(struct cw_prog *prog, u64 now)
 	prog->quiet_ns = 0;
 	prog->frozen = false;
 	list_add_tail(&prog->tnode, &cw_prog_throttled);
+	WRITE_ONCE(nr_throttled, nr_throttled + 1);
 
 	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
 		if (test_bit(CW_TRACK_DEAD, &rec->flags) ||
@@ -181,6 +190,8 @@ void cw_throttle_stop(struct cw_prog *prog)
 {
 	struct cw_track *rec;
 
+	if (!list_empty(&prog->tnode))
+		WRITE_ONCE(nr_throttled, nr_throttled - 1);
 	list_del_init(&prog->tnode);
 	prog->frozen = false;
 	list_for_each_entry_rcu(rec, &cw_track_held, hold_node)

@@ -18,6 +18,7 @@ void cw_throttle_release(struct cw_track *rec);
 unsigned long cw_throttle_tick(u64 now);
 void cw_throttle_apply(void);
 int cw_throttle_release_pid(pid_t nr);
+unsigned int cw_throttle_count(void);
 void cw_throttle_exit(void);
 
 #endif /* _CW_THROTTLE_H */

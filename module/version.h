@@ -2,6 +2,6 @@
 #ifndef _CW_VERSION_H
 #define _CW_VERSION_H
 
-#define CW_VERSION "0.2.0"
+#define CW_VERSION "0.3.0"
 
 #endif /* _CW_VERSION_H */

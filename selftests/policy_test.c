@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <uapi/linux/cpuwarden.h>
 
 #include "kselftest_harness.h"
 
@@ -1059,7 +1060,7 @@ TEST_F(allow, rules_validated)
 {
 	static const char hex63[] =
 		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85";
-	char list[1024], rules[1024], bad[256];
+	char list[4096], rules[4096], bad[256];
 	int i, len;
 
 	ASSERT_EQ(0, cw_param_set("allow", "uid:1000,uid:2000"));
@@ -1086,8 +1087,8 @@ TEST_F(allow, rules_validated)
 	ASSERT_EQ(0, cw_param_get("allow", list, sizeof(list)));
 	ASSERT_STREQ("uid:3000", list);
 
-	/* 64 rules at most. */
-	for (i = 0, len = 0; i < 65; i++)
+	/* CPUWARDEN_ALLOW_MAX rules at most. */
+	for (i = 0, len = 0; i <= CPUWARDEN_ALLOW_MAX; i++)
 		len += snprintf(rules + len, sizeof(rules) - len, "%suid:%d",
 				i ? "," : "", 5000 + i);
 	ASSERT_EQ(-E2BIG, cw_param_set("allow", rules));

@@ -4,8 +4,8 @@
  *
  * The module tracks "unowned" programs: programs whose file no package or
  * administrator vouches for.  This header names why a program is tracked
- * and what the module does about it; the module's log lines and, later,
- * its generic netlink messages use these values.
+ * and what the module does about it, and lays out the generic netlink
+ * family through which the cpuwarden tool reads and sets all of it.
  *
  * Origin of a tracked program (enum cpuwarden_origin):
  *
@@ -40,15 +40,22 @@
  * content (same SHA-256, or the same inode when hashing is off), plus
  * their tracked descendants.
  *
- * Events (enum cpuwarden_event): what a decision did.
+ * Events (enum cpuwarden_event): what happened.
  *
- *   TRACKED    a program of unowned origin started to be tracked
- *   ABNORMAL   a detector fired in monitor mode: reported only
- *   THROTTLED  the offender is held at the cap
- *   KILLED     the offender was sent SIGKILL
- *   DENIED     an exec of quarantined content was refused with EPERM
- *              before it ran any user-space instruction
- *   RELEASED   throttling ended
+ *   TRACKED             a program of unowned origin started to be tracked
+ *   THRESHOLD_EXCEEDED  a thread group or program stayed over "threshold"
+ *                       for "sustain" seconds
+ *   BUDGET_EXCEEDED     a program used over "budget" CPU-seconds within
+ *                       "budget_window" seconds
+ *                       (each of the two is followed, by mode, by nothing
+ *                       more, a THROTTLED or a KILLED event)
+ *   THROTTLED           the offender is held at the cap
+ *   KILLED              the offender was sent SIGKILL
+ *   DENIED              an exec of quarantined content was refused with
+ *                       EPERM before it ran any user-space instruction
+ *   RELEASED            throttling ended
+ *   POLICY_CHANGED      an administrator changed the policy, the allow
+ *                       rules or the quarantine, or locked them
  *
  * Rules (enum cpuwarden_rule): why.
  *
@@ -60,6 +67,92 @@
  *   QUARANTINE  the content was killed before
  *   ADMIN       an administrator released it
  *   QUIET       it stayed under half the cap for "quiet" seconds
+ *
+ * State of a tracked thread group (enum cpuwarden_state): TRACKED (CPU
+ * use normal), ABNORMAL (reported in monitor mode), THROTTLED, KILLED
+ * (SIGKILL sent, not yet reaped) and RELEASED (exempt until it exits).
+ *
+ * Generic netlink family CPUWARDEN_GENL_NAME, version CPUWARDEN_GENL_VERSION,
+ * in the initial network namespace only.  Every command needs
+ * CAP_NET_ADMIN in the initial user namespace, and so does joining the
+ * multicast group CPUWARDEN_GENL_MCGRP_EVENTS: root in a container or a
+ * user namespace can neither read nor change anything.  Attributes are
+ * validated strictly: an unknown attribute, a wrong type or length, or a
+ * value out of range refuses the whole message with an extended ack that
+ * names the attribute; nothing is applied in part.  Integers are u32
+ * unless marked u64.  Once the module is locked (CPUWARDEN_CMD_LOCK), every
+ * command that changes state fails with EPERM until reboot.
+ *
+ * CPUWARDEN_CMD_GET_STATUS          -> A_VERSION, A_LOCKED, A_NR_TRACKED,
+ *                                      A_NR_PROGRAMS, A_NR_THROTTLED,
+ *                                      A_NR_QUARANTINED, A_NR_ALLOW,
+ *                                      A_EVENTS_LOST (u64),
+ *                                      A_TRACK_LOST (u64)
+ * CPUWARDEN_CMD_GET_POLICY          -> every policy attribute below
+ * CPUWARDEN_CMD_SET_POLICY          <- any non-empty set of policy
+ *                                      attributes, applied all or none
+ *   A_MODE           enum cpuwarden_mode
+ *   A_THRESHOLD      percent of one CPU         CPUWARDEN_THRESHOLD_MIN..MAX
+ *   A_SUSTAIN        seconds                    CPUWARDEN_SUSTAIN_MIN..MAX
+ *   A_PERIOD_MS      milliseconds               CPUWARDEN_PERIOD_MS_MIN..MAX
+ *   A_BUDGET         CPU-seconds, 0: off        CPUWARDEN_BUDGET_MIN..MAX
+ *   A_BUDGET_WINDOW  seconds                    CPUWARDEN_BUDGET_WINDOW_MIN..MAX
+ *   A_CAP            percent of one CPU         CPUWARDEN_CAP_MIN..MAX
+ *   A_ESCALATE       seconds, 0: never          CPUWARDEN_ESCALATE_MIN..MAX
+ *   A_QUIET          seconds, 0: admin only     CPUWARDEN_QUIET_MIN..MAX
+ *   A_HASH           0 or 1
+ *   A_KILL_TREE      0 or 1
+ *   A_WATCH          string: comma-separated absolute directories, at
+ *                    most CPUWARDEN_WATCH_MAX of them and
+ *                    CPUWARDEN_WATCH_LEN bytes with the NUL; each must
+ *                    exist
+ * CPUWARDEN_CMD_ALLOW_ADD           <- exactly one of
+ *   A_SHA256         binary, CPUWARDEN_SHA256_LEN bytes: this content
+ *   A_PATH           string, absolute, < CPUWARDEN_PATH_LEN bytes: this
+ *                    file, while it and every directory above it are
+ *                    root's and writable by no group or other (EPERM
+ *                    otherwise, ENOENT if missing); stored resolved
+ *   A_UID            every program run by this real uid
+ *                    EEXIST if the rule is there; E2BIG beyond
+ *                    CPUWARDEN_ALLOW_MAX rules
+ * CPUWARDEN_CMD_ALLOW_DEL           <- the same; ENOENT if no such rule
+ * CPUWARDEN_CMD_ALLOW_LIST  (dump)  -> one message per rule, as for ADD
+ * CPUWARDEN_CMD_QUARANTINE_LIST (dump)
+ *                                   -> one message per entry: A_SHA256,
+ *                                      A_SIZE (u64, bytes), oldest first
+ * CPUWARDEN_CMD_QUARANTINE_CLEAR    forget every entry
+ * CPUWARDEN_CMD_PS  (dump)          -> one message per tracked thread group:
+ *   A_PID            thread group id (what ps(1) calls PID), initial
+ *                    PID namespace
+ *   A_PPID, A_UID (real), A_THREADS, A_COMM, A_EXE (path, or the name
+ *   of a fileless or deleted file as the kernel shows it),
+ *   A_ORIGIN, A_ORIGIN_FLAGS, A_STATE, A_SHA256 (when hashed),
+ *   A_CPU_PCT        the group, over the last sample
+ *   A_PROG_CPU_PCT   the whole program, over the last sample
+ *   A_WINDOW_MS      u64: CPU the program used within the budget window
+ *   A_BUDGET         the budget it is measured against (CPU-seconds)
+ *   A_TRACKED_MS     u64: since the group started to be tracked
+ * CPUWARDEN_CMD_RELEASE             <- A_PID: stop throttling the group
+ *                                      and exempt it until it exits;
+ *                                      ESRCH if it is not tracked
+ * CPUWARDEN_CMD_LOCK                make the policy, the allow rules and
+ *                                   the quarantine immutable, refuse
+ *                                   releases, and pin the module, until
+ *                                   reboot.  Module parameters become
+ *                                   read-only too.
+ * CPUWARDEN_CMD_EVENT  (multicast, group "events")
+ *   A_EVENT, A_TIME_NS (u64, CLOCK_REALTIME), A_PID, A_PPID, A_UID,
+ *   A_COMM, and as known: A_EXE, A_ORIGIN, A_ORIGIN_FLAGS, A_SHA256,
+ *   A_RULE, A_MODE (the mode that decided), A_CPU_PCT, A_LIMIT (the
+ *   threshold or cap in percent, or the budget in CPU-seconds), A_FOR_S,
+ *   A_WINDOW_MS, A_BUDGET_WINDOW, A_UID_CPU_PCT (all tracked programs of
+ *   the uid).  For POLICY_CHANGED, A_PID, A_UID and A_COMM name who made
+ *   the change, and A_CHANGE (string) says what changed, as
+ *   "key=value ...", "allow add RULE", "allow del RULE",
+ *   "quarantine clear" or "lock".
+ *   An event that cannot be delivered (no memory, a listener's receive
+ *   buffer full) is dropped and counted in A_EVENTS_LOST; a listener
+ *   whose buffer overran gets ENOBUFS from recv().
  */
 #ifndef _UAPI_LINUX_CPUWARDEN_H
 #define _UAPI_LINUX_CPUWARDEN_H
@@ -98,11 +191,13 @@ enum cpuwarden_mode {
 enum cpuwarden_event {
 	CPUWARDEN_EVENT_NONE,
 	CPUWARDEN_EVENT_TRACKED,
-	CPUWARDEN_EVENT_ABNORMAL,
+	CPUWARDEN_EVENT_THRESHOLD_EXCEEDED,
+	CPUWARDEN_EVENT_BUDGET_EXCEEDED,
 	CPUWARDEN_EVENT_THROTTLED,
 	CPUWARDEN_EVENT_KILLED,
 	CPUWARDEN_EVENT_DENIED,
 	CPUWARDEN_EVENT_RELEASED,
+	CPUWARDEN_EVENT_POLICY_CHANGED,
 
 	__CPUWARDEN_EVENT_LAST
 };
@@ -123,7 +218,133 @@ enum cpuwarden_rule {
 
 #define CPUWARDEN_RULE_MAX (__CPUWARDEN_RULE_LAST - 1)
 
+enum cpuwarden_state {
+	CPUWARDEN_STATE_TRACKED,
+	CPUWARDEN_STATE_ABNORMAL,
+	CPUWARDEN_STATE_THROTTLED,
+	CPUWARDEN_STATE_KILLED,
+	CPUWARDEN_STATE_RELEASED,
+
+	__CPUWARDEN_STATE_LAST
+};
+
+#define CPUWARDEN_STATE_MAX (__CPUWARDEN_STATE_LAST - 1)
+
 /* Size of a content hash, SHA-256. */
 #define CPUWARDEN_SHA256_LEN 32
+
+/* Ranges of the policy; the module parameters take the same. */
+#define CPUWARDEN_THRESHOLD_MIN 1
+#define CPUWARDEN_THRESHOLD_MAX 102400
+#define CPUWARDEN_SUSTAIN_MIN 1
+#define CPUWARDEN_SUSTAIN_MAX 86400
+#define CPUWARDEN_PERIOD_MS_MIN 100
+#define CPUWARDEN_PERIOD_MS_MAX 60000
+#define CPUWARDEN_BUDGET_MIN 0
+#define CPUWARDEN_BUDGET_MAX 1000000
+#define CPUWARDEN_BUDGET_WINDOW_MIN 10
+#define CPUWARDEN_BUDGET_WINDOW_MAX 604800
+#define CPUWARDEN_CAP_MIN 1
+#define CPUWARDEN_CAP_MAX 100
+#define CPUWARDEN_ESCALATE_MIN 0
+#define CPUWARDEN_ESCALATE_MAX 86400
+#define CPUWARDEN_QUIET_MIN 0
+#define CPUWARDEN_QUIET_MAX 86400
+
+/* Watched directories at most, and the length of their list with the NUL. */
+#define CPUWARDEN_WATCH_MAX 16
+#define CPUWARDEN_WATCH_LEN 4096
+
+/* Allow rules at most, and the length of a path rule with the NUL. */
+#define CPUWARDEN_ALLOW_MAX 256
+#define CPUWARDEN_PATH_LEN 4096
+
+/* Quarantined contents at most; the oldest is forgotten first. */
+#define CPUWARDEN_QUARANTINE_MAX 1024
+
+#define CPUWARDEN_GENL_NAME "cpuwarden"
+#define CPUWARDEN_GENL_VERSION 1
+#define CPUWARDEN_GENL_MCGRP_EVENTS "events"
+
+enum cpuwarden_cmd {
+	CPUWARDEN_CMD_UNSPEC,
+	CPUWARDEN_CMD_GET_STATUS,
+	CPUWARDEN_CMD_GET_POLICY,
+	CPUWARDEN_CMD_SET_POLICY,
+	CPUWARDEN_CMD_ALLOW_ADD,
+	CPUWARDEN_CMD_ALLOW_DEL,
+	CPUWARDEN_CMD_ALLOW_LIST,
+	CPUWARDEN_CMD_QUARANTINE_LIST,
+	CPUWARDEN_CMD_QUARANTINE_CLEAR,
+	CPUWARDEN_CMD_PS,
+	CPUWARDEN_CMD_RELEASE,
+	CPUWARDEN_CMD_LOCK,
+	CPUWARDEN_CMD_EVENT,
+
+	__CPUWARDEN_CMD_LAST
+};
+
+#define CPUWARDEN_CMD_MAX (__CPUWARDEN_CMD_LAST - 1)
+
+enum cpuwarden_attr {
+	CPUWARDEN_A_UNSPEC,
+	CPUWARDEN_A_PAD,
+
+	/* Status */
+	CPUWARDEN_A_VERSION,		/* string, the module's version */
+	CPUWARDEN_A_LOCKED,		/* 0 or 1 */
+	CPUWARDEN_A_NR_TRACKED,		/* thread groups */
+	CPUWARDEN_A_NR_PROGRAMS,	/* contents known, running or not */
+	CPUWARDEN_A_NR_THROTTLED,	/* programs */
+	CPUWARDEN_A_NR_QUARANTINED,
+	CPUWARDEN_A_NR_ALLOW,
+	CPUWARDEN_A_EVENTS_LOST,	/* u64 */
+	CPUWARDEN_A_TRACK_LOST,		/* u64, groups not tracked: no memory */
+
+	/* Policy */
+	CPUWARDEN_A_MODE,
+	CPUWARDEN_A_THRESHOLD,
+	CPUWARDEN_A_SUSTAIN,
+	CPUWARDEN_A_PERIOD_MS,
+	CPUWARDEN_A_BUDGET,
+	CPUWARDEN_A_BUDGET_WINDOW,
+	CPUWARDEN_A_CAP,
+	CPUWARDEN_A_ESCALATE,
+	CPUWARDEN_A_QUIET,
+	CPUWARDEN_A_HASH,
+	CPUWARDEN_A_KILL_TREE,
+	CPUWARDEN_A_WATCH,
+
+	/* Rules and content */
+	CPUWARDEN_A_SHA256,
+	CPUWARDEN_A_PATH,
+	CPUWARDEN_A_UID,
+	CPUWARDEN_A_SIZE,		/* u64 */
+
+	/* Programs and events */
+	CPUWARDEN_A_PID,
+	CPUWARDEN_A_PPID,
+	CPUWARDEN_A_THREADS,
+	CPUWARDEN_A_COMM,
+	CPUWARDEN_A_EXE,
+	CPUWARDEN_A_ORIGIN,
+	CPUWARDEN_A_ORIGIN_FLAGS,
+	CPUWARDEN_A_STATE,
+	CPUWARDEN_A_CPU_PCT,
+	CPUWARDEN_A_PROG_CPU_PCT,
+	CPUWARDEN_A_WINDOW_MS,		/* u64 */
+	CPUWARDEN_A_TRACKED_MS,		/* u64 */
+	CPUWARDEN_A_EVENT,
+	CPUWARDEN_A_TIME_NS,		/* u64 */
+	CPUWARDEN_A_RULE,
+	CPUWARDEN_A_LIMIT,
+	CPUWARDEN_A_FOR_S,
+	CPUWARDEN_A_UID_CPU_PCT,
+	CPUWARDEN_A_CHANGE,
+
+	__CPUWARDEN_A_LAST
+};
+
+#define CPUWARDEN_A_MAX (__CPUWARDEN_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_CPUWARDEN_H */

@@ -1,0 +1,762 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "cpuwarden": the cpuwarden tool reads and
+ * changes the policy, the allow rules and the quarantine, lists tracked
+ * programs, and follows events.  include/uapi/linux/cpuwarden.h is the
+ * contract.
+ *
+ * The family exists in the initial network namespace only, and every
+ * operation and the event group need CAP_NET_ADMIN in the initial user
+ * namespace.  Operations are serialised by genl_mutex (the family is not
+ * parallel_ops); those that change state also take the module's parameter
+ * lock, so that netlink and sysfs writers never interleave and a change
+ * never slips past a concurrent lock.
+ *
+ * Events are built and sent only while someone listens, with GFP_ATOMIC
+ * and no queue of our own: a listener that does not keep up loses events,
+ * and events_lost counts them.
+ */
+
+#include <linux/atomic.h>
+#include <linux/cred.h>
+#include <linux/dcache.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/limits.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/pid.h>
+#include <linux/rculist.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <net/genetlink.h>
+#include <uapi/linux/cpuwarden.h>
+
+#include "action.h"
+#include "allow.h"
+#include "netlink.h"
+#include "origin.h"
+#include "policy.h"
+#include "prog.h"
+#include "quarantine.h"
+#include "throttle.h"
+#include "track.h"
+#include "version.h"
+
+static struct genl_family family;
+static bool registered;
+static atomic64_t events_lost = ATOMIC64_INIT(0);
+
+#define uint_range(name) \
+static struct netlink_range_validation name##_range = { \
+	.min = CPUWARDEN_##name##_MIN, .max = CPUWARDEN_##name##_MAX, \
+}
+
+uint_range(THRESHOLD);
+uint_range(SUSTAIN);
+uint_range(PERIOD_MS);
+uint_range(BUDGET);
+uint_range(BUDGET_WINDOW);
+uint_range(CAP);
+uint_range(ESCALATE);
+uint_range(QUIET);
+
+#define RANGED(name) NLA_POLICY_FULL_RANGE(NLA_U32, &name##_range)
+
+/* Commands that take no attribute refuse any: strict validation. */
+static const struct nla_policy none_policy[CPUWARDEN_A_MAX + 1] = {};
+
+static const struct nla_policy policy_policy[CPUWARDEN_A_MAX + 1] = {
+	[CPUWARDEN_A_MODE] = NLA_POLICY_MAX(NLA_U32, CPUWARDEN_MODE_MAX),
+	[CPUWARDEN_A_THRESHOLD] = RANGED(THRESHOLD),
+	[CPUWARDEN_A_SUSTAIN] = RANGED(SUSTAIN),
+	[CPUWARDEN_A_PERIOD_MS] = RANGED(PERIOD_MS),
+	[CPUWARDEN_A_BUDGET] = RANGED(BUDGET),
+	[CPUWARDEN_A_BUDGET_WINDOW] = RANGED(BUDGET_WINDOW),
+	[CPUWARDEN_A_CAP] = RANGED(CAP),
+	[CPUWARDEN_A_ESCALATE] = RANGED(ESCALATE),
+	[CPUWARDEN_A_QUIET] = RANGED(QUIET),
+	[CPUWARDEN_A_HASH] = NLA_POLICY_MAX(NLA_U32, 1),
+	[CPUWARDEN_A_KILL_TREE] = NLA_POLICY_MAX(NLA_U32, 1),
+	[CPUWARDEN_A_WATCH] = { .type = NLA_NUL_STRING, .len = CPUWARDEN_WATCH_LEN - 1 },
+};
+
+static const struct nla_policy rule_policy[CPUWARDEN_A_MAX + 1] = {
+	[CPUWARDEN_A_SHA256] = NLA_POLICY_EXACT_LEN(CPUWARDEN_SHA256_LEN),
+	[CPUWARDEN_A_PATH] = { .type = NLA_NUL_STRING, .len = CPUWARDEN_PATH_LEN - 1 },
+	[CPUWARDEN_A_UID] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy pid_policy[CPUWARDEN_A_MAX + 1] = {
+	[CPUWARDEN_A_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* The unsigned knobs, by attribute. */
+static const struct {
+	u16 attr;
+	const char *name;
+	unsigned int *val;
+} knobs[] = {
+	{ CPUWARDEN_A_THRESHOLD, "threshold", &cw_policy.threshold },
+	{ CPUWARDEN_A_SUSTAIN, "sustain", &cw_policy.sustain },
+	{ CPUWARDEN_A_PERIOD_MS, "period_ms", &cw_policy.period_ms },
+	{ CPUWARDEN_A_BUDGET, "budget", &cw_policy.budget },
+	{ CPUWARDEN_A_BUDGET_WINDOW, "budget_window", &cw_policy.budget_window },
+	{ CPUWARDEN_A_CAP, "cap", &cw_policy.cap },
+	{ CPUWARDEN_A_ESCALATE, "escalate", &cw_policy.escalate },
+	{ CPUWARDEN_A_QUIET, "quiet", &cw_policy.quiet },
+};
+
+static const struct {
+	u16 attr;
+	const char *name;
+	bool *val;
+} flags[] = {
+	{ CPUWARDEN_A_HASH, "hash", &cw_policy.hash },
+	{ CPUWARDEN_A_KILL_TREE, "kill_tree", &cw_policy.kill_tree },
+};
+
+bool cw_netlink_listening(void)
+{
+	return READ_ONCE(registered) && genl_has_listeners(&family, &init_net, 0);
+}
+
+static void multicast(struct sk_buff *skb, void *hdr, gfp_t gfp)
+{
+	genlmsg_end(skb, hdr);
+	/* -ESRCH: the last listener left meanwhile; nobody missed it. */
+	if (genlmsg_multicast(&family, skb, 0, 0, gfp) == -ENOBUFS)
+		atomic64_inc(&events_lost);
+}
+
+static int put_who(struct sk_buff *skb, struct task_struct *task)
+{
+	char comm[TASK_COMM_LEN];
+	pid_t ppid;
+
+	rcu_read_lock();
+	ppid = task_tgid_nr(rcu_dereference(task->real_parent));
+	rcu_read_unlock();
+	get_task_comm(comm, task);
+	if (nla_put_u32(skb, CPUWARDEN_A_PID, task_tgid_nr(task)) ||
+	    nla_put_u32(skb, CPUWARDEN_A_PPID, ppid) ||
+	    nla_put_u32(skb, CPUWARDEN_A_UID,
+			from_kuid_munged(&init_user_ns, task_uid(task))) ||
+	    nla_put_string(skb, CPUWARDEN_A_COMM, comm))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_decision(struct sk_buff *skb, const struct cw_decision *d,
+			const char *exe)
+{
+	bool measured = d->rule == CPUWARDEN_RULE_SUSTAINED ||
+			d->rule == CPUWARDEN_RULE_BUDGET ||
+			d->rule == CPUWARDEN_RULE_ESCALATE;
+	bool lasted = d->rule == CPUWARDEN_RULE_SUSTAINED ||
+		      d->rule == CPUWARDEN_RULE_ESCALATE ||
+		      d->rule == CPUWARDEN_RULE_QUIET;
+
+	if (nla_put_u32(skb, CPUWARDEN_A_EVENT, d->event) ||
+	    nla_put_u64_64bit(skb, CPUWARDEN_A_TIME_NS, ktime_get_real_ns(),
+			      CPUWARDEN_A_PAD) ||
+	    nla_put_u32(skb, CPUWARDEN_A_PID, d->pid) ||
+	    nla_put_u32(skb, CPUWARDEN_A_PPID, d->ppid) ||
+	    nla_put_u32(skb, CPUWARDEN_A_UID, d->uid) ||
+	    nla_put_string(skb, CPUWARDEN_A_COMM, d->comm) ||
+	    (exe && nla_put_string(skb, CPUWARDEN_A_EXE, exe)) ||
+	    nla_put_u32(skb, CPUWARDEN_A_ORIGIN, d->origin) ||
+	    nla_put_u32(skb, CPUWARDEN_A_ORIGIN_FLAGS, d->oflags) ||
+	    (d->hashed && nla_put(skb, CPUWARDEN_A_SHA256,
+				  CPUWARDEN_SHA256_LEN, d->sha)) ||
+	    (d->rule && nla_put_u32(skb, CPUWARDEN_A_RULE, d->rule)))
+		return -EMSGSIZE;
+	if (d->event == CPUWARDEN_EVENT_THRESHOLD_EXCEEDED ||
+	    d->event == CPUWARDEN_EVENT_BUDGET_EXCEEDED ||
+	    d->event == CPUWARDEN_EVENT_THROTTLED ||
+	    d->event == CPUWARDEN_EVENT_KILLED)
+		if (nla_put_u32(skb, CPUWARDEN_A_MODE, d->mode))
+			return -EMSGSIZE;
+	if (measured &&
+	    (nla_put_u32(skb, CPUWARDEN_A_CPU_PCT, d->cpu_pct) ||
+	     nla_put_u32(skb, CPUWARDEN_A_LIMIT, d->limit) ||
+	     nla_put_u32(skb, CPUWARDEN_A_UID_CPU_PCT, d->uid_pct)))
+		return -EMSGSIZE;
+	if (lasted && nla_put_u32(skb, CPUWARDEN_A_FOR_S, d->for_s))
+		return -EMSGSIZE;
+	if (d->rule == CPUWARDEN_RULE_BUDGET &&
+	    (nla_put_u64_64bit(skb, CPUWARDEN_A_WINDOW_MS, d->used_ms,
+			       CPUWARDEN_A_PAD) ||
+	     nla_put_u32(skb, CPUWARDEN_A_BUDGET_WINDOW, d->window_s)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* What a decision did, to the "events" group.  Any context. */
+void cw_netlink_event(const struct cw_decision *d, const char *exe)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!cw_netlink_listening())
+		return;
+	skb = genlmsg_new(512 + (exe ? strlen(exe) : 0), GFP_ATOMIC | __GFP_NOWARN);
+	if (!skb)
+		goto lost;
+	hdr = genlmsg_put(skb, 0, 0, &family, 0, CPUWARDEN_CMD_EVENT);
+	if (!hdr || put_decision(skb, d, exe)) {
+		nlmsg_free(skb);
+		goto lost;
+	}
+	multicast(skb, hdr, GFP_ATOMIC);
+	return;
+lost:
+	atomic64_inc(&events_lost);
+}
+
+/* An administrator (current) changed something: say who and what. */
+void cw_netlink_changed(const char *fmt, ...)
+{
+	struct sk_buff *skb;
+	va_list args;
+	char *change;
+	void *hdr;
+
+	if (!cw_netlink_listening())
+		return;
+	va_start(args, fmt);
+	change = kvasprintf(GFP_KERNEL, fmt, args);
+	va_end(args);
+	skb = genlmsg_new(256 + (change ? strlen(change) : 0), GFP_KERNEL);
+	if (!change || !skb)
+		goto lost;
+	hdr = genlmsg_put(skb, 0, 0, &family, 0, CPUWARDEN_CMD_EVENT);
+	if (!hdr ||
+	    nla_put_u32(skb, CPUWARDEN_A_EVENT, CPUWARDEN_EVENT_POLICY_CHANGED) ||
+	    nla_put_u64_64bit(skb, CPUWARDEN_A_TIME_NS, ktime_get_real_ns(),
+			      CPUWARDEN_A_PAD) ||
+	    put_who(skb, current) ||
+	    nla_put_string(skb, CPUWARDEN_A_CHANGE, strim(change)))
+		goto lost;
+	multicast(skb, hdr, GFP_KERNEL);
+	kfree(change);
+	return;
+lost:
+	nlmsg_free(skb);
+	kfree(change);
+	atomic64_inc(&events_lost);
+}
+
+static int refuse_if_locked(struct genl_info *info)
+{
+	if (!cw_policy_locked())
+		return 0;
+	GENL_SET_ERR_MSG(info, "cpuwarden is locked until reboot");
+	return -EPERM;
+}
+
+/* A reply to @info with the attributes @fill puts. */
+static int reply(struct genl_info *info, int (*fill)(struct sk_buff *skb))
+{
+	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	void *hdr;
+	int ret;
+
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(skb, info, &family, 0, info->genlhdr->cmd);
+	ret = hdr ? fill(skb) : -EMSGSIZE;
+	if (ret) {
+		nlmsg_free(skb);
+		return ret;
+	}
+	genlmsg_end(skb, hdr);
+	return genlmsg_reply(skb, info);
+}
+
+static int fill_status(struct sk_buff *skb)
+{
+	if (nla_put_string(skb, CPUWARDEN_A_VERSION, CW_VERSION) ||
+	    nla_put_u32(skb, CPUWARDEN_A_LOCKED, cw_policy_locked()) ||
+	    nla_put_u32(skb, CPUWARDEN_A_NR_TRACKED, atomic_read(&cw_track_nr)) ||
+	    nla_put_u32(skb, CPUWARDEN_A_NR_PROGRAMS, cw_prog_count()) ||
+	    nla_put_u32(skb, CPUWARDEN_A_NR_THROTTLED, cw_throttle_count()) ||
+	    nla_put_u32(skb, CPUWARDEN_A_NR_QUARANTINED, cw_quarantine_count()) ||
+	    nla_put_u32(skb, CPUWARDEN_A_NR_ALLOW, cw_allow_count()) ||
+	    nla_put_u64_64bit(skb, CPUWARDEN_A_EVENTS_LOST,
+			      atomic64_read(&events_lost), CPUWARDEN_A_PAD) ||
+	    nla_put_u64_64bit(skb, CPUWARDEN_A_TRACK_LOST,
+			      atomic_long_read(&cw_track_lost), CPUWARDEN_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int get_status(struct sk_buff *skb, struct genl_info *info)
+{
+	return reply(info, fill_status);
+}
+
+static int fill_policy(struct sk_buff *skb)
+{
+	char *watch = kmalloc(CPUWARDEN_WATCH_LEN, GFP_KERNEL);
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	if (!watch)
+		return ret;
+	cw_origin_watch_get(watch, CPUWARDEN_WATCH_LEN);
+	ret = -EMSGSIZE;
+	if (nla_put_u32(skb, CPUWARDEN_A_MODE, cw_policy_get(mode)) ||
+	    nla_put_string(skb, CPUWARDEN_A_WATCH, watch))
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(knobs); i++)
+		if (nla_put_u32(skb, knobs[i].attr, READ_ONCE(*knobs[i].val)))
+			goto out;
+	for (i = 0; i < ARRAY_SIZE(flags); i++)
+		if (nla_put_u32(skb, flags[i].attr, READ_ONCE(*flags[i].val)))
+			goto out;
+	ret = 0;
+out:
+	kfree(watch);
+	return ret;
+}
+
+static int get_policy(struct sk_buff *skb, struct genl_info *info)
+{
+	return reply(info, fill_policy);
+}
+
+static void watch_error(struct genl_info *info, int err)
+{
+	const struct nlattr *attr = info->attrs[CPUWARDEN_A_WATCH];
+	struct netlink_ext_ack *extack = info->extack;
+
+	switch (err) {
+	case -ENOENT:
+		NL_SET_ERR_MSG_ATTR(extack, attr, "a watched directory does not exist");
+		break;
+	case -ENOTDIR:
+		NL_SET_ERR_MSG_ATTR(extack, attr, "a watched path is not a directory");
+		break;
+	case -E2BIG:
+		NL_SET_ERR_MSG_ATTR(extack, attr, "too many watched directories");
+		break;
+	case -EINVAL:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "not a comma-separated list of absolute directories");
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, attr, "cannot resolve a watched directory");
+		break;
+	}
+}
+
+/*
+ * Every value was checked by the policy; only the watch list can still
+ * fail, so it goes first, and then nothing else can.
+ */
+static int set_policy(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	size_t size = CPUWARDEN_WATCH_LEN + 256;
+	char *change;
+	unsigned int i;
+	int ret, len = 0;
+
+	change = kmalloc(size, GFP_KERNEL);
+	if (!change)
+		return -ENOMEM;
+	kernel_param_lock(THIS_MODULE);
+	ret = refuse_if_locked(info);
+	if (ret)
+		goto out;
+	if (a[CPUWARDEN_A_WATCH]) {
+		ret = cw_origin_watch_set(nla_data(a[CPUWARDEN_A_WATCH]));
+		if (ret) {
+			watch_error(info, ret);
+			goto out;
+		}
+		len += scnprintf(change + len, size - len, " watch=%s",
+				 (char *)nla_data(a[CPUWARDEN_A_WATCH]));
+	}
+	if (a[CPUWARDEN_A_MODE]) {
+		i = nla_get_u32(a[CPUWARDEN_A_MODE]);
+		WRITE_ONCE(cw_policy.mode, i);
+		len += scnprintf(change + len, size - len, " mode=%s",
+				 cw_policy_mode_name(i));
+	}
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		if (!a[knobs[i].attr])
+			continue;
+		WRITE_ONCE(*knobs[i].val, nla_get_u32(a[knobs[i].attr]));
+		len += scnprintf(change + len, size - len, " %s=%u",
+				 knobs[i].name, nla_get_u32(a[knobs[i].attr]));
+	}
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (!a[flags[i].attr])
+			continue;
+		WRITE_ONCE(*flags[i].val, nla_get_u32(a[flags[i].attr]));
+		len += scnprintf(change + len, size - len, " %s=%u",
+				 flags[i].name, nla_get_u32(a[flags[i].attr]));
+	}
+	if (!len) {
+		GENL_SET_ERR_MSG(info, "no policy attribute to set");
+		ret = -EINVAL;
+		goto out;
+	}
+	cw_netlink_changed("%s", change);
+out:
+	kernel_param_unlock(THIS_MODULE);
+	kfree(change);
+	return ret;
+}
+
+/* The one rule attribute of @info into @rule; the path is not copied. */
+static int get_rule(struct genl_info *info, struct cw_allow_rule *rule)
+{
+	struct nlattr **a = info->attrs;
+
+	if (!!a[CPUWARDEN_A_SHA256] + !!a[CPUWARDEN_A_PATH] + !!a[CPUWARDEN_A_UID] != 1) {
+		GENL_SET_ERR_MSG(info, "exactly one of sha256, path and uid is needed");
+		return -EINVAL;
+	}
+	memset(rule, 0, sizeof(*rule));
+	if (a[CPUWARDEN_A_SHA256]) {
+		rule->kind = CW_ALLOW_SHA;
+		nla_memcpy(rule->sha, a[CPUWARDEN_A_SHA256], CPUWARDEN_SHA256_LEN);
+	} else if (a[CPUWARDEN_A_UID]) {
+		rule->kind = CW_ALLOW_UID;
+		rule->uid = make_kuid(&init_user_ns, nla_get_u32(a[CPUWARDEN_A_UID]));
+		if (!uid_valid(rule->uid)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[CPUWARDEN_A_UID],
+					    "not a valid uid");
+			return -EINVAL;
+		}
+	} else {
+		rule->kind = CW_ALLOW_PATH;
+		rule->path = nla_data(a[CPUWARDEN_A_PATH]);
+	}
+	return 0;
+}
+
+static void rule_error(struct genl_info *info, int err, bool add)
+{
+	switch (err) {
+	case -EEXIST:
+		GENL_SET_ERR_MSG(info, "the rule is there already");
+		break;
+	case -E2BIG:
+		GENL_SET_ERR_MSG(info, "too many allow rules");
+		break;
+	case -ENOENT:
+		if (add)
+			GENL_SET_ERR_MSG(info, "no such file");
+		else
+			GENL_SET_ERR_MSG(info, "no such rule");
+		break;
+	case -EINVAL:
+		GENL_SET_ERR_MSG(info, "not an absolute path to a regular file");
+		break;
+	case -EPERM:
+		GENL_SET_ERR_MSG(info,
+				 "the file and the directories above it must be root's and not group or world writable");
+		break;
+	case -ENOMEM:
+		break;
+	default:
+		GENL_SET_ERR_MSG(info, "cannot resolve the path");
+		break;
+	}
+}
+
+static int allow_change(struct genl_info *info, bool add)
+{
+	struct cw_allow_rule rule;
+	char *text;
+	int ret;
+
+	ret = get_rule(info, &rule);
+	if (ret)
+		return ret;
+	text = kmalloc(CPUWARDEN_PATH_LEN + 8, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	kernel_param_lock(THIS_MODULE);
+	ret = refuse_if_locked(info);
+	if (!ret)
+		ret = add ? cw_allow_add(&rule) : cw_allow_del(&rule);
+	kernel_param_unlock(THIS_MODULE);
+	if (ret) {
+		rule_error(info, ret, add);
+	} else {
+		cw_allow_format(&rule, text, CPUWARDEN_PATH_LEN + 8);
+		cw_netlink_changed("allow %s %s", add ? "add" : "del", text);
+	}
+	kfree(text);
+	return ret;
+}
+
+static int allow_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return allow_change(info, true);
+}
+
+static int allow_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return allow_change(info, false);
+}
+
+static void *dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &family, NLM_F_MULTI, cmd);
+}
+
+/* cb->args[0]: the index of the next entry to put. */
+static int allow_list(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct cw_allow_rule *r;
+	unsigned int i;
+	void *hdr;
+	int ret;
+
+	rcu_read_lock();
+	for (i = cb->args[0]; (r = cw_allow_nth(i)); i++) {
+		hdr = dump_put(skb, cb, CPUWARDEN_CMD_ALLOW_LIST);
+		if (!hdr)
+			break;
+		if (r->kind == CW_ALLOW_SHA)
+			ret = nla_put(skb, CPUWARDEN_A_SHA256, CPUWARDEN_SHA256_LEN, r->sha);
+		else if (r->kind == CW_ALLOW_UID)
+			ret = nla_put_u32(skb, CPUWARDEN_A_UID,
+					  from_kuid_munged(&init_user_ns, r->uid));
+		else
+			ret = nla_put_string(skb, CPUWARDEN_A_PATH, r->path);
+		if (ret) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	rcu_read_unlock();
+	cb->args[0] = i;
+	return skb->len;
+}
+
+static int quarantine_list(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u8 sha[CPUWARDEN_SHA256_LEN];
+	unsigned int i;
+	loff_t size;
+	void *hdr;
+
+	for (i = cb->args[0]; cw_quarantine_nth(i, sha, &size); i++) {
+		hdr = dump_put(skb, cb, CPUWARDEN_CMD_QUARANTINE_LIST);
+		if (!hdr)
+			break;
+		if (nla_put(skb, CPUWARDEN_A_SHA256, CPUWARDEN_SHA256_LEN, sha) ||
+		    nla_put_u64_64bit(skb, CPUWARDEN_A_SIZE, size, CPUWARDEN_A_PAD)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = i;
+	return skb->len;
+}
+
+static int quarantine_clear(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	kernel_param_lock(THIS_MODULE);
+	ret = refuse_if_locked(info);
+	if (!ret)
+		cw_quarantine_clear();
+	kernel_param_unlock(THIS_MODULE);
+	if (!ret)
+		cw_netlink_changed("quarantine clear");
+	return ret;
+}
+
+static unsigned int state_of(const struct cw_track *rec)
+{
+	const struct cw_prog *prog = rec->prog;
+	u8 state = prog ? READ_ONCE(prog->state) : CW_PROG_NORMAL;
+
+	if (test_bit(CW_TRACK_EXEMPT, &rec->flags))
+		return CPUWARDEN_STATE_RELEASED;
+	if (test_bit(CW_TRACK_HELD, &rec->flags))
+		return CPUWARDEN_STATE_THROTTLED;
+	if (state == CW_PROG_KILLED)
+		return CPUWARDEN_STATE_KILLED;
+	if (state == CW_PROG_REPORTED || test_bit(CW_TRACK_REPORTED, &rec->flags))
+		return CPUWARDEN_STATE_ABNORMAL;
+	return CPUWARDEN_STATE_TRACKED;
+}
+
+/* One tracked group; under RCU.  @buf holds PATH_MAX bytes. */
+static int put_group(struct sk_buff *skb, const struct cw_track *rec,
+		     struct task_struct *leader, char *buf)
+{
+	const struct cw_prog *prog = rec->prog;
+	char comm[TASK_COMM_LEN];
+	const char *exe;
+
+	exe = rec->exe ? d_path(&rec->exe->f_path, buf, PATH_MAX) : ERR_PTR(-ENOENT);
+	get_task_comm(comm, leader);
+	if (nla_put_u32(skb, CPUWARDEN_A_PID, pid_nr(rec->tgid)) ||
+	    nla_put_u32(skb, CPUWARDEN_A_PPID,
+			task_tgid_nr(rcu_dereference(leader->real_parent))) ||
+	    nla_put_u32(skb, CPUWARDEN_A_UID,
+			from_kuid_munged(&init_user_ns, rec->uid)) ||
+	    nla_put_u32(skb, CPUWARDEN_A_THREADS, get_nr_threads(leader)) ||
+	    nla_put_string(skb, CPUWARDEN_A_COMM, comm) ||
+	    (!IS_ERR(exe) && nla_put_string(skb, CPUWARDEN_A_EXE, exe)) ||
+	    nla_put_u32(skb, CPUWARDEN_A_ORIGIN, rec->origin) ||
+	    nla_put_u32(skb, CPUWARDEN_A_ORIGIN_FLAGS, rec->oflags) ||
+	    nla_put_u32(skb, CPUWARDEN_A_STATE, state_of(rec)) ||
+	    nla_put_u32(skb, CPUWARDEN_A_CPU_PCT, READ_ONCE(rec->pct)) ||
+	    nla_put_u32(skb, CPUWARDEN_A_BUDGET, cw_policy_get(budget)) ||
+	    nla_put_u64_64bit(skb, CPUWARDEN_A_TRACKED_MS,
+			      div_u64(ktime_get_ns() - rec->start_ns, NSEC_PER_MSEC),
+			      CPUWARDEN_A_PAD))
+		return -EMSGSIZE;
+	if (prog &&
+	    ((prog->hashed &&
+	      nla_put(skb, CPUWARDEN_A_SHA256, CPUWARDEN_SHA256_LEN, prog->sha)) ||
+	     nla_put_u32(skb, CPUWARDEN_A_PROG_CPU_PCT, READ_ONCE(prog->pct)) ||
+	     nla_put_u64_64bit(skb, CPUWARDEN_A_WINDOW_MS,
+			       READ_ONCE(prog->window_ms), CPUWARDEN_A_PAD)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* cb->args[0]: live records put so far, in list order. */
+static int ps(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	struct task_struct *leader;
+	struct cw_track *rec;
+	unsigned long n = 0;
+	void *hdr;
+
+	if (!buf)
+		return -ENOMEM;
+	rcu_read_lock();
+	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
+		leader = pid_task(rec->tgid, PIDTYPE_TGID);
+		if (test_bit(CW_TRACK_DEAD, &rec->flags) || !leader)
+			continue;
+		if (n++ < cb->args[0])
+			continue;
+		hdr = dump_put(skb, cb, CPUWARDEN_CMD_PS);
+		if (!hdr)
+			break;
+		if (put_group(skb, rec, leader, buf)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = n;
+	}
+	rcu_read_unlock();
+	kfree(buf);
+	return skb->len;
+}
+
+static int release_pid(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 pid;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, CPUWARDEN_A_PID))
+		return -EINVAL;
+	pid = nla_get_u32(info->attrs[CPUWARDEN_A_PID]);
+	kernel_param_lock(THIS_MODULE);
+	ret = refuse_if_locked(info);
+	if (!ret)
+		ret = pid > PID_MAX_LIMIT ? -ESRCH : cw_throttle_release_pid(pid);
+	kernel_param_unlock(THIS_MODULE);
+	if (ret == -ESRCH)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CPUWARDEN_A_PID],
+				    "no tracked program has this PID");
+	if (!ret)
+		cw_netlink_changed("release pid=%u", pid);
+	return ret;
+}
+
+/* Until reboot: the reference is never dropped, so rmmod fails. */
+static int lock_module(struct sk_buff *skb, struct genl_info *info)
+{
+	bool was;
+
+	kernel_param_lock(THIS_MODULE);
+	was = cw_policy_locked();
+	if (!was) {
+		__module_get(THIS_MODULE);
+		WRITE_ONCE(cw_locked, true);
+	}
+	kernel_param_unlock(THIS_MODULE);
+	if (!was)
+		cw_netlink_changed("lock");
+	return 0;
+}
+
+#define DOIT(c, fn, pol) {						\
+	.cmd = CPUWARDEN_CMD_##c, .doit = fn, .policy = pol,		\
+	.maxattr = CPUWARDEN_A_MAX, .flags = GENL_ADMIN_PERM,		\
+}
+
+#define DUMPIT(c, fn) {							\
+	.cmd = CPUWARDEN_CMD_##c, .dumpit = fn, .policy = none_policy,	\
+	.maxattr = CPUWARDEN_A_MAX, .flags = GENL_ADMIN_PERM,		\
+}
+
+static const struct genl_ops ops[] = {
+	DOIT(GET_STATUS, get_status, none_policy),
+	DOIT(GET_POLICY, get_policy, none_policy),
+	DOIT(SET_POLICY, set_policy, policy_policy),
+	DOIT(ALLOW_ADD, allow_add, rule_policy),
+	DOIT(ALLOW_DEL, allow_del, rule_policy),
+	DUMPIT(ALLOW_LIST, allow_list),
+	DUMPIT(QUARANTINE_LIST, quarantine_list),
+	DOIT(QUARANTINE_CLEAR, quarantine_clear, none_policy),
+	DUMPIT(PS, ps),
+	DOIT(RELEASE, release_pid, pid_policy),
+	DOIT(LOCK, lock_module, none_policy),
+};
+
+static const struct genl_multicast_group mcgrps[] = {
+	{ .name = CPUWARDEN_GENL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+static struct genl_family family __ro_after_init = {
+	.name = CPUWARDEN_GENL_NAME,
+	.version = CPUWARDEN_GENL_VERSION,
+	.module = THIS_MODULE,
+	.ops = ops,
+	.n_ops = ARRAY_SIZE(ops),
+	.mcgrps = mcgrps,
+	.n_mcgrps = ARRAY_SIZE(mcgrps),
+};
+
+int __init cw_netlink_init(void)
+{
+	int ret = genl_register_family(&family);
+
+	if (!ret)
+		WRITE_ONCE(registered, true);
+	return ret;
+}
+
+void cw_netlink_exit(void)
+{
+	WRITE_ONCE(registered, false);
+	genl_unregister_family(&family);
+}
+
+MODULE_ALIAS_GENL_FAMILY(CPUWARDEN_GENL_NAME);
