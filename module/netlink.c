@@ -673,8 +673,10 @@ static int release_pid(struct sk_buff *skb, struct genl_info *info)
 	u32 pid;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, CPUWARDEN_A_PID))
+	if (GENL_REQ_ATTR_CHECK(info, CPUWARDEN_A_PID)) {
+		GENL_SET_ERR_MSG(info, "the PID to release is missing");
 		return -EINVAL;
+	}
 	pid = nla_get_u32(info->attrs[CPUWARDEN_A_PID]);
 	kernel_param_lock(THIS_MODULE);
 	ret = refuse_if_locked(info);
