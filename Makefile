@@ -7,6 +7,8 @@
 #   make demo       boot a VM and watch a /tmp miner get killed
 #   make check      every test: build checks, DKMS, VM selftests
 #   make bench      measure detection latency and the throttle in a VM
+#   make install    the cpuwarden tool, its man pages, units, completion
+#                   and example config (DESTDIR, PREFIX: see tools/Makefile)
 #   make dkms-install   copy the sources to /usr/src and "dkms install"
 #   make clean
 
@@ -32,7 +34,11 @@ module:
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 userspace:
+	$(Q)$(MAKE) -C tools OUT=$(BUILD)/tools
 	$(Q)$(MAKE) -C selftests OUT=$(BUILD)/selftests
+
+install:
+	$(Q)$(MAKE) -C tools OUT=$(BUILD)/tools install
 
 # Exactly the files DKMS needs, never build products.
 dkms-src:
@@ -61,4 +67,4 @@ clean:
 	$(Q)$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all module userspace dkms-src dkms-install deps demo check bench clean
+.PHONY: all module userspace install dkms-src dkms-install deps demo check bench clean

@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cpuwarden generic netlink family, spoken raw: malformed messages are
+ * refused with an extended ack that says why, nothing is half-applied,
+ * and nobody without CAP_NET_ADMIN in the initial user namespace reads,
+ * changes or listens to anything.
+ */
+
+#include "common.h"
+
+#include <grp.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <uapi/linux/cpuwarden.h>
+
+#include "kselftest_harness.h"
+
+struct nl {
+	int fd;
+	__u16 family;
+	__u32 group;
+	__u32 seq;
+};
+
+struct msg {
+	struct nlmsghdr nh;
+	struct genlmsghdr g;
+	char attrs[8192];
+};
+
+struct ack {
+	int error;
+	char msg[256];
+	bool has_offs;
+	__u32 offs;
+	__u32 miss_type;
+};
+
+static void msg_init(struct msg *m, __u16 type, __u8 cmd, __u16 flags)
+{
+	memset(m, 0, sizeof(*m));
+	m->nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	m->nh.nlmsg_type = type;
+	m->nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	m->g.cmd = cmd;
+	m->g.version = CPUWARDEN_GENL_VERSION;
+}
+
+/* An attribute of @len bytes, with @type as given (flags included). */
+static struct nlattr *put(struct msg *m, __u16 type, const void *data, size_t len)
+{
+	struct nlattr *a = (void *)((char *)m + NLMSG_ALIGN(m->nh.nlmsg_len));
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	if (len)
+		memcpy((char *)a + NLA_HDRLEN, data, len);
+	m->nh.nlmsg_len = NLMSG_ALIGN(m->nh.nlmsg_len) + NLA_ALIGN(a->nla_len);
+	return a;
+}
+
+static void put_u32(struct msg *m, __u16 type, __u32 v)
+{
+	put(m, type, &v, sizeof(v));
+}
+
+static void put_str(struct msg *m, __u16 type, const char *s)
+{
+	put(m, type, s, strlen(s) + 1);
+}
+
+/* The attribute @type of a message's payload after @hdrlen bytes. */
+static struct nlattr *find(struct nlmsghdr *nh, size_t hdrlen, __u16 type)
+{
+	struct nlattr *a = (void *)((char *)NLMSG_DATA(nh) + NLMSG_ALIGN(hdrlen));
+	int rem = nh->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(hdrlen));
+
+	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= rem) {
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return a;
+		rem -= NLA_ALIGN(a->nla_len);
+		a = (void *)((char *)a + NLA_ALIGN(a->nla_len));
+	}
+	return NULL;
+}
+
+#define NLA_DATA(a) ((void *)((char *)(a) + NLA_HDRLEN))
+
+static void parse_ack(struct nlmsghdr *nh, struct ack *ack)
+{
+	struct nlmsgerr *e = NLMSG_DATA(nh);
+	size_t hdr = sizeof(*e);
+	struct nlattr *a;
+
+	ack->error = e->error;
+	if (!(nh->nlmsg_flags & NLM_F_CAPPED))
+		hdr += e->msg.nlmsg_len - sizeof(e->msg);
+	if (!(nh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	a = find(nh, hdr, NLMSGERR_ATTR_MSG);
+	if (a)
+		snprintf(ack->msg, sizeof(ack->msg), "%s", (char *)NLA_DATA(a));
+	a = find(nh, hdr, NLMSGERR_ATTR_OFFS);
+	if (a) {
+		ack->has_offs = true;
+		ack->offs = *(__u32 *)NLA_DATA(a);
+	}
+	a = find(nh, hdr, NLMSGERR_ATTR_MISS_TYPE);
+	if (a)
+		ack->miss_type = *(__u32 *)NLA_DATA(a);
+}
+
+/*
+ * Send @m and read until its ack; the first reply message is copied to
+ * @reply.  Returns the ack's error (0 or -errno).
+ */
+static int transact(struct nl *nl, struct msg *m, struct ack *ack,
+		    void *reply, size_t size)
+{
+	static char buf[65536];
+	bool replied = false;
+	struct nlmsghdr *nh;
+	ssize_t n;
+
+	memset(ack, 0, sizeof(*ack));
+	m->nh.nlmsg_seq = ++nl->seq;
+	if (send(nl->fd, m, m->nh.nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		n = recv(nl->fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return -errno;
+		for (nh = (void *)buf; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
+			if (nh->nlmsg_seq != m->nh.nlmsg_seq)
+				continue;
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				parse_ack(nh, ack);
+				return ack->error;
+			}
+			if (nh->nlmsg_type == NLMSG_DONE)
+				continue;
+			if (reply && !replied) {
+				memcpy(reply, nh, nh->nlmsg_len < size ? nh->nlmsg_len : size);
+				replied = true;
+			}
+		}
+	}
+}
+
+static int nl_open(struct nl *nl)
+{
+	static char reply[8192];
+	struct nlattr *a, *g;
+	struct msg m;
+	struct ack ack;
+	int one = 1, rem;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (nl->fd < 0)
+		return -errno;
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+
+	msg_init(&m, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	m.g.version = 1;
+	put_str(&m, CTRL_ATTR_FAMILY_NAME, CPUWARDEN_GENL_NAME);
+	if (transact(nl, &m, &ack, reply, sizeof(reply)))
+		return ack.error;
+	a = find((void *)reply, GENL_HDRLEN, CTRL_ATTR_FAMILY_ID);
+	if (!a)
+		return -ENOENT;
+	nl->family = *(__u16 *)NLA_DATA(a);
+	a = find((void *)reply, GENL_HDRLEN, CTRL_ATTR_MCAST_GROUPS);
+	if (!a)
+		return -ENOENT;
+	/* One group: its nest holds CTRL_ATTR_MCAST_GRP_ID. */
+	g = NLA_DATA(a);
+	for (rem = a->nla_len - NLA_HDRLEN, a = NLA_DATA(g);
+	     rem > 0 && a->nla_len >= NLA_HDRLEN;
+	     rem -= NLA_ALIGN(a->nla_len), a = (void *)((char *)a + NLA_ALIGN(a->nla_len)))
+		if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_MCAST_GRP_ID)
+			nl->group = *(__u32 *)NLA_DATA(a);
+	return nl->group ? 0 : -ENOENT;
+}
+
+static __u32 get_u32(void *reply, __u16 type)
+{
+	struct nlattr *a = find(reply, GENL_HDRLEN, type);
+
+	return a ? *(__u32 *)NLA_DATA(a) : ~0U;
+}
+
+FIXTURE(nl) {
+	struct nl nl;
+	char policy[8192];
+};
+
+/* The policy as the module reports it, raw, to compare before and after. */
+static void read_policy(struct __test_metadata *_metadata, struct nl *nl, char *out)
+{
+	struct msg m;
+	struct ack ack;
+
+	memset(out, 0, 8192);
+	msg_init(&m, nl->family, CPUWARDEN_CMD_GET_POLICY, 0);
+	ASSERT_EQ(0, transact(nl, &m, &ack, out, 8192)) {
+		TH_LOG("GET_POLICY: %s (%s)", strerror(-ack.error), ack.msg);
+	}
+}
+
+FIXTURE_SETUP(nl)
+{
+	int ret = nl_open(&self->nl);
+
+	ASSERT_EQ(0, ret) {
+		TH_LOG("cannot resolve the family: %s", strerror(-ret));
+	}
+	read_policy(_metadata, &self->nl, self->policy);
+}
+
+FIXTURE_TEARDOWN(nl)
+{
+	close(self->nl.fd);
+}
+
+TEST_F(nl, status_answers)
+{
+	char reply[8192], version[64] = "";
+	struct nlattr *a;
+	struct msg m;
+	struct ack ack;
+	FILE *f;
+
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_GET_STATUS, 0);
+	ASSERT_EQ(0, transact(&self->nl, &m, &ack, reply, sizeof(reply)));
+	a = find((void *)reply, GENL_HDRLEN, CPUWARDEN_A_VERSION);
+	ASSERT_NE(NULL, a);
+	f = fopen("/sys/module/cpuwarden/version", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(version, sizeof(version), f));
+	fclose(f);
+	version[strcspn(version, "\n")] = '\0';
+	ASSERT_STREQ(version, (char *)NLA_DATA(a));
+	ASSERT_EQ(0U, get_u32(reply, CPUWARDEN_A_LOCKED));
+}
+
+/* The refusal: @err, an extack message, and nothing changed. */
+#define REFUSED(nl, m, err, ...) do {						\
+	struct ack ack_;							\
+	int ret_ = transact(nl, m, &ack_, NULL, 0);				\
+	char now_[8192];							\
+										\
+	EXPECT_EQ(-(err), ret_) {						\
+		TH_LOG(__VA_ARGS__);						\
+		TH_LOG("got %d (%s)", ret_, ack_.msg);				\
+	}									\
+	EXPECT_NE('\0', ack_.msg[0]) {						\
+		TH_LOG(__VA_ARGS__);						\
+		TH_LOG("no extack message");					\
+	}									\
+	read_policy(_metadata, nl, now_);					\
+	EXPECT_EQ(0, memcmp(self->policy + sizeof(struct nlmsghdr),		\
+			    now_ + sizeof(struct nlmsghdr),			\
+			    ((struct nlmsghdr *)now_)->nlmsg_len -		\
+			    sizeof(struct nlmsghdr))) {				\
+		TH_LOG(__VA_ARGS__);						\
+		TH_LOG("the policy changed");					\
+	}									\
+} while (0)
+
+TEST_F(nl, malformed_refused)
+{
+	char big[CPUWARDEN_WATCH_LEN + 100], sha[CPUWARDEN_SHA256_LEN] = { 1 };
+	struct nl *nl = &self->nl;
+	struct msg m;
+	__u8 byte = 60;
+	__u64 wide = 60;
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put(&m, CPUWARDEN_A_THRESHOLD, &byte, 1);
+	REFUSED(nl, &m, EINVAL, "a u32 of one byte");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put(&m, CPUWARDEN_A_THRESHOLD, &wide, sizeof(wide));
+	REFUSED(nl, &m, EINVAL, "a u32 of eight bytes");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_u32(&m, CPUWARDEN_A_SUSTAIN, 30);
+	put_u32(&m, CPUWARDEN_A_THRESHOLD, CPUWARDEN_THRESHOLD_MAX + 1);
+	REFUSED(nl, &m, ERANGE, "threshold over its range, beside a good value");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_u32(&m, CPUWARDEN_A_MODE, CPUWARDEN_MODE_MAX + 1);
+	REFUSED(nl, &m, ERANGE, "an unknown mode");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	memset(big, 'a', sizeof(big) - 1);
+	big[0] = '/';
+	big[sizeof(big) - 1] = '\0';
+	put_str(&m, CPUWARDEN_A_WATCH, big);
+	REFUSED(nl, &m, EINVAL, "an oversize watch list");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put(&m, CPUWARDEN_A_WATCH, "/tmp", 4);
+	REFUSED(nl, &m, EINVAL, "a string without its NUL");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_u32(&m, CPUWARDEN_A_CAP, 20);
+	put_str(&m, CPUWARDEN_A_WATCH, "/tmp,/no/such/dir");
+	REFUSED(nl, &m, ENOENT, "a watched directory that does not exist");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	REFUSED(nl, &m, EINVAL, "no attribute at all");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_u32(&m, CPUWARDEN_A_PID, 1);
+	REFUSED(nl, &m, EINVAL, "an attribute of another command");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_GET_POLICY, 0);
+	put_u32(&m, CPUWARDEN_A_MAX + 7, 1);
+	REFUSED(nl, &m, EINVAL, "an unknown attribute");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put(&m, CPUWARDEN_A_THRESHOLD | NLA_F_NESTED, "\x08\0\x01\0garbage!", 12);
+	REFUSED(nl, &m, EINVAL, "a nest of garbage where a u32 goes");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_RELEASE, 0);
+	REFUSED(nl, &m, EINVAL, "release without a PID");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_RELEASE, 0);
+	put_u32(&m, CPUWARDEN_A_PID, 0);
+	REFUSED(nl, &m, ERANGE, "PID 0");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_ALLOW_ADD, 0);
+	REFUSED(nl, &m, EINVAL, "allow add without a rule");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_ALLOW_ADD, 0);
+	put(&m, CPUWARDEN_A_SHA256, sha, sizeof(sha));
+	put_u32(&m, CPUWARDEN_A_UID, 5);
+	REFUSED(nl, &m, EINVAL, "allow add with two rules");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_ALLOW_ADD, 0);
+	put(&m, CPUWARDEN_A_SHA256, sha, sizeof(sha) - 1);
+	REFUSED(nl, &m, ERANGE, "a short hash");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_ALLOW_ADD, 0);
+	put_u32(&m, CPUWARDEN_A_UID, ~0U);
+	REFUSED(nl, &m, EINVAL, "uid -1");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_ALLOW_ADD, 0);
+	put_str(&m, CPUWARDEN_A_PATH, "/tmp");
+	REFUSED(nl, &m, EINVAL, "a directory as a path rule");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_ALLOW_DEL, 0);
+	put_u32(&m, CPUWARDEN_A_UID, 31337);
+	REFUSED(nl, &m, ENOENT, "deleting a rule that is not there");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_GET_STATUS, 0);
+	m.g.reserved = 1;
+	REFUSED(nl, &m, EINVAL, "a reserved header field set");
+
+	ASSERT_EQ(0, cw_param_get("allow", big, sizeof(big)));
+	ASSERT_STREQ("", big);
+}
+
+/* Checked by the core before the family: no message, but no harm. */
+TEST_F(nl, unknown_command_refused)
+{
+	struct msg m;
+	struct ack ack;
+
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_MAX + 1, 0);
+	ASSERT_EQ(-EOPNOTSUPP, transact(&self->nl, &m, &ack, NULL, 0));
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_EVENT, 0);
+	ASSERT_EQ(-EOPNOTSUPP, transact(&self->nl, &m, &ack, NULL, 0));
+}
+
+TEST_F(nl, error_names_the_attribute)
+{
+	struct msg m;
+	struct ack ack;
+	struct nlattr *bad;
+
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_u32(&m, CPUWARDEN_A_SUSTAIN, 30);
+	bad = put(&m, CPUWARDEN_A_CAP, (__u32[]){ 101 }, 4);
+	ASSERT_EQ(-ERANGE, transact(&self->nl, &m, &ack, NULL, 0));
+	ASSERT_TRUE(ack.has_offs);
+	ASSERT_EQ((__u32)((char *)bad - (char *)&m), ack.offs);
+
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_RELEASE, 0);
+	ASSERT_EQ(-EINVAL, transact(&self->nl, &m, &ack, NULL, 0));
+	ASSERT_EQ((__u32)CPUWARDEN_A_PID, ack.miss_type);
+}
+
+TEST_F(nl, set_policy_applies_all)
+{
+	char reply[8192], param[64];
+	struct msg m;
+	struct ack ack;
+
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_u32(&m, CPUWARDEN_A_THRESHOLD, 77);
+	put_u32(&m, CPUWARDEN_A_MODE, CPUWARDEN_MODE_THROTTLE);
+	put_u32(&m, CPUWARDEN_A_HASH, 0);
+	put_str(&m, CPUWARDEN_A_WATCH, "/tmp,/dev/shm");
+	ASSERT_EQ(0, transact(&self->nl, &m, &ack, NULL, 0)) {
+		TH_LOG("%s", ack.msg);
+	}
+	ASSERT_EQ(0, cw_param_get("threshold", param, sizeof(param)));
+	EXPECT_STREQ("77", param);
+	ASSERT_EQ(0, cw_param_get("mode", param, sizeof(param)));
+	EXPECT_STREQ("throttle", param);
+	ASSERT_EQ(0, cw_param_get("hash", param, sizeof(param)));
+	EXPECT_STREQ("N", param);
+	ASSERT_EQ(0, cw_param_get("watch", param, sizeof(param)));
+	EXPECT_STREQ("/tmp,/dev/shm", param);
+
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_GET_POLICY, 0);
+	ASSERT_EQ(0, transact(&self->nl, &m, &ack, reply, sizeof(reply)));
+	EXPECT_EQ(77U, get_u32(reply, CPUWARDEN_A_THRESHOLD));
+	EXPECT_EQ((__u32)CPUWARDEN_MODE_THROTTLE, get_u32(reply, CPUWARDEN_A_MODE));
+
+	/* Back to the defaults, through the other door. */
+	cw_param_set("threshold", "50");
+	cw_param_set("mode", "monitor");
+	cw_param_set("hash", "Y");
+	cw_param_set("watch", "/tmp,/var/tmp,/dev/shm");
+}
+
+/* Run @fn in a child with @uid's credentials, in a new user namespace if @userns. */
+static int as_user(uid_t uid, bool userns, int (*fn)(void))
+{
+	char map[64];
+	pid_t pid;
+	int fd, status;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+		    setresuid(uid, uid, uid))
+			_exit(100);
+		/* Changing credentials made /proc/self root's: take it back. */
+		prctl(PR_SET_DUMPABLE, 1);
+		if (userns) {
+			if (unshare(CLONE_NEWUSER))
+				_exit(errno == EPERM ? 99 : 101);
+			snprintf(map, sizeof(map), "0 %u 1", uid);
+			fd = open("/proc/self/uid_map", O_WRONLY);
+			if (fd < 0 || write(fd, map, strlen(map)) < 0)
+				_exit(102);
+			close(fd);
+		}
+		_exit(fn());
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* 0: everything was refused; else the step that was not. */
+static int try_everything(void)
+{
+	struct pollfd pfd;
+	struct nl nl;
+	struct msg m;
+	struct ack ack;
+	char buf[4096];
+
+	if (nl_open(&nl))
+		return 10;
+	msg_init(&m, nl.family, CPUWARDEN_CMD_GET_STATUS, 0);
+	if (transact(&nl, &m, &ack, NULL, 0) != -EPERM)
+		return 11;
+	msg_init(&m, nl.family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_u32(&m, CPUWARDEN_A_THRESHOLD, 99);
+	if (transact(&nl, &m, &ack, NULL, 0) != -EPERM)
+		return 12;
+	msg_init(&m, nl.family, CPUWARDEN_CMD_PS, NLM_F_DUMP);
+	if (transact(&nl, &m, &ack, NULL, 0) != -EPERM)
+		return 13;
+	msg_init(&m, nl.family, CPUWARDEN_CMD_LOCK, 0);
+	if (transact(&nl, &m, &ack, NULL, 0) != -EPERM)
+		return 14;
+	if (!setsockopt(nl.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+			&nl.group, sizeof(nl.group)))
+		return 15;
+	if (errno != EPERM)
+		return 16;
+	/* A tracked exec makes an event; none arrives here. */
+	if (system("d=$(mktemp -d) && cp /bin/busybox $d/true && $d/true"))
+		return 17;
+	pfd.fd = nl.fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 500) != 0 && recv(nl.fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		return 18;
+	return 0;
+}
+
+TEST(unprivileged_refused)
+{
+	ASSERT_EQ(0, as_user(1000, false, try_everything));
+}
+
+/* "unshare -U -r" as uid 1000: root in its own namespace only. */
+TEST(userns_root_refused)
+{
+	int ret = as_user(1000, true, try_everything);
+
+	if (ret == 99)
+		SKIP(return, "unprivileged user namespaces are disabled");
+	ASSERT_EQ(0, ret);
+}
+
+/* Even the host's root loses CAP_NET_ADMIN over the host in a new namespace. */
+TEST(root_in_userns_refused)
+{
+	ASSERT_EQ(0, as_user(0, true, try_everything));
+}
+
+/* Root listens, and a policy change names who made it and what. */
+TEST_F(nl, policy_change_event)
+{
+	char buf[8192], *change;
+	struct nlmsghdr *nh;
+	struct nlattr *a;
+	struct nl ev;
+	ssize_t n;
+
+	ASSERT_EQ(0, nl_open(&ev));
+	ASSERT_EQ(0, setsockopt(ev.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&ev.group, sizeof(ev.group)));
+	ASSERT_EQ(0, cw_param_set("sustain", "45"));
+	n = recv(ev.fd, buf, sizeof(buf), 0);
+	ASSERT_GT(n, 0);
+	nh = (void *)buf;
+	ASSERT_EQ(self->nl.family, nh->nlmsg_type);
+	EXPECT_EQ((__u32)CPUWARDEN_EVENT_POLICY_CHANGED, get_u32(nh, CPUWARDEN_A_EVENT));
+	EXPECT_EQ((__u32)getpid(), get_u32(nh, CPUWARDEN_A_PID));
+	EXPECT_EQ(0U, get_u32(nh, CPUWARDEN_A_UID));
+	a = find(nh, GENL_HDRLEN, CPUWARDEN_A_CHANGE);
+	ASSERT_NE(NULL, a);
+	change = NLA_DATA(a);
+	EXPECT_STREQ("sustain=45", change);
+	ASSERT_EQ(0, cw_param_set("sustain", "60"));
+	close(ev.fd);
+}
+
+TEST_HARNESS_MAIN
