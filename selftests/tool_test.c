@@ -430,6 +430,37 @@ TEST_F(tool, quarantine_list_and_clear)
 	EXPECT_STREQ("", out);
 }
 
+/*
+ * Start "cpuwarden --json events" with its output in @path, and return
+ * once it is subscribed: when it reports a change we make.
+ */
+static pid_t listen_events(struct __test_metadata *_metadata, const char *path)
+{
+	char ev[4096];
+	double end;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(fd, 1);
+		execl(TOOL, TOOL, "--json", "events", (char *)NULL);
+		_exit(127);
+	}
+	end = cw_now() + 10;
+	do {
+		usleep(100 * 1000);
+		ASSERT_EQ(0, cw_param_set("sustain", "2"));
+		slurp(path, ev, sizeof(ev));
+	} while (!strstr(ev, "policy_changed") && cw_now() < end);
+	ASSERT_NE(NULL, strstr(ev, "policy_changed")) {
+		kill(pid, SIGKILL);
+	}
+	return pid;
+}
+
 /* Every line parses, and a /tmp burner shows tracked, exceeded, throttled. */
 TEST_F(tool, events_json_sequence)
 {
@@ -442,29 +473,11 @@ TEST_F(tool, events_json_sequence)
 	};
 	char ev[65536], *line, *save, val[128], pid[16];
 	unsigned int next = 0, lines = 0;
-	double end;
 	pid_t listener;
 	int status;
 
 	put(_metadata, WORK "/seq", "events");
-	listener = fork();
-	ASSERT_LE(0, listener);
-	if (!listener) {
-		int fd = open(WORK "/events", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(fd, 1);
-		execl(TOOL, TOOL, "--json", "events", (char *)NULL);
-		_exit(127);
-	}
-	/* Subscribed once it reports our own change. */
-	end = cw_now() + 10;
-	do {
-		usleep(100 * 1000);
-		ASSERT_EQ(0, cw_param_set("sustain", "2"));
-		slurp(WORK "/events", ev, sizeof(ev));
-	} while (!strstr(ev, "policy_changed") && cw_now() < end);
-	ASSERT_NE(NULL, strstr(ev, "policy_changed"));
-
+	listener = listen_events(_metadata, WORK "/events");
 	TOOL_OK(TOOL " policy set mode throttle threshold 50");
 	self->burner = burn(_metadata, WORK "/seq");
 	snprintf(pid, sizeof(pid), "%d", self->burner);
@@ -513,6 +526,14 @@ TEST_F(tool, events_json_sequence)
 	}
 	EXPECT_EQ(ARRAY_SIZE(want), next) {
 		TH_LOG("saw %u of tracked, exceeded, throttled in %u lines", next, lines);
+	}
+
+	/* SIGTERM, as systemd stops it, is as clean an end. */
+	listener = listen_events(_metadata, WORK "/events2");
+	ASSERT_EQ(0, kill(listener, SIGTERM));
+	ASSERT_EQ(listener, waitpid(listener, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("events ended with status %#x on SIGTERM", status);
 	}
 }
 
