@@ -115,8 +115,8 @@ static void emit(const struct cw_decision *d, const struct file *exe, bool log)
 
 	if (!listen && !log)
 		return;
-	buf = kmalloc(PATH_MAX, GFP_ATOMIC | __GFP_NOWARN);
-	if (buf && exe) {
+	buf = exe ? kmalloc(PATH_MAX, GFP_ATOMIC | __GFP_NOWARN) : NULL;
+	if (buf) {
 		path = d_path(&exe->f_path, buf, PATH_MAX);
 		if (IS_ERR(path))
 			path = NULL;
@@ -128,16 +128,22 @@ static void emit(const struct cw_decision *d, const struct file *exe, bool log)
 	kfree(buf);
 }
 
+/* The process of a decision: @task's group.  Under RCU. */
+static void fill_who(struct cw_decision *d, struct task_struct *task)
+{
+	d->pid = task_tgid_nr(task);
+	d->ppid = task_tgid_nr(rcu_dereference(task->real_parent));
+	d->uid = from_kuid(&init_user_ns, task_uid(task));
+	get_task_comm(d->comm, task);
+}
+
 /* The who of a decision: @task's group, as @rec knows it. */
 static void fill(struct cw_decision *d, const struct cw_track *rec,
 		 struct task_struct *task)
 {
 	const struct cw_prog *prog = rec->prog;
 
-	d->pid = task_tgid_nr(task);
-	d->ppid = task_tgid_nr(rcu_dereference(task->real_parent));
-	d->uid = from_kuid(&init_user_ns, task_uid(task));
-	get_task_comm(d->comm, task);
+	fill_who(d, task);
 	d->origin = rec->origin;
 	d->oflags = rec->oflags;
 	d->hashed = prog && prog->hashed;
@@ -173,11 +179,8 @@ void cw_action_denied(struct file *file, const u8 *sha, struct task_struct *task
 	if (!log && !cw_netlink_listening())
 		return;
 	rcu_read_lock();
-	d.pid = task_tgid_nr(task);
-	d.ppid = task_tgid_nr(rcu_dereference(task->real_parent));
+	fill_who(&d, task);
 	rcu_read_unlock();
-	d.uid = from_kuid(&init_user_ns, task_uid(task));
-	get_task_comm(d.comm, task);
 	if (sha)
 		memcpy(d.sha, sha, CPUWARDEN_SHA256_LEN);
 	emit(&d, file, log);
