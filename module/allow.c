@@ -331,6 +331,35 @@ nomem:
 }
 
 /*
+ * Add @r (@add) or delete it, as one replacement of the published set:
+ * -EEXIST, -ENOENT, -E2BIG as the set stands.
+ */
+static int rules_update(const struct cw_allow_rule *r, bool add)
+{
+	struct cw_rules *old, *new;
+	int i, ret = 0;
+
+	mutex_lock(&rules_mutex);
+	old = rcu_dereference_protected(rules, lockdep_is_held(&rules_mutex));
+	i = find(old, r);
+	if (add && i >= 0)
+		ret = -EEXIST;
+	else if (!add && i < 0)
+		ret = -ENOENT;
+	else if (add && old && old->nr >= CPUWARDEN_ALLOW_MAX)
+		ret = -E2BIG;
+	if (!ret) {
+		new = rules_copy(old, add ? r : NULL, add ? -1 : i);
+		if (new)
+			rules_publish(new);
+		else
+			ret = -ENOMEM;
+	}
+	mutex_unlock(&rules_mutex);
+	return ret;
+}
+
+/*
  * Add one rule: -EEXIST if it is there, -E2BIG when full, and for a path
  * -ENOENT, -EINVAL (not absolute, not a regular file) or -EPERM (not a
  * root-owned chain).  @rule->path is the path as given.
@@ -338,7 +367,6 @@ nomem:
 int cw_allow_add(const struct cw_allow_rule *rule)
 {
 	struct cw_allow_rule r = *rule;
-	struct cw_rules *old, *new;
 	int ret;
 
 	r.path = NULL;
@@ -347,22 +375,7 @@ int cw_allow_add(const struct cw_allow_rule *rule)
 		if (ret)
 			return ret;
 	}
-	mutex_lock(&rules_mutex);
-	old = rcu_dereference_protected(rules, lockdep_is_held(&rules_mutex));
-	ret = -EEXIST;
-	if (find(old, &r) >= 0)
-		goto out;
-	ret = -E2BIG;
-	if (old && old->nr >= CPUWARDEN_ALLOW_MAX)
-		goto out;
-	ret = -ENOMEM;
-	new = rules_copy(old, &r, -1);
-	if (!new)
-		goto out;
-	rules_publish(new);
-	ret = 0;
-out:
-	mutex_unlock(&rules_mutex);
+	ret = rules_update(&r, true);
 	kfree(r.path);
 	return ret;
 }
@@ -371,8 +384,7 @@ out:
 int cw_allow_del(const struct cw_allow_rule *rule)
 {
 	struct cw_allow_rule r = *rule;
-	struct cw_rules *old, *new;
-	int ret, i;
+	int ret;
 
 	/* A path is matched as stored, resolved, or as given if it is gone. */
 	r.path = NULL;
@@ -381,20 +393,7 @@ int cw_allow_del(const struct cw_allow_rule *rule)
 		if (!r.path)
 			return -ENOMEM;
 	}
-	mutex_lock(&rules_mutex);
-	old = rcu_dereference_protected(rules, lockdep_is_held(&rules_mutex));
-	i = find(old, &r);
-	ret = -ENOENT;
-	if (i < 0)
-		goto out;
-	ret = -ENOMEM;
-	new = rules_copy(old, NULL, i);
-	if (!new)
-		goto out;
-	rules_publish(new);
-	ret = 0;
-out:
-	mutex_unlock(&rules_mutex);
+	ret = rules_update(&r, false);
 	kfree(r.path);
 	return ret;
 }
