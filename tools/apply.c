@@ -106,9 +106,9 @@ static int execute(struct cw_nl *nl, const struct cw_plan *plan)
 			return ret;
 	}
 	if (plan->lock) {
-		ret = cw_nl_run(nl, cw_nl_request(nl, CPUWARDEN_CMD_LOCK, NLM_F_ACK), NULL, NULL);
+		ret = cw_nl_command(nl, CPUWARDEN_CMD_LOCK);
 		if (ret)
-			return cw_nl_error(nl, CPUWARDEN_CMD_LOCK, ret, NULL);
+			return ret;
 		puts("lock");
 	}
 	return 0;

@@ -14,9 +14,7 @@ int lock_main(int argc, char *argv[])
 	ret = cw_nl_open(&nl);
 	if (ret)
 		return ret;
-	ret = cw_nl_run(nl, cw_nl_request(nl, CPUWARDEN_CMD_LOCK, NLM_F_ACK), NULL, NULL);
-	if (ret)
-		ret = cw_nl_error(nl, CPUWARDEN_CMD_LOCK, ret, NULL);
+	ret = cw_nl_command(nl, CPUWARDEN_CMD_LOCK);
 	cw_nl_close(nl);
 	return ret;
 }

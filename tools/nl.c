@@ -163,6 +163,13 @@ int cw_nl_error(struct cw_nl *nl, int cmd, int err, const char *subject)
 	return code;
 }
 
+int cw_nl_command(struct cw_nl *nl, uint8_t cmd)
+{
+	int ret = cw_nl_run(nl, cw_nl_request(nl, cmd, NLM_F_ACK), NULL, NULL);
+
+	return ret ? cw_nl_error(nl, cmd, ret, NULL) : 0;
+}
+
 static void family_group(struct cw_nl *nl, const struct nlattr *grp)
 {
 	const struct nlattr *attr;

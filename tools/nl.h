@@ -33,6 +33,9 @@ int cw_nl_run(struct cw_nl *nl, const struct nlmsghdr *nlh, mnl_cb_t cb, void *d
  */
 int cw_nl_error(struct cw_nl *nl, int cmd, int err, const char *subject);
 
+/* Run @cmd, which takes no attribute: 0, or the exit code, error printed. */
+int cw_nl_command(struct cw_nl *nl, uint8_t cmd);
+
 /* These return 0 or -errno, as cw_nl_run(). */
 int cw_nl_get_status(struct cw_nl *nl, struct cw_status *s);
 int cw_nl_get_policy(struct cw_nl *nl, struct cw_policy *p);

@@ -57,10 +57,7 @@ static int quarantine_clear(void)
 	ret = cw_nl_open(&nl);
 	if (ret)
 		return ret;
-	ret = cw_nl_run(nl, cw_nl_request(nl, CPUWARDEN_CMD_QUARANTINE_CLEAR, NLM_F_ACK),
-			NULL, NULL);
-	if (ret)
-		ret = cw_nl_error(nl, CPUWARDEN_CMD_QUARANTINE_CLEAR, ret, NULL);
+	ret = cw_nl_command(nl, CPUWARDEN_CMD_QUARANTINE_CLEAR);
 	cw_nl_close(nl);
 	return ret;
 }
