@@ -267,6 +267,22 @@ static inline void cw_sleep_until(double when)
 		;
 }
 
+/* The SHA-256 of @path in lowercase hex, by busybox sha256sum: 0 or -1. */
+static inline int cw_sha256_hex(const char *path, char hex[65])
+{
+	char cmd[256];
+	FILE *f;
+	int got;
+
+	snprintf(cmd, sizeof(cmd), "sha256sum %s", path);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	got = fscanf(f, "%64s", hex);
+	pclose(f);
+	return got == 1 && strlen(hex) == 64 ? 0 : -1;
+}
+
 static inline int cw_sh(const char *cmd)
 {
 	int status = system(cmd);

@@ -217,18 +217,6 @@ static pid_t burn(struct __test_metadata *_metadata, const char *path)
 	return pid;
 }
 
-static void sha256_of(const char *path, char hex[65])
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "sha256sum %s >%s", path, OUT);
-	hex[0] = '\0';
-	if (cw_sh(cmd) == 0) {
-		slurp(OUT, out, sizeof(out));
-		snprintf(hex, 65, "%.64s", out);
-	}
-}
-
 /* Wait until "cpuwarden ps" shows @pid in @state. */
 static bool ps_shows(pid_t pid, const char *state, int seconds)
 {
@@ -345,8 +333,7 @@ TEST_F(tool, allow_add_list_del)
 	ASSERT_EQ(0, stat("/", &root));
 	self->root_mode = root.st_mode & 07777;
 	ASSERT_EQ(0, chmod("/", 0755));
-	sha256_of("/bin/busybox", bb);
-	ASSERT_EQ(64U, strlen(bb));
+	ASSERT_EQ(0, cw_sha256_hex("/bin/busybox", bb));
 	TOOL_OK(TOOL " allow add uid 4242");
 	TOOL_OK(TOOL " allow add sha256:%s", hex);
 	TOOL_OK(TOOL " allow add file /bin/busybox");
@@ -414,7 +401,7 @@ TEST_F(tool, quarantine_list_and_clear)
 	char hex[65];
 
 	put(_metadata, WORK "/bad", "quarantine");
-	sha256_of(WORK "/bad", hex);
+	ASSERT_EQ(0, cw_sha256_hex(WORK "/bad", hex));
 	TOOL_OK(TOOL " policy set mode kill threshold 50 sustain 2");
 	self->burner = burn(_metadata, WORK "/bad");
 	ASSERT_TRUE(cw_killed(cw_wait(self->burner, CW_DEADLINE)));
