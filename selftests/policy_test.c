@@ -586,11 +586,35 @@ FIXTURE_TEARDOWN(fair)
 	finish(self->kmsg);
 }
 
-TEST_F_TIMEOUT(fair, owned_twin_keeps_its_share, 3 * CW_DEADLINE)
+/*
+ * The CPU share, in tenths of a percent of one CPU, and the median rate of
+ * the burner @pid counting into @path over the next @seconds.  The share
+ * is read from the guest's clocks: under TCG the host's load changes how
+ * much a guest second achieves, but not who gets the guest's CPU.
+ */
+static int share_of(struct __test_metadata *_metadata, pid_t pid,
+		    const char *path, int seconds, unsigned long *rate)
 {
-	unsigned long before, after, again;
+	struct timespec c0, c1;
+	clockid_t clock;
+	double w0, w1;
+
+	ASSERT_EQ(0, clock_getcpuclockid(pid, &clock));
+	ASSERT_EQ(0, clock_gettime(clock, &c0));
+	w0 = cw_now();
+	*rate = throughput(_metadata, path, seconds);
+	ASSERT_EQ(0, clock_gettime(clock, &c1));
+	w1 = cw_now();
+	return ((c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) / 1e9) *
+	       1000 / (w1 - w0) + 0.5;
+}
+
+TEST_F_TIMEOUT(fair, owned_twin_keeps_its_share, 2 * CW_DEADLINE)
+{
+	unsigned long rate_alone, rate_beside;
+	int alone, beside;
+	pid_t owned, miner;
 	cpu_set_t set;
-	pid_t miner;
 
 	/* Keep ourselves off CPU 0, where both burners run. */
 	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
@@ -602,9 +626,10 @@ TEST_F_TIMEOUT(fair, owned_twin_keeps_its_share, 3 * CW_DEADLINE)
 	/* The same program, installed and dropped. */
 	put(_metadata, OWNED_FAIR, "fair");
 	put(_metadata, WORK "/miner", "fair");
-	start(_metadata, OWNED_FAIR, ARGS("-a", "0", "-o", WORK "/owned.out"));
+	owned = start(_metadata, OWNED_FAIR,
+		      ARGS("-a", "0", "-o", WORK "/owned.out"));
 	sleep(2);
-	before = throughput(_metadata, WORK "/owned.out", 8);
+	alone = share_of(_metadata, owned, WORK "/owned.out", 8, &rate_alone);
 
 	miner = start(_metadata, WORK "/miner", ARGS("-a", "0"));
 	ASSERT_TRUE(kmsg_event(self->kmsg, CW_DEADLINE, NULL, 0, miner,
@@ -613,30 +638,16 @@ TEST_F_TIMEOUT(fair, owned_twin_keeps_its_share, 3 * CW_DEADLINE)
 	}
 	ASSERT_EQ(-1, cw_wait(miner, 0));
 	sleep(2);
-	/*
-	 * Under TCG a window can lose a fifth to the host; a working cap
-	 * leaves the twin its share in the best of three, a broken one in
-	 * none.
-	 */
-	after = 0;
-	for (int i = 0; i < 3 && after * 100 < before * 95; i++) {
-		unsigned long n = throughput(_metadata, WORK "/owned.out", 8);
-
-		after = n > after ? n : after;
-	}
+	beside = share_of(_metadata, owned, WORK "/owned.out", 8, &rate_beside);
 
 	/*
-	 * Alone once more: a TCG guest's speed drifts with the host's load,
-	 * so the baseline brackets the measurement.
+	 * The rate is logged, not judged: a TCG guest's speed drifts with
+	 * the host's load by more than the 5% this test allows.
 	 */
-	kill(miner, SIGKILL);
-	waitpid(miner, NULL, 0);
-	sleep(1);
-	again = throughput(_metadata, WORK "/owned.out", 8);
-	before = (before + again) / 2;
-	TH_LOG("owned twin: %lu iterations/s alone (mean of before and after), %lu beside the throttled miner, best of up to three (%lu%%)",
-	       before, after, before ? after * 100 / before : 0);
-	ASSERT_LE(before * 95, after * 100);
+	TH_LOG("owned twin: %d.%d%% of CPU 0 alone (%lu iterations/s), %d.%d%% beside the throttled miner (%lu iterations/s)",
+	       alone / 10, alone % 10, rate_alone,
+	       beside / 10, beside % 10, rate_beside);
+	ASSERT_LE(alone * 95, beside * 100);
 }
 
 /* ---- Detectors and the kill. ---- */
