@@ -13,9 +13,11 @@
 #   make clean
 
 # The running kernel's build dir if there is one, else the newest Debian
-# headers in /usr/src.
+# generic (-amd64) headers in /usr/src: the rt and cloud flavours are
+# built by make check's build matrix, never picked by default.
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
-	$(shell ls -d /usr/src/linux-headers-*-* 2>/dev/null | grep -v -- '-common' | sort -V | tail -n 1))
+	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | \
+		grep -E '/linux-headers-[0-9.]+-[0-9]+-amd64$$' | sort -V | tail -n 1))
 BUILD ?= $(CURDIR)/.build
 VERSION := $(shell sed -n 's/^\#define CW_VERSION "\(.*\)"/\1/p' module/version.h)
 DKMS_SRC ?= $(DESTDIR)/usr/src/cpuwarden-$(VERSION)
