@@ -21,8 +21,6 @@
 
 #define CW_HASH_CACHE_BITS 8
 #define CW_HASH_CHUNK (64 * 1024)
-/* Larger files go unhashed: the inode identifies them. */
-#define CW_HASH_MAX_SIZE (256LL << 20)
 
 struct cw_hash_entry {
 	const struct super_block *sb;	/* compared, never dereferenced */
@@ -102,7 +100,7 @@ int cw_hash_file(struct file *file, u8 sha[CPUWARDEN_SHA256_LEN])
 	int ret;
 
 	key(&want, inode);
-	if (want.size > CW_HASH_MAX_SIZE)
+	if (want.size > CPUWARDEN_HASH_MAX_SIZE)
 		return -EFBIG;
 	spin_lock(&cache_lock);
 	ret = same_key(e, &want);

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "nl.h"
-#include "sha256.h"
 #include "subcommands.h"
 #include "util.h"
 
@@ -14,42 +13,6 @@ static const char usage[] =
 	"Usage: cpuwarden [-j] allow [list]\n"
 	"       cpuwarden allow add|del RULE\n"
 	"RULE:  sha256:HEX | path:/PATH | uid:N | sha256 HEX | file PATH | path PATH | uid N|NAME\n";
-
-/* The content of @path, hashed here as the module hashes what runs. */
-static int rule_from_file(struct cw_rule *r, const char *path, struct cw_errors *errs)
-{
-	struct sha256_ctx ctx;
-	uint8_t buf[65536];
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto fail;
-	if (fstat(fd, &st) < 0)
-		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		goto fail;
-	}
-	sha256_init(&ctx);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		sha256_update(&ctx, buf, n);
-	if (n < 0)
-		goto fail;
-	close(fd);
-	sha256_final(&ctx, r->sha256);
-	r->kind = CW_RULE_SHA256;
-	r->path = NULL;
-	return 0;
-
-fail:
-	cw_errors_add(errs, "`%s': %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
 
 /* "KIND:VALUE" in one argument, or "KIND VALUE" in two. */
 static int parse_rule(struct cw_rule *r, int argc, char *argv[], struct cw_errors *errs)
@@ -61,7 +24,7 @@ static int parse_rule(struct cw_rule *r, int argc, char *argv[], struct cw_error
 	if (!strcmp(kind, "sha256"))
 		return cw_rule_parse_sha256(r, value, errs);
 	if (!strcmp(kind, "file"))
-		return rule_from_file(r, value, errs);
+		return cw_rule_parse_file(r, value, errs);
 	if (!strcmp(kind, "path"))
 		return cw_rule_parse_path(r, value, errs);
 	if (!strcmp(kind, "uid"))

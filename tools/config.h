@@ -99,6 +99,12 @@ int cw_rule_parse(struct cw_rule *r, const char *s, struct cw_errors *errs);
 int cw_rule_parse_sha256(struct cw_rule *r, const char *hex, struct cw_errors *errs);
 int cw_rule_parse_path(struct cw_rule *r, const char *path, struct cw_errors *errs);
 int cw_rule_parse_uid(struct cw_rule *r, const char *uid, struct cw_errors *errs);
+/*
+ * A sha256 rule for the content of the regular file @path, hashed here as
+ * the module hashes what runs.  Files larger than CPUWARDEN_HASH_MAX_SIZE
+ * are refused: the module never hashes them, so the rule could not match.
+ */
+int cw_rule_parse_file(struct cw_rule *r, const char *path, struct cw_errors *errs);
 
 void cw_rule_format(char buf[CW_RULE_STRLEN], const struct cw_rule *r);
 bool cw_rule_equal(const struct cw_rule *a, const struct cw_rule *b);

@@ -416,6 +416,38 @@ TEST_F(files, rules)
 	EXPECT_STREQ("malformed SHA-256 `abc': expected 64 hex digits", rule(&r, "sha256:abc", text));
 }
 
+/* "file PATH" hashes the content as the module would; too large is refused. */
+TEST_F(files, file_rule)
+{
+	struct cw_errors errs = {};
+	char text[CW_RULE_STRLEN], big[160], want[320];
+	struct cw_rule r;
+	FILE *f;
+
+	f = fopen(self->file, "w");
+	ASSERT_NE(NULL, f);
+	fputs("abc", f);
+	fclose(f);
+	ASSERT_EQ(0, cw_rule_parse_file(&r, self->link, &errs));
+	cw_rule_format(text, &r);
+	EXPECT_STREQ("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", text);
+
+	EXPECT_EQ(-1, cw_rule_parse_file(&r, self->sub, &errs));
+	snprintf(want, sizeof(want), "`%s': Is a directory", self->sub);
+	EXPECT_STREQ(want, messages(&errs));
+
+	snprintf(big, sizeof(big), "%s/big", self->dir);
+	ASSERT_EQ(0, truncate(self->file, 0));
+	ASSERT_EQ(0, rename(self->file, big));
+	ASSERT_EQ(0, truncate(big, CPUWARDEN_HASH_MAX_SIZE + 1LL));
+	EXPECT_EQ(-1, cw_rule_parse_file(&r, big, &errs));
+	snprintf(want, sizeof(want),
+		 "`%s': larger than 256 MiB, which the module identifies by inode, never by content; allow it by path",
+		 big);
+	EXPECT_STREQ(want, messages(&errs));
+	ASSERT_EQ(0, rename(big, self->file));
+}
+
 TEST_F(files, relative_path_rule)
 {
 	struct cw_errors errs = {};

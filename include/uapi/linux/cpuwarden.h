@@ -233,6 +233,12 @@ enum cpuwarden_state {
 /* Size of a content hash, SHA-256. */
 #define CPUWARDEN_SHA256_LEN 32
 
+/*
+ * Programs larger than this are identified by inode, never hashed: no
+ * sha256 rule or quarantine entry matches them.  256 MiB.
+ */
+#define CPUWARDEN_HASH_MAX_SIZE (256 << 20)
+
 /* Ranges of the policy; the module parameters take the same. */
 #define CPUWARDEN_THRESHOLD_MIN 1
 #define CPUWARDEN_THRESHOLD_MAX 102400
