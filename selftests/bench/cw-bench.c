@@ -1363,9 +1363,10 @@ static void print_new_tables(void)
 		       storm_median(c) / storm_median(STORM_NONE));
 		if (c == STORM_NONE)
 			printf("%-9s %-7s\n", "-", "-");
-		else
-			printf("%+-8.2f%% %-7s %s\n", tidy(storm_overhead(c), 100), "< 1%",
-			       verdict(storm_overhead(c) < 1));
+		else {
+			snprintf(what, sizeof(what), "%+.2f%%", tidy(storm_overhead(c), 100));
+			printf("%-9s %-7s %s\n", what, "< 1%", verdict(storm_overhead(c) < 1));
+		}
 	}
 	if (storm.error[0])
 		printf("  %s: %s\n", storm.rounds ? "stopped early" : "failed", storm.error);
