@@ -6,7 +6,7 @@
 #   make            the module (against KDIR) and the userspace parts
 #   make demo       boot a VM and watch a /tmp miner get killed
 #   make check      every test: build checks, DKMS, VM selftests
-#   make bench      measure detection latency and the throttle in a VM
+#   make bench      measure overhead, memory, detection and the throttle in a VM
 #   make install    the cpuwarden tool, its man pages, units, completion
 #                   and example config (DESTDIR, PREFIX: see tools/Makefile)
 #   make dkms-install   copy the sources to /usr/src and "dkms install"

@@ -3,9 +3,18 @@
  * cw-bench: the guest side of "make bench".  It measures and prints; it
  * asserts nothing about time.
  *
- *   cw-bench [-s SUSTAIN,...] [-n RUNS] [-w SECONDS] [-W SECONDS] [-c CAP]
+ *   cw-bench [-M MODULE] [-e EXECS] [-r ROUNDS] [-i N,...] [-u N] [-T SECONDS]
+ *            [-s SUSTAIN,...] [-n RUNS] [-w SECONDS] [-W SECONDS] [-c CAP]
  *            [-l CPULIMIT]
  *
+ *   -M P   the module, to unload and load for the exec storm (default
+ *          $CW_MODULE); it may be loaded or not at the start
+ *   -e N   execs per configuration and round of the exec storm (default 2000)
+ *   -r N   rounds of the exec storm (default 10)
+ *   -i N,. tracked idle programs to measure the sampler and memory with,
+ *          ascending (default 0,100,1000,10000)
+ *   -u N   untracked idle processes to show the module's memory with (1000)
+ *   -T S   seconds of tracing per count of idle programs (default 20)
  *   -s L   sustain values to measure detection latency at (default 3,6)
  *   -n N   detection runs per sustain value (default 5)
  *   -w S   seconds of CPU samples per throttle row (default 60)
@@ -14,6 +23,7 @@
  *   -l P   Debian's cpulimit, to compare the throttle with; without it the
  *          cpulimit rows say "not installed"
  *
+ * It needs cw-true and cw-idle in /add (selftests/bench/run ships them).
  * Progress goes to stdout as "bench: " lines while it runs; at the end the
  * table and the same figures as JSON, each between marker lines, for
  * selftests/bench/run to pick out of the console.  No JSON line starts
@@ -26,6 +36,7 @@
 #include <math.h>
 #include <poll.h>
 #include <sched.h>
+#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -70,6 +81,7 @@ static struct {
 	long vcpus;
 	unsigned long mem_mib;
 	char release[65];
+	long pid_max;
 } vm;
 
 /* Each sustain value twice: sampler started by the burner, and running. */
@@ -79,16 +91,135 @@ static struct cap_row rows[4];
 static unsigned int runs = 5, seconds = 60, window = 10, cap = 10;
 static const char *cpulimit;
 
+/* The exec storm: fork+exec+wait of an owned program, in rounds. */
+#define MAX_ROUNDS 20
+#define MAX_EXECS 1000000
+#define STORM_WARMUP 500
+#define STORM_IDLE 1000
+#define TRUE_SRC "/add/cw-true"
+#define TRUE_OWNED "/usr/local/bin/cw-true"
+#define IDLE_SRC "/add/cw-idle"
+#define IDLE_OWNED "/usr/local/bin/cw-idle"
+#define IDLE_UNOWNED "/tmp/cwb-idle-prog"
+
+enum { STORM_NONE, STORM_LOADED, STORM_TRACKED, NR_STORM };
+
+static const char *const storm_name[NR_STORM] = {
+	"module not loaded", "module loaded, default policy",
+	"loaded, 1000 tracked idle",
+};
+
+static const char *const storm_key[NR_STORM] = {
+	"no_module", "module_default", "module_tracked_idle",
+};
+
+static struct {
+	unsigned int rounds;		/* complete rounds */
+	double us[NR_STORM][MAX_ROUNDS];	/* per exec */
+	char error[160];
+} storm;
+
+/* Exec of a big program, tracked and not. */
+#define BIG_MIB 10
+#define BIG_TRIALS 5
+#define BIG_OWNED "/usr/local/bin/cwb-big"
+#define BIG_UNOWNED "/tmp/cwb-big"
+#define BIG_NOHASH "/tmp/cwb-big-nohash"
+
+enum { BIG_OWN, BIG_FIRST, BIG_SECOND, BIG_HASH_OFF, NR_BIG };
+
+static const char *const big_name[NR_BIG] = {
+	"owned (/usr/local/bin)", "/tmp, first exec (hash)",
+	"/tmp, second exec (cached)", "/tmp, first exec, hash=N",
+};
+
+static const char *const big_key[NR_BIG] = {
+	"owned", "tmp_first", "tmp_second", "tmp_first_hash_off",
+};
+
+static struct {
+	unsigned int trials;
+	double ms[NR_BIG][BIG_TRIALS];
+	char error[160];
+} big;
+
+/* Sampler cost and memory against the number of tracked programs. */
+#define MAX_STEPS 8
+#define MAX_IDLE 30000
+#define TRACEFS "/sys/kernel/tracing/"
+/* At most this share of one CPU per 1,000 tracked programs, in percent. */
+#define SAMPLER_TARGET 0.05
+#define MEM_TARGET 256
+/*
+ * Fewer tracked programs than this fit in the free slots of slabs the
+ * caches hold already: their figure says little.
+ */
+#define MEM_MIN 1000
+
+struct work_use {
+	double window;			/* s */
+	double busy;			/* s, in the module's work functions */
+	unsigned int runs;
+	char funcs[48];			/* the first one seen */
+};
+
+struct slab {
+	unsigned long active, objs, size, per_slab, pages, slabs;
+};
+
+struct mem {
+	struct slab track, prog;
+};
+
+struct idle_step {
+	unsigned int tracked;
+	bool done;
+	struct work_use use;
+	struct mem mem;
+	char error[160];
+};
+
+static struct idle_step steps[MAX_STEPS];
+static unsigned int nsteps;
+static char sampler_error[160];
+
+static struct {
+	long object_size, slab_size, prog_object_size;
+	struct mem base;
+	unsigned int untracked;
+	bool untracked_done;
+	struct mem untracked_base, untracked_mem;
+} mem;
+
+static const char *module_path;
+static unsigned int execs = 2000, rounds = 10, trace_seconds = 20, untracked = 1000;
+static long page_size = 4096;
+
+static double t_start;
+
 static void progress(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	printf("bench: ");
+	printf("bench: +%.0fs ", cw_now() - t_start);
 	vprintf(fmt, ap);
 	printf("\n");
 	fflush(stdout);
 	va_end(ap);
+}
+
+static long read_long(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
 }
 
 /*
@@ -133,6 +264,8 @@ static void vm_info(void)
 					     si.mem_unit >> 20);
 	if (!uname(&u))
 		cw_strscpy(vm.release, u.release, sizeof(vm.release));
+	vm.pid_max = read_long("/proc/sys/kernel/pid_max");
+	page_size = sysconf(_SC_PAGESIZE);
 }
 
 /* Set a parameter or say which one failed, in @err. */
@@ -557,6 +690,505 @@ static void cap_cpulimit(struct cap_row *row)
 	unlink(path);
 }
 
+/*
+ * Module load and unload, for the exec storm's run without the module.
+ * An exec that is still leaving the gate holds the module for a moment.
+ */
+static int module_load(char *err, size_t len)
+{
+	int fd, ret;
+
+	if (!module_path) {
+		snprintf(err, len, "no module to load (-M, or CW_MODULE)");
+		return -1;
+	}
+	fd = open(module_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, len, "open %s: %s", module_path, strerror(errno));
+		return -1;
+	}
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	if (ret)
+		snprintf(err, len, "insmod %s: %s", module_path, strerror(errno));
+	close(fd);
+	return ret ? -1 : 0;
+}
+
+static int module_unload(char *err, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < 100; i++) {
+		if (!syscall(SYS_delete_module, "cpuwarden", O_NONBLOCK))
+			return 0;
+		if (errno != EAGAIN && errno != EBUSY)
+			break;
+		usleep(100 * 1000);
+	}
+	snprintf(err, len, "rmmod cpuwarden: %s", strerror(errno));
+	return -1;
+}
+
+/* @n fork+exec+wait of @path: microseconds per exec, or -1 with @err set. */
+static double storm_run(const char *path, unsigned int n, char *err, size_t len)
+{
+	char *argv[] = { (char *)path, NULL }, *envp[] = { NULL };
+	double t0 = cw_now();
+	unsigned int i;
+	int status;
+	pid_t pid;
+
+	for (i = 0; i < n; i++) {
+		pid = fork();
+		if (!pid) {
+			execve(path, argv, envp);
+			_exit(127);
+		}
+		if (pid < 0) {
+			snprintf(err, len, "fork: %s", strerror(errno));
+			return -1;
+		}
+		if (waitpid(pid, &status, 0) != pid || status) {
+			snprintf(err, len, "exec %u of %s: status 0x%x", i + 1, path, status);
+			return -1;
+		}
+	}
+	return (cw_now() - t0) * 1e6 / n;
+}
+
+/* Idle processes of one program, started with vfork semantics. */
+struct idlers {
+	pid_t *pid;
+	unsigned int n;
+};
+
+static int idlers_start(struct idlers *s, const char *path, unsigned int n,
+			char *err, size_t len)
+{
+	char *argv[] = { (char *)path, NULL }, *envp[] = { NULL };
+	unsigned int i;
+	pid_t *p;
+	int ret;
+
+	if (!n)
+		return 0;
+	p = realloc(s->pid, (s->n + n) * sizeof(*p));
+	if (!p) {
+		snprintf(err, len, "%u idle processes: out of memory", s->n + n);
+		return -1;
+	}
+	s->pid = p;
+	for (i = 0; i < n; i++) {
+		ret = posix_spawn(&s->pid[s->n], path, NULL, NULL, argv, envp);
+		if (ret) {
+			snprintf(err, len, "idle process %u from %s: %s", s->n + 1,
+				 path, strerror(ret));
+			return -1;
+		}
+		s->n++;
+		if (n >= 5000 && (i + 1) % 2500 == 0)
+			progress("%u/%u idle processes of %s started", i + 1, n, path);
+	}
+	/* posix_spawn() returns at the exec's point of no return. */
+	sleep(1);
+	return 0;
+}
+
+static void idlers_stop(struct idlers *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		kill(s->pid[i], SIGKILL);
+	for (i = 0; i < s->n; i++)
+		waitpid(s->pid[i], NULL, 0);
+	s->n = 0;
+}
+
+static double median_of(const double *v, unsigned int n)
+{
+	double s[MAX_ROUNDS > BIG_TRIALS ? MAX_ROUNDS : BIG_TRIALS], t;
+	unsigned int i, j;
+
+	if (!n)
+		return -1;
+	memcpy(s, v, n * sizeof(*v));
+	for (i = 1; i < n; i++)
+		for (j = i; j && s[j - 1] > s[j]; j--) {
+			t = s[j];
+			s[j] = s[j - 1];
+			s[j - 1] = t;
+		}
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static double min_of(const double *v, unsigned int n)
+{
+	double min = -1;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (min < 0 || v[i] < min)
+			min = v[i];
+	return min;
+}
+
+/* Into configuration @c: the module loaded or not, idle programs or not. */
+static int storm_setup(unsigned int c, struct idlers *idle, char *err, size_t len)
+{
+	if (c != STORM_TRACKED)
+		idlers_stop(idle);
+	if (c == STORM_NONE)
+		return cw_module_loaded() ? module_unload(err, len) : 0;
+	if (!cw_module_loaded() && module_load(err, len))
+		return -1;
+	if (c == STORM_TRACKED && !idle->n)
+		return idlers_start(idle, IDLE_UNOWNED, STORM_IDLE, err, len);
+	return 0;
+}
+
+/*
+ * Configurations side by side: each round runs the storm without the
+ * module, with it, and with it and idle tracked programs, every other
+ * round in the reverse order, so that drift of the host's speed weighs
+ * on all three alike.
+ */
+static void measure_exec_overhead(void)
+{
+	char *err = storm.error;
+	size_t elen = sizeof(storm.error);
+	struct idlers idle = {};
+	unsigned int r, i, c;
+	double us;
+
+	if (storm_setup(STORM_NONE, &idle, err, elen) ||
+	    storm_run(TRUE_OWNED, STORM_WARMUP, err, elen) < 0)
+		goto out;
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < NR_STORM; i++) {
+			c = r % 2 ? NR_STORM - 1 - i : i;
+			if (storm_setup(c, &idle, err, elen))
+				goto out;
+			us = storm_run(TRUE_OWNED, execs, err, elen);
+			if (us < 0)
+				goto out;
+			storm.us[c][r] = us;
+			progress("exec storm round %u/%u, %s: %.1f us per exec",
+				 r + 1, rounds, storm_name[c], us);
+		}
+		storm.rounds++;
+	}
+out:
+	if (err[0])
+		progress("exec storm: %s", err);
+	idlers_stop(&idle);
+	free(idle.pid);
+}
+
+/*
+ * cw-true padded to BIG_MIB MiB and more with bytes of its own, from
+ * @seed: content the module has not seen, an ELF file that runs as
+ * cw-true does.
+ */
+static int put_big(const char *path, unsigned int seed)
+{
+	static unsigned int buf[16384];
+	unsigned int x = seed * 2654435761U | 1, i;
+	long done;
+	int out, ret;
+
+	unlink(path);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0)
+		return -1;
+	ret = cw_copy_fd(TRUE_SRC, out);
+	for (done = 0; !ret && done < BIG_MIB << 20; done += sizeof(buf)) {
+		for (i = 0; i < ARRAY_SIZE(buf); i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf[i] = x;
+		}
+		if (write(out, buf, sizeof(buf)) != sizeof(buf))
+			ret = -1;
+	}
+	if (!ret && fchmod(out, 0755))
+		ret = -1;
+	close(out);
+	return ret;
+}
+
+static bool big_exec(unsigned int kind, unsigned int trial, const char *path)
+{
+	double us = storm_run(path, 1, big.error, sizeof(big.error));
+
+	big.ms[kind][trial] = us / 1000;
+	return us >= 0;
+}
+
+/*
+ * Each trial: the same new content from an owned place and from /tmp
+ * (first exec: hashed; second: the hash cache), and other new content
+ * from /tmp with hashing off.
+ */
+static void measure_big_exec(void)
+{
+	char *err = big.error;
+	size_t elen = sizeof(big.error);
+	unsigned int i, seed;
+
+	for (i = 0; i < BIG_TRIALS; i++) {
+		seed = random();
+		if (put_big(BIG_OWNED, seed) || put_big(BIG_UNOWNED, seed) ||
+		    put_big(BIG_NOHASH, seed + 1)) {
+			snprintf(err, elen, "writing the %u MiB binaries: %s", BIG_MIB,
+				 strerror(errno));
+			break;
+		}
+		if (!big_exec(BIG_OWN, i, BIG_OWNED) ||
+		    !big_exec(BIG_FIRST, i, BIG_UNOWNED) ||
+		    !big_exec(BIG_SECOND, i, BIG_UNOWNED) ||
+		    !param("hash", "0", err, elen))
+			break;
+		if (!big_exec(BIG_HASH_OFF, i, BIG_NOHASH) ||
+		    !param("hash", "1", err, elen))
+			break;
+		big.trials++;
+		progress("%u MiB exec trial %u/%u: owned %.2f ms, /tmp first %.2f ms, second %.2f ms, first with hash=N %.2f ms",
+			 BIG_MIB, i + 1, BIG_TRIALS, big.ms[BIG_OWN][i], big.ms[BIG_FIRST][i],
+			 big.ms[BIG_SECOND][i], big.ms[BIG_HASH_OFF][i]);
+	}
+	if (err[0])
+		progress("%u MiB exec: %s", BIG_MIB, err);
+	if (err[0]) {
+		char ignored[160];
+
+		param("hash", "1", ignored, sizeof(ignored));
+	}
+	unlink(BIG_OWNED);
+	unlink(BIG_UNOWNED);
+	unlink(BIG_NOHASH);
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), ret = 0;
+	size_t len = strlen(val);
+
+	if (fd < 0)
+		return -1;
+	if (len && write(fd, val, len) != (ssize_t)len)
+		ret = -1;
+	close(fd);
+	return ret;
+}
+
+/* The trace time stamp of the event that starts at @ev in @line. */
+static double trace_stamp(const char *line, const char *ev)
+{
+	const char *p = ev;
+
+	/* "... [001] ..... 123.456789: workqueue_..." */
+	while (p > line && p[-1] != ' ')
+		p--;
+	return strtod(p, NULL);
+}
+
+/*
+ * Over @secs seconds, every work item of the module that the kernel's
+ * workqueues ran (tracefs workqueue_execute_start/_end; its work
+ * functions print as "NAME [cpuwarden]"): how many, how long in all.
+ */
+static int trace_module_work(unsigned int secs, struct work_use *u, char *err,
+			     size_t len)
+{
+	static const char *const events[] = {
+		TRACEFS "events/workqueue/workqueue_execute_start/enable",
+		TRACEFS "events/workqueue/workqueue_execute_end/enable",
+	};
+	unsigned long in_buf = 0, written = 0;
+	double t0, start = -1;
+	char line[512], *p, *q;
+	unsigned int i;
+	FILE *f;
+
+	memset(u, 0, sizeof(*u));
+	if (write_file(TRACEFS "tracing_on", "0") || write_file(TRACEFS "trace", "")) {
+		snprintf(err, len, "tracefs at " TRACEFS ": %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < ARRAY_SIZE(events); i++)
+		if (write_file(events[i], "1")) {
+			snprintf(err, len, "%s: %s", events[i], strerror(errno));
+			return -1;
+		}
+	t0 = cw_now();
+	write_file(TRACEFS "tracing_on", "1");
+	sleep(secs);
+	write_file(TRACEFS "tracing_on", "0");
+	u->window = cw_now() - t0;
+	for (i = 0; i < ARRAY_SIZE(events); i++)
+		write_file(events[i], "0");
+
+	f = fopen(TRACEFS "trace", "r");
+	if (!f) {
+		snprintf(err, len, TRACEFS "trace: %s", strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#') {
+			sscanf(line, "# entries-in-buffer/entries-written: %lu/%lu",
+			       &in_buf, &written);
+			continue;
+		}
+		if (!strstr(line, " [cpuwarden]"))
+			continue;
+		p = strstr(line, " workqueue_execute_start: ");
+		if (p) {
+			start = trace_stamp(line, p);
+			u->runs++;
+			q = strstr(p, "function ");
+			if (q && !u->funcs[0])
+				sscanf(q + 9, "%47s", u->funcs);
+			continue;
+		}
+		p = strstr(line, " workqueue_execute_end: ");
+		if (p && start >= 0) {
+			u->busy += trace_stamp(line, p) - start;
+			start = -1;
+		}
+	}
+	fclose(f);
+	write_file(TRACEFS "trace", "");
+	if (written > in_buf) {
+		snprintf(err, len, "the trace buffer lost %lu events", written - in_buf);
+		return -1;
+	}
+	return 0;
+}
+
+/* One cache's line of /proc/slabinfo. */
+static bool read_slab(const char *name, struct slab *s)
+{
+	char line[512], n[64];
+	bool found = false;
+	FILE *f;
+
+	memset(s, 0, sizeof(*s));
+	f = fopen("/proc/slabinfo", "r");
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%63s %lu %lu %lu %lu %lu : tunables %*u %*u %*u : slabdata %*u %lu",
+			       n, &s->active, &s->objs, &s->size, &s->per_slab,
+			       &s->pages, &s->slabs) == 7 && !strcmp(n, name);
+	if (f)
+		fclose(f);
+	if (!found)
+		memset(s, 0, sizeof(*s));
+	return found;
+}
+
+static unsigned long slab_bytes(const struct slab *s)
+{
+	return s->slabs * s->pages * page_size;
+}
+
+static void read_mem(struct mem *m)
+{
+	read_slab("cw_track", &m->track);
+	read_slab("cw_prog", &m->prog);
+}
+
+static long mem_delta(const struct mem *a, const struct mem *b)
+{
+	return (long)(slab_bytes(&b->track) + slab_bytes(&b->prog)) -
+	       (long)(slab_bytes(&a->track) + slab_bytes(&a->prog));
+}
+
+static bool mem_same(const struct mem *a, const struct mem *b)
+{
+	return a->track.objs == b->track.objs && a->track.active == b->track.active &&
+	       a->prog.objs == b->prog.objs && a->prog.active == b->prog.active;
+}
+
+/* Until the caches hold still: dead records are reaped, RCU has freed. */
+static void settle(struct mem *m)
+{
+	struct mem prev;
+	unsigned int i;
+
+	read_mem(m);
+	for (i = 0; i < 20; i++) {
+		sleep(1);
+		prev = *m;
+		read_mem(m);
+		if (mem_same(&prev, m))
+			break;
+	}
+}
+
+/*
+ * Sampler cost and memory, with more and more idle programs from /tmp
+ * alive, then the same for idle processes of an owned program.
+ */
+static void measure_sampler(void)
+{
+	char *err = sampler_error;
+	size_t elen = sizeof(sampler_error);
+	struct idlers idle = {};
+	struct idle_step *st;
+	struct mem before;
+	unsigned int i;
+
+	mem.object_size = read_long("/sys/kernel/slab/cw_track/object_size");
+	mem.slab_size = read_long("/sys/kernel/slab/cw_track/slab_size");
+	mem.prog_object_size = read_long("/sys/kernel/slab/cw_prog/object_size");
+	/* What came before (tracked execs) leaves; the sampler stops. */
+	settle(&mem.base);
+	if (!mem.base.track.size) {
+		snprintf(err, elen, "no cw_track cache in /proc/slabinfo");
+		return;
+	}
+	/* Past the sampler's last run, that reaped the dead records. */
+	sleep(2);
+	read_mem(&mem.base);
+	for (i = 0; i < nsteps; i++) {
+		st = &steps[i];
+		if (idlers_start(&idle, IDLE_UNOWNED, st->tracked - idle.n, err, elen))
+			break;
+		progress("sampler: %u tracked idle programs, tracing for %u s",
+			 st->tracked, trace_seconds);
+		if (trace_module_work(trace_seconds, &st->use, st->error,
+				      sizeof(st->error)))
+			progress("sampler: %u tracked: %s", st->tracked, st->error);
+		read_mem(&st->mem);
+		st->done = true;
+		progress("sampler: %u tracked: %u runs in %.1f s, %.3f ms busy; cw_track %lu objects, %ld bytes more slab",
+			 st->tracked, st->use.runs, st->use.window, st->use.busy * 1e3,
+			 st->mem.track.active, mem_delta(&mem.base, &st->mem));
+	}
+	idlers_stop(&idle);
+	if (err[0]) {
+		progress("sampler: %s", err);
+		free(idle.pid);
+		return;
+	}
+
+	settle(&before);
+	mem.untracked_base = before;
+	mem.untracked = untracked;
+	if (idlers_start(&idle, IDLE_OWNED, untracked, err, elen)) {
+		progress("untracked idle: %s", err);
+	} else {
+		read_mem(&mem.untracked_mem);
+		mem.untracked_done = true;
+		progress("%u untracked idle processes: cw_track %+ld objects, %+ld bytes of slab",
+			 untracked, (long)(mem.untracked_mem.track.active - before.track.active),
+			 mem_delta(&before, &mem.untracked_mem));
+	}
+	idlers_stop(&idle);
+	free(idle.pid);
+}
+
 /* @x rounded to @scale (100: hundredths), never "-0.00". */
 static double tidy(double x, double scale)
 {
@@ -631,6 +1263,345 @@ static const char *better_than_cpulimit(const struct cap_row *r)
 	return verdict(fabs(r->worst - cap) < fabs(c->worst - cap));
 }
 
+/* A JSON string of @s, which holds nothing that needs more than this. */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		if ((unsigned char)*s >= 0x20)
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static double storm_median(unsigned int c)
+{
+	return median_of(storm.us[c], storm.rounds);
+}
+
+/* Extra time per exec against no module, in percent. */
+static double storm_overhead(unsigned int c)
+{
+	return (storm_median(c) / storm_median(STORM_NONE) - 1) * 100;
+}
+
+static double big_median(unsigned int k)
+{
+	return median_of(big.ms[k], big.trials);
+}
+
+static double step_pct(const struct idle_step *st)
+{
+	return st->use.window > 0 ? st->use.busy / st->use.window * 100 : 0;
+}
+
+/* CPU share per 1,000 tracked programs, in percent; -1 at none. */
+static double step_per_1000(const struct idle_step *st)
+{
+	return st->tracked ? step_pct(st) * 1000 / st->tracked : -1;
+}
+
+/*
+ * The CPU share the programs added since the count before add per
+ * 1,000 of them: linear growth keeps it the same.  NAN for the first.
+ */
+static double step_marginal(unsigned int i)
+{
+	if (!i || !steps[i - 1].done || !steps[i].done)
+		return NAN;
+	return (step_pct(&steps[i]) - step_pct(&steps[i - 1])) * 1000 /
+	       (steps[i].tracked - steps[i - 1].tracked);
+}
+
+static bool step_ok(const struct idle_step *st)
+{
+	return st->done && !st->error[0];
+}
+
+static bool step_met(const struct idle_step *st)
+{
+	if (!st->tracked)
+		return st->use.runs == 0;
+	return step_per_1000(st) <= SAMPLER_TARGET;
+}
+
+/* Slab bytes of the module per tracked group; -1 at none. */
+static double step_mem(const struct idle_step *st)
+{
+	return st->tracked ? (double)mem_delta(&mem.base, &st->mem) / st->tracked : -1;
+}
+
+/* Objects of both caches over @a's. */
+static long objs_delta(const struct mem *a, const struct mem *b)
+{
+	return (long)(b->track.active + b->prog.active) -
+	       (long)(a->track.active + a->prog.active);
+}
+
+static long untracked_objs(void)
+{
+	return objs_delta(&mem.untracked_base, &mem.untracked_mem);
+}
+
+static void print_new_tables(void)
+{
+	const struct idle_step *st;
+	unsigned int c, i;
+	char what[32];
+
+	printf("Exec overhead on untracked programs: fork+exec+wait of %s (static, no libc),\n"
+	       "%u execs per configuration and round, %u rounds, the configurations taking turns in\n"
+	       "each round; us per exec, median (min, max) of the rounds.  Target: under 1%% over no module\n",
+	       TRUE_OWNED, execs, storm.rounds);
+	printf("  %-31s %-8s %-8s %-8s %-7s %-9s %-7s %s\n", "configuration", "median", "min",
+	       "max", "ratio", "overhead", "target", "verdict");
+	for (c = 0; c < NR_STORM && storm.rounds; c++) {
+		printf("  %-31s %-8.1f %-8.1f %-8.1f %-7.4f ", storm_name[c], storm_median(c),
+		       min_of(storm.us[c], storm.rounds), max_of(storm.us[c], storm.rounds),
+		       storm_median(c) / storm_median(STORM_NONE));
+		if (c == STORM_NONE)
+			printf("%-9s %-7s\n", "-", "-");
+		else {
+			snprintf(what, sizeof(what), "%+.2f%%", tidy(storm_overhead(c), 100));
+			printf("%-9s %-7s %s\n", what, "< 1%", verdict(storm_overhead(c) < 1));
+		}
+	}
+	if (storm.error[0])
+		printf("  %s: %s\n", storm.rounds ? "stopped early" : "failed", storm.error);
+
+	printf("\nExec cost of a tracked program: a %u MiB static program (cw-true, padded), new content\n"
+	       "each trial, fork+exec+wait, in ms, median (min, max) of %u trials.  \"first\" hashes the\n"
+	       "file (SHA-256, hash=Y); \"second\" is the same unchanged file (the hash cache)\n",
+	       BIG_MIB, big.trials);
+	printf("  %-28s %-8s %-8s %-8s %s\n", "exec", "median", "min", "max", "vs owned");
+	for (c = 0; c < NR_BIG && big.trials; c++)
+		printf("  %-28s %-8.2f %-8.2f %-8.2f %.2fx\n", big_name[c], big_median(c),
+		       min_of(big.ms[c], big.trials), max_of(big.ms[c], big.trials),
+		       big_median(c) / big_median(BIG_OWN));
+	if (big.error[0])
+		printf("  %s: %s\n", big.trials ? "stopped early" : "failed", big.error);
+
+	printf("\nSampler cost against tracked idle programs (cw-idle from /tmp, default policy,\n"
+	       "period_ms=%u): the module's work items as tracefs saw them (workqueue_execute_start to\n"
+	       "_end), over %u s each.  CPU in %% of one CPU.  Target: no runs at 0; at most %.2f%% of one\n"
+	       "CPU per 1,000 tracked; linear (\"marginal\": what the programs added since the count\n"
+	       "before cost per 1,000 of them, alike for every count)\n",
+	       PERIOD_MS, trace_seconds, SAMPLER_TARGET);
+	printf("  %-8s %-7s %-8s %-8s %-9s %-9s %-12s %s\n", "tracked", "runs/s", "us/run",
+	       "CPU %", "per 1000", "marginal", "target", "verdict");
+	for (i = 0; i < nsteps; i++) {
+		st = &steps[i];
+		if (!st->done)
+			break;
+		printf("  %-8u ", st->tracked);
+		if (!step_ok(st)) {
+			printf("failed: %s\n", st->error);
+			continue;
+		}
+		printf("%-7.2f ", st->use.runs / st->use.window);
+		if (st->use.runs)
+			printf("%-8.1f ", st->use.busy / st->use.runs * 1e6);
+		else
+			printf("%-8s ", "-");
+		printf("%-8.4f ", step_pct(st));
+		if (!st->tracked) {
+			printf("%-9s %-9s %-12s %s\n", "-", "-", "0 runs", verdict(step_met(st)));
+			continue;
+		}
+		printf("%-9.4f ", step_per_1000(st));
+		if (!isnan(step_marginal(i)))
+			printf("%-9.4f ", step_marginal(i));
+		else
+			printf("%-9s ", "-");
+		printf("<= %-9.2f %s\n", SAMPLER_TARGET, verdict(step_met(st)));
+	}
+	if (sampler_error[0])
+		printf("  stopped: %s\n", sampler_error);
+
+	printf("\nMemory per tracked thread group: the module's slab caches in /proc/slabinfo (slub_nomerge),\n"
+	       "objects and pages of cw_track and cw_prog over the baseline of none tracked, divided by the tracked\n"
+	       "count; all idle programs run one program, so one cw_prog.  struct cw_track: object_size\n"
+	       "%ld B, slab_size %ld B, %lu per %lu KiB slab, so %.1f B of slab each when slabs are\n"
+	       "full; struct cw_prog: object_size %ld B.  Below %u tracked the figure is within the\n"
+	       "free slots of slabs already held (\"slack\").  Target: <= %u B per tracked group; 0 for\n"
+	       "untracked processes\n",
+	       mem.object_size, mem.slab_size, mem.base.track.per_slab,
+	       mem.base.track.pages * page_size / 1024,
+	       mem.base.track.per_slab ?
+	       (double)mem.base.track.pages * page_size / mem.base.track.per_slab : 0,
+	       mem.prog_object_size, MEM_MIN, MEM_TARGET);
+	printf("  %-20s %-15s %-12s %-11s %-8s %s\n", "idle processes", "objects",
+	       "slab bytes", "per group", "target", "verdict");
+	for (i = 0; i < nsteps; i++) {
+		st = &steps[i];
+		if (!st->done)
+			break;
+		snprintf(what, sizeof(what), "%u tracked", st->tracked);
+		printf("  %-20s %-+15ld %-+12ld ", what, objs_delta(&mem.base, &st->mem),
+		       mem_delta(&mem.base, &st->mem));
+		if (st->tracked >= MEM_MIN)
+			printf("%-11.1f <= %-5u %s\n", step_mem(st), MEM_TARGET,
+			       verdict(step_mem(st) <= MEM_TARGET));
+		else if (st->tracked)
+			printf("%-11.1f %-8s %s\n", step_mem(st), "-", "(slack)");
+		else
+			printf("%-11s %-8s\n", "-", "-");
+	}
+	if (mem.untracked_done) {
+		snprintf(what, sizeof(what), "%u untracked", mem.untracked);
+		printf("  %-20s %-+15ld %-+12ld %-11s %-8s %s\n", what, untracked_objs(),
+		       mem_delta(&mem.untracked_base, &mem.untracked_mem), "-", "0",
+		       verdict(!untracked_objs() &&
+			       !mem_delta(&mem.untracked_base, &mem.untracked_mem)));
+	}
+	printf("\n");
+}
+
+static void json_num(const char *key, double v, const char *fmt)
+{
+	printf("\"%s\": ", key);
+	if (v >= 0)
+		printf(fmt, v);
+	else
+		printf("null");
+}
+
+static void json_list(const double *v, unsigned int n, const char *fmt)
+{
+	unsigned int i;
+
+	putchar('[');
+	for (i = 0; i < n; i++) {
+		printf("%s", i ? ", " : "");
+		printf(fmt, v[i]);
+	}
+	putchar(']');
+}
+
+static void json_error(const char *err)
+{
+	printf("\"error\": ");
+	if (err[0])
+		json_str(err);
+	else
+		printf("null");
+}
+
+static void json_slab(const char *key, const struct slab *s)
+{
+	printf("\"%s\": {\"active_objs\": %lu, \"num_objs\": %lu, \"slabs\": %lu, \"bytes\": %lu}",
+	       key, s->active, s->objs, s->slabs, slab_bytes(s));
+}
+
+static void print_new_json(void)
+{
+	const struct idle_step *st;
+	unsigned int c, i;
+
+	printf("  \"exec_overhead\": {\"program\": \"%s\", \"execs_per_round\": %u,"
+	       " \"rounds\": %u, \"idle_tracked\": %u, \"target_overhead_pct\": 1,\n"
+	       "    \"results\": [", TRUE_OWNED, execs, storm.rounds, STORM_IDLE);
+	for (c = 0; c < NR_STORM; c++) {
+		printf("%s\n    {\"config\": \"%s\", ", c ? "," : "", storm_key[c]);
+		json_num("median_us", storm.rounds ? storm_median(c) : -1, "%.2f");
+		printf(", ");
+		json_num("ratio", storm.rounds ? storm_median(c) / storm_median(STORM_NONE) : -1,
+			 "%.5f");
+		printf(", \"overhead_pct\": ");
+		if (storm.rounds)
+			printf("%.3f", tidy(storm_overhead(c), 1000));
+		else
+			printf("null");
+		printf(", \"per_round_us\": ");
+		json_list(storm.us[c], storm.rounds, "%.2f");
+		printf("}");
+	}
+	printf("\n    ], ");
+	json_error(storm.error);
+	printf("},\n");
+
+	printf("  \"tracked_exec\": {\"size_mib\": %u, \"trials\": %u,\n    \"results\": [",
+	       BIG_MIB, big.trials);
+	for (c = 0; c < NR_BIG; c++) {
+		printf("%s\n    {\"exec\": \"%s\", ", c ? "," : "", big_key[c]);
+		json_num("median_ms", big.trials ? big_median(c) : -1, "%.3f");
+		printf(", ");
+		json_num("vs_owned", big.trials ? big_median(c) / big_median(BIG_OWN) : -1,
+			 "%.3f");
+		printf(", \"per_trial_ms\": ");
+		json_list(big.ms[c], big.trials, "%.3f");
+		printf("}");
+	}
+	printf("\n    ], ");
+	json_error(big.error);
+	printf("},\n");
+
+	printf("  \"sampler\": {\"period_ms\": %u, \"window_s\": %u,"
+	       " \"source\": \"tracefs workqueue_execute_start/end of [cpuwarden] functions\","
+	       " \"target_pct_per_1000\": %.2f,\n    \"results\": [",
+	       PERIOD_MS, trace_seconds, SAMPLER_TARGET);
+	for (i = 0, c = 0; i < nsteps; i++) {
+		st = &steps[i];
+		if (!st->done)
+			continue;
+		printf("%s\n    {\"tracked\": %u, ", c++ ? "," : "", st->tracked);
+		if (isnan(step_marginal(i)))
+			printf("\"marginal_pct_per_1000\": null, ");
+		else
+			printf("\"marginal_pct_per_1000\": %.5f, ", step_marginal(i));
+		if (!step_ok(st)) {
+			json_error(st->error);
+			printf("}");
+			continue;
+		}
+		printf("\"window_s\": %.3f, \"runs\": %u, \"runs_per_s\": %.3f, ",
+		       st->use.window, st->use.runs, st->use.runs / st->use.window);
+		json_num("us_per_run", st->use.runs ? st->use.busy / st->use.runs * 1e6 : -1,
+			 "%.2f");
+		printf(", \"cpu_pct\": %.5f, ", step_pct(st));
+		json_num("cpu_pct_per_1000", step_per_1000(st), "%.5f");
+		printf(", \"function\": ");
+		json_str(st->use.funcs);
+		printf(", \"met\": %s}", step_met(st) ? "true" : "false");
+	}
+	printf("\n    ], ");
+	json_error(sampler_error);
+	printf("},\n");
+
+	printf("  \"memory\": {\"source\": \"/proc/slabinfo\", \"target_bytes\": %u,"
+	       " \"cw_track_object_size\": %ld, \"cw_track_slab_size\": %ld,"
+	       " \"cw_prog_object_size\": %ld,\n    ",
+	       MEM_TARGET, mem.object_size, mem.slab_size, mem.prog_object_size);
+	json_slab("baseline_cw_track", &mem.base.track);
+	printf(", ");
+	json_slab("baseline_cw_prog", &mem.base.prog);
+	printf(",\n    \"tracked\": [");
+	for (i = 0, c = 0; i < nsteps; i++) {
+		st = &steps[i];
+		if (!st->done)
+			continue;
+		printf("%s\n    {\"tracked\": %u, \"objects_delta\": %ld, \"bytes_delta\": %ld, ",
+		       c++ ? "," : "", st->tracked, objs_delta(&mem.base, &st->mem),
+		       mem_delta(&mem.base, &st->mem));
+		json_num("bytes_per_group", step_mem(st), "%.1f");
+		printf(", ");
+		json_slab("cw_track", &st->mem.track);
+		printf(", ");
+		json_slab("cw_prog", &st->mem.prog);
+		printf("}");
+	}
+	printf("\n    ],\n    \"untracked\": ");
+	if (mem.untracked_done)
+		printf("{\"processes\": %u, \"objects_delta\": %ld, \"bytes_delta\": %ld}",
+		       mem.untracked, untracked_objs(),
+		       mem_delta(&mem.untracked_base, &mem.untracked_mem));
+	else
+		printf("null");
+	printf("},\n");
+}
+
 static void print_table(void)
 {
 	const struct cap_row *r;
@@ -639,8 +1610,9 @@ static void print_table(void)
 	double target;
 
 	printf("cpuwarden benchmark\n");
-	printf("VM: %s, %ld vCPUs, %lu MiB memory, guest kernel %s\n\n",
-	       vm.accel, vm.vcpus, vm.mem_mib, vm.release);
+	printf("VM: %s, %ld vCPUs, %lu MiB memory, guest kernel %s, pid_max %ld\n\n",
+	       vm.accel, vm.vcpus, vm.mem_mib, vm.release, vm.pid_max);
+	print_new_tables();
 
 	printf("Detection latency: mode=kill threshold=%u period_ms=%u, a /tmp burner at 100%% of one\n"
 	       "CPU, from its start (fork) to its death by SIGKILL (reaped), in seconds; \"by log\": the\n"
@@ -704,19 +1676,6 @@ static void print_table(void)
 	       "when it cannot run.\n", CAP_TOLERANCE);
 }
 
-/* A JSON string of @s, which holds nothing that needs more than this. */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		if ((unsigned char)*s >= 0x20)
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 /* An array of @v, with null for unknown (< 0) values. */
 static void json_seconds(const double *v, unsigned int n)
 {
@@ -741,7 +1700,8 @@ static void print_json(void)
 	json_str(vm.accel);
 	printf(", \"vcpus\": %ld, \"memory_mib\": %lu, \"kernel\": ", vm.vcpus, vm.mem_mib);
 	json_str(vm.release);
-	printf("},\n");
+	printf(", \"pid_max\": %ld},\n", vm.pid_max);
+	print_new_json();
 
 	printf("  \"detection\": {\"mode\": \"kill\", \"threshold\": %u, \"period_ms\": %u,\n"
 	       "    \"results\": [", THRESHOLD, PERIOD_MS);
@@ -800,7 +1760,27 @@ static void print_json(void)
 	}
 	printf("\n  ]},\n");
 
-	printf("  \"targets\": {\n    \"detection_within_sustain_plus_period\": [");
+	printf("  \"targets\": {\n    \"exec_overhead_under_1_pct\": [");
+	for (i = STORM_LOADED; i < NR_STORM; i++)
+		printf("%s{\"config\": \"%s\", \"met\": %s}", i > STORM_LOADED ? ", " : "",
+		       storm_key[i], !storm.rounds ? "null" :
+		       storm_overhead(i) < 1 ? "true" : "false");
+	printf("],\n    \"sampler\": [");
+	for (i = 0, j = 0; i < nsteps; i++)
+		if (step_ok(&steps[i]))
+			printf("%s{\"tracked\": %u, \"met\": %s}", j++ ? ", " : "",
+			       steps[i].tracked, step_met(&steps[i]) ? "true" : "false");
+	printf("],\n    \"memory_per_group_at_most_256\": [");
+	for (i = 0, j = 0; i < nsteps; i++)
+		if (steps[i].done && steps[i].tracked >= MEM_MIN)
+			printf("%s{\"tracked\": %u, \"met\": %s}", j++ ? ", " : "",
+			       steps[i].tracked,
+			       step_mem(&steps[i]) <= MEM_TARGET ? "true" : "false");
+	printf("],\n    \"untracked_memory_zero\": %s,\n",
+	       !mem.untracked_done ? "null" :
+	       !untracked_objs() && !mem_delta(&mem.untracked_base, &mem.untracked_mem) ?
+	       "true" : "false");
+	printf("    \"detection_within_sustain_plus_period\": [");
 	for (i = 0; i < ndetections; i++) {
 		const struct detection *d = &detections[i];
 
@@ -833,8 +1813,9 @@ static void print_json(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: cw-bench [-s SUSTAIN,...] [-n RUNS] [-w SECONDS] [-W SECONDS]\n"
-			"                [-c CAP] [-l CPULIMIT]\n");
+	fprintf(stderr, "usage: cw-bench [-M MODULE] [-e EXECS] [-r ROUNDS] [-i N,...] [-u N]\n"
+			"                [-T SECONDS] [-s SUSTAIN,...] [-n RUNS] [-w SECONDS]\n"
+			"                [-W SECONDS] [-c CAP] [-l CPULIMIT]\n");
 	exit(2);
 }
 
@@ -851,13 +1832,33 @@ static unsigned int number(const char *s, unsigned int min, unsigned int max)
 int main(int argc, char **argv)
 {
 	struct sched_param sp = { .sched_priority = 10 };
-	char *s, *tok, *save, err[160];
-	const char *sustains = "3,6";
-	unsigned int i;
+	const char *sustains = "3,6", *idle = "0,100,1000,10000";
+	char *s, *tok, *save, err[160], pm[16];
+	unsigned int i, need;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:n:w:W:c:l:")) != -1) {
+	t_start = cw_now();
+	module_path = getenv("CW_MODULE");
+	while ((opt = getopt(argc, argv, "M:e:r:i:u:T:s:n:w:W:c:l:")) != -1) {
 		switch (opt) {
+		case 'M':
+			module_path = optarg;
+			break;
+		case 'e':
+			execs = number(optarg, 1, MAX_EXECS);
+			break;
+		case 'r':
+			rounds = number(optarg, 1, MAX_ROUNDS);
+			break;
+		case 'i':
+			idle = optarg;
+			break;
+		case 'u':
+			untracked = number(optarg, 1, MAX_IDLE);
+			break;
+		case 'T':
+			trace_seconds = number(optarg, 1, MAX_SECONDS);
+			break;
 		case 's':
 			sustains = optarg;
 			break;
@@ -890,10 +1891,28 @@ int main(int argc, char **argv)
 		ndetections += 2;
 	}
 	free(s);
+	s = strdup(idle);
+	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (nsteps == ARRAY_SIZE(steps))
+			usage();
+		/* Ascending: each count adds programs to the last one's. */
+		steps[nsteps].tracked = number(tok, nsteps ? steps[nsteps - 1].tracked + 1 : 0,
+					       MAX_IDLE);
+		nsteps++;
+	}
+	free(s);
 	srandom(time(NULL) ^ getpid());
 
-	if (!cw_module_loaded()) {
-		fprintf(stderr, "cw-bench: cpuwarden is not loaded\n");
+	if (!cw_module_loaded() && !module_path) {
+		fprintf(stderr, "cw-bench: cpuwarden is not loaded, and no module to load (-M)\n");
+		return 1;
+	}
+	mkdir("/usr/local", 0755);
+	mkdir("/usr/local/bin", 0755);
+	if (cw_copy(TRUE_SRC, TRUE_OWNED, 0755) || cw_copy(IDLE_SRC, IDLE_OWNED, 0755) ||
+	    cw_copy(IDLE_SRC, IDLE_UNOWNED, 0755)) {
+		fprintf(stderr, "cw-bench: copying %s and %s: %s\n", TRUE_SRC, IDLE_SRC,
+			strerror(errno));
 		return 1;
 	}
 	/*
@@ -904,8 +1923,27 @@ int main(int argc, char **argv)
 		progress("cannot run at SCHED_FIFO (%s): timings may be late",
 			 strerror(errno));
 	vm_info();
-	progress("%s, %ld vCPUs, %lu MiB, kernel %s", vm.accel, vm.vcpus,
-		 vm.mem_mib, vm.release);
+	need = STORM_IDLE > untracked ? STORM_IDLE : untracked;
+	if (nsteps && steps[nsteps - 1].tracked > need)
+		need = steps[nsteps - 1].tracked;
+	/* Room for the idle processes and for the storm's PIDs to cycle. */
+	need = 2 * need + 10000;
+	if (vm.pid_max > 0 && vm.pid_max < (long)need) {
+		snprintf(pm, sizeof(pm), "%u", need);
+		if (write_file("/proc/sys/kernel/pid_max", pm))
+			progress("cannot raise pid_max to %u: %s", need, strerror(errno));
+		vm.pid_max = read_long("/proc/sys/kernel/pid_max");
+	}
+	progress("%s, %ld vCPUs, %lu MiB, kernel %s, pid_max %ld", vm.accel, vm.vcpus,
+		 vm.mem_mib, vm.release, vm.pid_max);
+
+	measure_exec_overhead();
+	if (!cw_module_loaded() && module_load(err, sizeof(err))) {
+		fprintf(stderr, "cw-bench: %s\n", err);
+		return 1;
+	}
+	measure_big_exec();
+	measure_sampler();
 
 	/* The budget detector would only blur the sustained one's timing. */
 	if (!param("budget", "0", err, sizeof(err)) ||
