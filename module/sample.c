@@ -191,6 +191,13 @@ static void sample_group(struct cw_track *rec, u64 now)
 	}
 	if (test_bit(CW_TRACK_RELEASE, &rec->flags))
 		release_admin(rec);
+	/*
+	 * An exec or fork that saw its program throttled may publish its
+	 * hold just after the program was let go: let it go too.
+	 */
+	if (test_bit(CW_TRACK_HELD, &rec->flags) &&
+	    READ_ONCE(rec->held_by->state) != CW_PROG_THROTTLED)
+		cw_throttle_release(rec);
 	if (test_bit(CW_TRACK_EXEMPT, &rec->flags))
 		return;
 	if (sustained(&rec->over_since, start, now, rec->pct, threshold, sustain_ns)) {

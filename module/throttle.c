@@ -249,7 +249,9 @@ unsigned long cw_throttle_tick(u64 now)
 	}
 
 	list_for_each_entry_rcu(rec, &cw_track_held, hold_node) {
-		if (test_bit(CW_TRACK_DEAD, &rec->flags))
+		/* A hold that came in late is dropped by the next sample. */
+		if (test_bit(CW_TRACK_DEAD, &rec->flags) ||
+		    READ_ONCE(rec->held_by->state) != CW_PROG_THROTTLED)
 			continue;
 		leader = pid_task(rec->tgid, PIDTYPE_TGID);
 		if (leader)

@@ -1,0 +1,1389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cpuwarden stress selftests: PID reuse and races, and load/unload
+ * stress.  Run as root inside a QEMU guest with the module loaded
+ * (selftests/vm/run).
+ *
+ *   exit_while_held     tracked programs killed from outside while they are
+ *                       throttled, and others that exit on their own then
+ *   exit_during_kill    programs that exit on their own, or are killed from
+ *                       outside, while the module kills them
+ *   pid_reuse           a throttled or killed /tmp program dies, its PID
+ *                       comes back at once for an owned burner or another
+ *                       /tmp program, which must inherit nothing
+ *   policy_races        every policy knob hammered through sysfs and
+ *                       netlink while tracked burners are sampled
+ *   rules_races         allow rules and the quarantine changed while
+ *                       /tmp programs exec in a storm
+ *   load_unload         100 unloads and loads while tracked programs fork,
+ *                       exec and exit, an exec storm runs and burners are
+ *                       held; the slab caches return to their baseline
+ *
+ * Short-lived programs are copies of this very binary, tagged like the
+ * burners (cw_copy_tagged()), that do one small thing chosen by the
+ * environment (see role()) before the harness's main() ever runs.
+ *
+ * Guests run under TCG on two vCPUs: deadlines are liveness limits, never
+ * speed assertions.
+ */
+#include "common.h"
+
+#include <dirent.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+
+#define WORK "/tmp/cws"
+#define OWNED_DIR "/usr/local/bin"
+#define OWNED_QUICK OWNED_DIR "/cws-quick"
+#define OWNED_BURN OWNED_DIR "/cws-burn"
+#define OWNED_RULE OWNED_DIR "/cws-rule"
+#define LEFTOVERS WORK " " OWNED_QUICK " " OWNED_BURN " " OWNED_RULE
+#define TOOL "/usr/sbin/cpuwarden"
+#define ROLE_ENV "CW_STRESS_ROLE"
+
+/* Options of a burner, NULL-terminated. */
+#define ARGS(...) ((const char *const []){ __VA_ARGS__, NULL })
+
+/* ---- What a copy of this binary does, by CW_STRESS_ROLE. ---- */
+
+/*
+ *   exit   fork a child that exits, wait for it, exit 0
+ *   burn   burn CPU for 3 s, then exit 0
+ *   sleep  sleep until killed
+ */
+__attribute__((constructor)) static void role(void)
+{
+	const char *r = getenv(ROLE_ENV);
+	double end;
+	pid_t pid;
+
+	if (!r)
+		return;
+	if (!strcmp(r, "exit")) {
+		pid = fork();
+		if (!pid)
+			_exit(0);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		_exit(0);
+	}
+	if (!strcmp(r, "burn")) {
+		end = cw_now() + 3;
+		while (cw_now() < end)
+			;
+		_exit(0);
+	}
+	if (!strcmp(r, "sleep"))
+		for (;;)
+			pause();
+	_exit(2);
+}
+
+/* ---- Processes this test started. ---- */
+
+static bool proc_stat(pid_t pid, pid_t *ppid, char *state)
+{
+	char path[64], buf[1024], *rparen;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	rparen = strrchr(buf, ')');
+	return rparen && sscanf(rparen + 2, "%c %d", state, ppid) == 2;
+}
+
+/*
+ * SIGKILL and reap every descendant of ours: we are a child subreaper,
+ * so orphans of our children come back to us.  Rounds, as they may fork.
+ */
+static void kill_ours(void)
+{
+	pid_t self = getpid(), ppid;
+	int round, found;
+	struct dirent *e;
+	char state;
+	DIR *dir;
+	long pid;
+
+	for (round = 0; round < 50; round++) {
+		found = 0;
+		dir = opendir("/proc");
+		while (dir && (e = readdir(dir))) {
+			pid = strtol(e->d_name, NULL, 10);
+			if (pid <= 0 || pid == self)
+				continue;
+			/* Only our children: they are killed tree by tree. */
+			if (proc_stat(pid, &ppid, &state) && ppid == self &&
+			    state != 'Z') {
+				kill(pid, SIGKILL);
+				found++;
+			}
+		}
+		if (dir)
+			closedir(dir);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!found)
+			break;
+		usleep(100 * 1000);
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/* ---- The policy and the module. ---- */
+
+static void set_param(struct __test_metadata *_metadata, const char *name,
+		      const char *val)
+{
+	int ret = cw_param_set(name, val);
+
+	ASSERT_EQ(0, ret) {
+		TH_LOG("%s=%s: %s", name, val, strerror(-ret));
+	}
+}
+
+static void expect_param(struct __test_metadata *_metadata, const char *name,
+			 const char *val)
+{
+	char buf[4096];
+
+	ASSERT_EQ(0, cw_param_get(name, buf, sizeof(buf)));
+	EXPECT_STREQ(val, buf) {
+		TH_LOG("parameter %s", name);
+	}
+}
+
+struct policy {
+	const char *mode, *threshold, *sustain, *cap;
+};
+
+static void set_policy(struct __test_metadata *_metadata, const struct policy *p)
+{
+	set_param(_metadata, "mode", p->mode);
+	set_param(_metadata, "threshold", p->threshold);
+	set_param(_metadata, "sustain", p->sustain);
+	set_param(_metadata, "period_ms", "100");
+	set_param(_metadata, "budget", "0");
+	set_param(_metadata, "budget_window", "10");
+	set_param(_metadata, "cap", p->cap ?: "5");
+	set_param(_metadata, "escalate", "0");
+	set_param(_metadata, "quiet", "0");
+	set_param(_metadata, "hash", "Y");
+	set_param(_metadata, "kill_tree", "Y");
+	set_param(_metadata, "allow", "");
+	set_param(_metadata, "quarantine", "clear");
+	set_param(_metadata, "watch", "/tmp,/var/tmp,/dev/shm");
+}
+
+/*
+ * rmmod: an exec inside the module's binfmt gate holds a reference on it
+ * for that instant, and an unload then fails with EAGAIN; try again.
+ */
+static int unload(void)
+{
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (!syscall(__NR_delete_module, "cpuwarden", O_NONBLOCK))
+			return 0;
+		if (errno != EAGAIN && errno != EBUSY)
+			return -errno;
+		usleep(5 * 1000);
+	}
+	return -ETIMEDOUT;
+}
+
+static int load(const char *params)
+{
+	const char *ko = getenv("CW_MODULE");
+	int fd, ret = 0;
+
+	if (!ko)
+		return -ENOENT;
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(__NR_finit_module, fd, params, 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Objects in use in slab cache @name, -1 if there is no such cache.  The
+ * cache is shrunk first: that flushes the per-CPU slabs, whose free
+ * objects /proc/slabinfo counts as active, so the figure is exact.
+ */
+static long slab_active(const char *name)
+{
+	char path[128], line[512], cache[64];
+	long active = -1, n;
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			active = -2;
+		close(fd);
+	}
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		return -3;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", cache, &n) == 2 &&
+		    !strcmp(cache, name)) {
+			active = active == -2 ? -2 : n;
+			break;
+		}
+	fclose(f);
+	return active;
+}
+
+/* ---- The tool: status and ps. ---- */
+
+static char out[256 * 1024];
+
+/* Run @cmd, its output into out[]; its exit status, -1 if it did not exit. */
+static int tool(const char *cmd)
+{
+	size_t len = 0, n;
+	FILE *f;
+	int status;
+
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (len < sizeof(out) - 1 &&
+	       (n = fread(out + len, 1, sizeof(out) - 1 - len, f)) > 0)
+		len += n;
+	out[len] = '\0';
+	status = pclose(f);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The number after "@key": in @obj, -1 if none. */
+static long json_num(const char *obj, const char *key)
+{
+	char needle[64];
+	const char *p;
+
+	snprintf(needle, sizeof(needle), "\"%s\"", key);
+	p = strstr(obj, needle);
+	if (!p)
+		return -1;
+	p += strlen(needle);
+	p += strspn(p, " :");
+	return strtol(p, NULL, 10);
+}
+
+/* A status counter, by "cpuwarden --json status"; -1 on failure. */
+static long status_of(const char *key)
+{
+	if (tool(TOOL " --json status"))
+		return -1;
+	return json_num(out, key);
+}
+
+/*
+ * The state "cpuwarden --json ps" gives the group @pid into @state; ""
+ * if the module does not list it.  false if the tool failed.
+ */
+static bool ps_state(pid_t pid, char *state, size_t len)
+{
+	char *obj, *end, *s, *q;
+
+	*state = '\0';
+	if (tool(TOOL " --json ps"))
+		return false;
+	for (obj = strchr(out, '{'); obj; obj = strchr(end + 1, '{')) {
+		end = strchr(obj, '}');
+		if (!end)
+			break;
+		*end = '\0';
+		if (json_num(obj, "pid") == pid) {
+			s = strstr(obj, "\"state\"");
+			if (s && (s = strchr(s + 7, '"')) && (q = strchr(s + 1, '"'))) {
+				*q = '\0';
+				cw_strscpy(state, s + 1, len);
+			}
+			return true;
+		}
+	}
+	return true;
+}
+
+/* ---- Starting programs. ---- */
+
+/* Copy @src to @dst, tagged with @tag and our PID: content of its own. */
+static void put(struct __test_metadata *_metadata, const char *src,
+		const char *dst, const char *tag)
+{
+	char full[96];
+
+	snprintf(full, sizeof(full), "\ncpuwarden stress %s %d\n", tag, getpid());
+	ASSERT_EQ(0, cw_copy_tagged(src, dst, 0755, full)) {
+		TH_LOG("copy to %s: %s", dst, strerror(errno));
+	}
+}
+
+/* A copy of this binary, to run with a role. */
+static void put_self(struct __test_metadata *_metadata, const char *dst,
+		     const char *tag)
+{
+	put(_metadata, "/proc/self/exe", dst, tag);
+}
+
+/*
+ * fork and execve @path with @args and, if given, @role; *@err gets the
+ * errno of a failed execve, 0 if it succeeded.  The child never returns.
+ */
+static pid_t spawn(const char *path, const char *const args[],
+		   const char *role, int *err)
+{
+	char env[64], *envp[2] = { NULL, NULL }, *argv[16];
+	int pfd[2], i, e = 0;
+	pid_t pid;
+
+	argv[0] = (char *)path;
+	for (i = 0; args && args[i] && i < 14; i++)
+		argv[i + 1] = (char *)args[i];
+	argv[i + 1] = NULL;
+	if (role) {
+		snprintf(env, sizeof(env), ROLE_ENV "=%s", role);
+		envp[0] = env;
+	}
+	if (pipe2(pfd, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		close(pfd[0]);
+		execve(path, argv, envp);
+		e = errno;
+		if (write(pfd[1], &e, sizeof(e)) != sizeof(e))
+			_exit(126);
+		_exit(127);
+	}
+	close(pfd[1]);
+	/* Closed on exec: nothing to read then. */
+	if (pid < 0 || read(pfd[0], &e, sizeof(e)) != sizeof(e))
+		e = 0;
+	close(pfd[0]);
+	*err = e;
+	return pid;
+}
+
+/* Run @path; it must start. */
+static pid_t start(struct __test_metadata *_metadata, const char *path,
+		   const char *const args[], const char *role)
+{
+	int err;
+	pid_t pid = spawn(path, args, role, &err);
+
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, err) {
+		TH_LOG("exec %s: %s", path, strerror(err));
+		cw_reap(pid);
+	}
+	return pid;
+}
+
+static bool demoted(pid_t pid)
+{
+	return sched_getscheduler(pid) == SCHED_IDLE;
+}
+
+/* Wait up to CW_DEADLINE until every one of @pids is demoted: held. */
+static bool all_held(const pid_t *pids, int nr)
+{
+	double end = cw_now() + CW_DEADLINE;
+	int i, held;
+
+	do {
+		for (i = 0, held = 0; i < nr; i++)
+			held += demoted(pids[i]);
+		if (held == nr)
+			return true;
+		usleep(50 * 1000);
+	} while (cw_now() < end);
+	return false;
+}
+
+/*
+ * The share of one CPU, in percent, that @pid used over the next
+ * @seconds, by its CPU clock against the guest's monotonic clock; -1 if
+ * it cannot be read.
+ */
+static int cpu_share(pid_t pid, int seconds)
+{
+	struct timespec c0, c1;
+	clockid_t clock;
+	double w0, w1;
+
+	if (clock_getcpuclockid(pid, &clock) || clock_gettime(clock, &c0))
+		return -1;
+	w0 = cw_now();
+	sleep(seconds);
+	if (clock_gettime(clock, &c1))
+		return -1;
+	w1 = cw_now();
+	return ((c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) / 1e9) * 100 /
+	       (w1 - w0);
+}
+
+/* ---- The kernel log. ---- */
+
+/*
+ * The kernel log since @fd was opened holds no problem report: the VM
+ * runner checks the console too, this names the test that caused it.
+ */
+static void no_warnings(struct __test_metadata *_metadata, int fd)
+{
+	static const char *const bad[] = {
+		"WARNING:", "BUG:", "BUG ", "Oops", "Call Trace", "cut here",
+		"leak", "general protection", "refcount_t", "list_add",
+		"list_del", "UBSAN", "KASAN", "lockdep", "circular locking",
+	};
+	char rec[2048];
+	size_t i;
+
+	while (cw_kmsg_next(fd, time(NULL), rec, sizeof(rec)))
+		for (i = 0; i < ARRAY_SIZE(bad); i++)
+			EXPECT_EQ(NULL, strstr(rec, bad[i])) {
+				TH_LOG("kernel: %s", rec);
+			}
+}
+
+/* A decision about @pid ("throttled", "killed") in the log since @fd opened. */
+static bool logged(int fd, const char *event, pid_t pid)
+{
+	char needle[64];
+
+	snprintf(needle, sizeof(needle), "%s pid=%d ", event, pid);
+	return cw_kmsg_wait(fd, 0, NULL, 0, needle, NULL);
+}
+
+/* ---- The fixtures of the race tests. ---- */
+
+/* What a test changed outside the module, to restore in its teardown. */
+static char saved_pid_max[32];
+static mode_t saved_root_mode;
+
+static int race_begin(struct __test_metadata *_metadata)
+{
+	int kmsg;
+
+	CW_REQUIRE_MODULE();
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	cw_sh("rm -rf " LEFTOVERS);
+	ASSERT_EQ(0, mkdir(WORK, 0755));
+	mkdir("/usr/local", 0755);
+	mkdir(OWNED_DIR, 0755);
+	kmsg = cw_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	return kmsg;
+}
+
+static void race_end(int kmsg)
+{
+	int fd;
+
+	kill_ours();
+	if (saved_pid_max[0]) {
+		fd = open("/proc/sys/kernel/pid_max", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, saved_pid_max, strlen(saved_pid_max)) < 0)
+				perror("pid_max");
+			close(fd);
+		}
+	}
+	if (saved_root_mode)
+		chmod("/", saved_root_mode);
+	if (cw_module_loaded()) {
+		cw_param_set("mode", "monitor");
+		cw_param_set("allow", "");
+		cw_param_set("quarantine", "clear");
+	}
+	close(kmsg);
+	cw_sh("rm -rf " LEFTOVERS);
+}
+
+FIXTURE(race) {
+	int kmsg;
+};
+
+FIXTURE_SETUP(race)
+{
+	self->kmsg = race_begin(_metadata);
+}
+
+FIXTURE_TEARDOWN(race)
+{
+	race_end(self->kmsg);
+}
+
+/* Wait until the module tracks nothing (dead records reaped too). */
+static bool nothing_tracked(void)
+{
+	double end = cw_now() + CW_DEADLINE;
+
+	do {
+		if (status_of("nr_tracked") == 0)
+			return true;
+		usleep(200 * 1000);
+	} while (cw_now() < end);
+	return false;
+}
+
+/* ---- Tracked programs exit while throttled or killed. ---- */
+
+#define NR_HELD 8
+
+/*
+ * Eight groups of one program held at the cap are killed from outside,
+ * all at once; then more of it start, are held at once (they join the
+ * throttled program) and exit on their own while held.
+ */
+TEST_F_TIMEOUT(race, exit_while_held, 4 * CW_DEADLINE)
+{
+	static const struct policy p = {
+		.mode = "throttle", .threshold = "5", .sustain = "1", .cap = "2",
+	};
+	pid_t pids[NR_HELD];
+	char state[32];
+	int i, status, seen_held = 0;
+
+	set_policy(_metadata, &p);
+	put(_metadata, CW_BURN_SRC, WORK "/held", "held");
+	for (i = 0; i < NR_HELD; i++)
+		pids[i] = start(_metadata, WORK "/held", ARGS("-d", "30"), NULL);
+	ASSERT_TRUE(all_held(pids, NR_HELD)) {
+		TH_LOG("not all %d groups were held", NR_HELD);
+	}
+	ASSERT_TRUE(ps_state(pids[0], state, sizeof(state)));
+	ASSERT_STREQ("throttled", state);
+
+	for (i = 0; i < NR_HELD; i++)
+		ASSERT_EQ(0, kill(pids[i], SIGKILL));
+	for (i = 0; i < NR_HELD; i++) {
+		ASSERT_TRUE(cw_killed(cw_wait(pids[i], CW_DEADLINE))) {
+			TH_LOG("held group %d did not die of SIGKILL", pids[i]);
+		}
+	}
+
+	/* The program stays throttled: relaunches are held from the start. */
+	for (i = 0; i < NR_HELD / 2; i++)
+		pids[i] = start(_metadata, WORK "/held", ARGS("-d", "30", "-s", "2"), NULL);
+	for (i = 0; i < NR_HELD / 2; i++) {
+		status = -1;
+		while (waitpid(pids[i], &status, WNOHANG) == 0) {
+			seen_held += demoted(pids[i]);
+			usleep(20 * 1000);
+			if (seen_held > 1000000)
+				break;
+		}
+		ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			TH_LOG("relaunch %d: status %#x", pids[i], status);
+		}
+	}
+	EXPECT_LT(0, seen_held);
+
+	ASSERT_TRUE(nothing_tracked());
+	for (i = 0; i < NR_HELD / 2; i++) {
+		ASSERT_TRUE(ps_state(pids[i], state, sizeof(state)));
+		EXPECT_STREQ("", state);
+	}
+	no_warnings(_metadata, self->kmsg);
+}
+
+/*
+ * One program in eight groups is killed by the module while some of them
+ * exit on their own around the moment it decides, and the rest are
+ * killed from outside as soon as the decision is logged.
+ */
+TEST_F_TIMEOUT(race, exit_during_kill, 4 * CW_DEADLINE)
+{
+	static const struct policy p = {
+		.mode = "kill", .threshold = "5", .sustain = "1",
+	};
+	static const char *const secs[] = { "1", "2", "3", "4" };
+	char line[2048], hex[65], quarantine[4096];
+	pid_t pids[NR_HELD];
+	int i, err, status, killed = 0;
+
+	set_policy(_metadata, &p);
+	put(_metadata, CW_BURN_SRC, WORK "/doomed", "doomed");
+	for (i = 0; i < NR_HELD; i++)
+		pids[i] = start(_metadata, WORK "/doomed",
+				i < 4 ? ARGS("-d", "30", "-s", secs[i]) : ARGS("-d", "30"),
+				NULL);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, line, sizeof(line),
+				 "killed pid=", "/doomed", NULL));
+	for (i = 0; i < NR_HELD; i++)
+		kill(pids[i], SIGKILL);
+	for (i = 0; i < NR_HELD; i++) {
+		status = cw_wait(pids[i], CW_DEADLINE);
+		if (cw_killed(status)) {
+			killed++;
+			continue;
+		}
+		/* Only those that exit on their own may end otherwise. */
+		ASSERT_TRUE(i < 4 && status != -1 && WIFEXITED(status) &&
+			    WEXITSTATUS(status) == 0) {
+			TH_LOG("group %d (%d) ended with %#x", i, pids[i], status);
+		}
+	}
+	EXPECT_LE(NR_HELD / 2, killed);
+
+	/* Killed content is quarantined once, and refused. */
+	ASSERT_EQ(0, cw_sha256_hex(WORK "/doomed", hex));
+	ASSERT_EQ(0, cw_param_get("quarantine", quarantine, sizeof(quarantine)));
+	EXPECT_STREQ(hex, quarantine);
+	cw_reap(spawn(WORK "/doomed", NULL, NULL, &err));
+	EXPECT_EQ(EPERM, err);
+
+	ASSERT_TRUE(nothing_tracked());
+	no_warnings(_metadata, self->kmsg);
+}
+
+/* ---- PID reuse. ---- */
+
+FIXTURE(reuse) {
+	int kmsg;
+};
+
+FIXTURE_SETUP(reuse)
+{
+	self->kmsg = race_begin(_metadata);
+}
+
+FIXTURE_TEARDOWN(reuse)
+{
+	race_end(self->kmsg);
+}
+
+FIXTURE_VARIANT(reuse) {
+	const char *mode;	/* how the first owner of the PID ends */
+	bool owned;		/* the next owner is owned, or /tmp */
+};
+
+FIXTURE_VARIANT_ADD(reuse, throttled_then_owned) {
+	.mode = "throttle", .owned = true,
+};
+
+FIXTURE_VARIANT_ADD(reuse, throttled_then_tmp) {
+	.mode = "throttle", .owned = false,
+};
+
+FIXTURE_VARIANT_ADD(reuse, killed_then_owned) {
+	.mode = "kill", .owned = true,
+};
+
+FIXTURE_VARIANT_ADD(reuse, killed_then_tmp) {
+	.mode = "kill", .owned = false,
+};
+
+#define PID_MAX "600"
+
+/*
+ * Fork until a child gets @pid, and run @path there with @args; the
+ * others exit at once.  The new process, or -1 if @pid never came back.
+ */
+static pid_t respawn_at(pid_t pid, const char *path, const char *const args[])
+{
+	char *argv[16];
+	pid_t child;
+	int i;
+
+	argv[0] = (char *)path;
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = (char *)args[i];
+	argv[i + 1] = NULL;
+	for (i = 0; i < 20 * atoi(PID_MAX); i++) {
+		child = fork();
+		if (!child) {
+			if (getpid() == pid)
+				execv(path, argv);
+			_exit(0);
+		}
+		if (child == pid)
+			return child;
+		if (child > 0)
+			waitpid(child, NULL, 0);
+	}
+	return -1;
+}
+
+/*
+ * A throttled or killed /tmp program dies, and its PID comes back at once
+ * for an owned burner or a /tmp program of other content.  That one must
+ * not be held, demoted, killed nor listed as throttled.
+ */
+TEST_F_TIMEOUT(reuse, pid_reuse, 4 * CW_DEADLINE)
+{
+	const struct policy p = {
+		.mode = variant->mode, .threshold = "5", .sustain = "1",
+	};
+	const char *next = variant->owned ? OWNED_BURN : WORK "/fresh";
+	char state[32];
+	pid_t victim, heir;
+	int fd, share;
+
+	fd = open("/proc/sys/kernel/pid_max", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, saved_pid_max, sizeof(saved_pid_max) - 1));
+	/* Strict sysctl writes must start at offset 0. */
+	ASSERT_EQ((ssize_t)strlen(PID_MAX), pwrite(fd, PID_MAX, strlen(PID_MAX), 0));
+	close(fd);
+
+	set_policy(_metadata, &p);
+	put(_metadata, CW_BURN_SRC, WORK "/victim", "victim");
+	put(_metadata, CW_BURN_SRC, next, variant->owned ? "owned heir" : "tmp heir");
+	victim = start(_metadata, WORK "/victim", ARGS("-d", "50"), NULL);
+	ASSERT_GT(atoi(PID_MAX), victim);
+
+	if (!strcmp(variant->mode, "throttle")) {
+		ASSERT_TRUE(all_held(&victim, 1));
+		ASSERT_TRUE(ps_state(victim, state, sizeof(state)));
+		ASSERT_STREQ("throttled", state);
+		ASSERT_EQ(0, kill(victim, SIGKILL));
+	}
+	ASSERT_TRUE(cw_killed(cw_wait(victim, CW_DEADLINE)));
+	/* The heir, if from /tmp, is judged on its own: not soon. */
+	set_param(_metadata, "sustain", "86400");
+	close(self->kmsg);
+	self->kmsg = cw_kmsg_open();
+
+	heir = respawn_at(victim, next, ARGS("-d", "100"));
+	ASSERT_EQ(victim, heir) {
+		TH_LOG("PID %d did not come back", victim);
+	}
+	/* Let the sampler and the cap see it for a while. */
+	share = cpu_share(heir, 3);
+	TH_LOG("heir %d got %d%% of a CPU", heir, share);
+	EXPECT_LE(25, share);
+	EXPECT_FALSE(demoted(heir));
+	EXPECT_EQ(0, waitpid(heir, NULL, WNOHANG)) {
+		TH_LOG("the heir ended");
+	}
+	ASSERT_TRUE(ps_state(heir, state, sizeof(state)));
+	EXPECT_STREQ(variant->owned ? "" : "tracked", state);
+	EXPECT_FALSE(logged(self->kmsg, "throttled", heir));
+	close(self->kmsg);
+	self->kmsg = cw_kmsg_open();
+	EXPECT_FALSE(logged(self->kmsg, "killed", heir));
+	cw_reap(heir);
+	no_warnings(_metadata, self->kmsg);
+}
+
+/* ---- Policy changes while tracked burners are sampled. ---- */
+
+#define HAMMER_S 8
+
+struct knob {
+	const char *name;
+	const char *values[4];
+};
+
+static const struct knob knobs[] = {
+	{ "mode", { "monitor", "throttle", "kill", "throttle" } },
+	{ "threshold", { "5", "20", "50", "200" } },
+	{ "sustain", { "1", "2", "5", "1" } },
+	{ "period_ms", { "100", "150", "250", "500" } },
+	{ "cap", { "2", "10", "50", "5" } },
+	{ "budget", { "0", "1", "600", "2" } },
+	{ "budget_window", { "10", "60", "3600", "10" } },
+	{ "escalate", { "0", "2", "0", "5" } },
+	{ "quiet", { "0", "1", "300", "2" } },
+};
+
+/* The final policy: half through sysfs, half in one netlink message. */
+static const char *const final[][2] = {
+	{ "mode", "monitor" }, { "threshold", "37" }, { "sustain", "3" },
+	{ "period_ms", "300" }, { "cap", "7" }, { "budget", "123" },
+	{ "budget_window", "77" }, { "escalate", "0" }, { "quiet", "9" },
+};
+
+/* Write random knobs until @seconds passed; failed writes, or -1. */
+static int hammer(int seconds)
+{
+	double end = cw_now() + seconds;
+	char cmd[512];
+	int i, fails = 0;
+	size_t k;
+
+	srand(getpid());
+	for (i = 0; cw_now() < end; i++) {
+		k = rand() % ARRAY_SIZE(knobs);
+		if (i % 16 == 15) {
+			snprintf(cmd, sizeof(cmd), TOOL " policy set %s %s %s %s >/dev/null",
+				 knobs[k].name, knobs[k].values[rand() % 4],
+				 knobs[(k + 1) % ARRAY_SIZE(knobs)].name,
+				 knobs[(k + 1) % ARRAY_SIZE(knobs)].values[rand() % 4]);
+			fails += cw_sh(cmd) != 0;
+		} else {
+			fails += cw_param_set(knobs[k].name, knobs[k].values[rand() % 4]) != 0;
+		}
+	}
+	for (k = 0; k < 4; k++)
+		fails += cw_param_set(final[k][0], final[k][1]) != 0;
+	snprintf(cmd, sizeof(cmd), TOOL " policy set");
+	for (; k < ARRAY_SIZE(final); k++)
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " %s %s",
+			 final[k][0], final[k][1]);
+	fails += cw_sh(cmd) != 0;
+	return fails;
+}
+
+TEST_F_TIMEOUT(race, policy_races, 4 * CW_DEADLINE)
+{
+	static const struct policy p = {
+		.mode = "throttle", .threshold = "5", .sustain = "1",
+	};
+	const char *const *const burn_args[] = {
+		ARGS("-d", "40"), ARGS("-d", "20", "-t", "2"),
+		ARGS("-d", "20", "-n", "1"), ARGS("-d", "60"),
+	};
+	pid_t pids[4], worker, fresh;
+	char path[64], tag[16];
+	int i, status;
+	size_t k;
+
+	set_policy(_metadata, &p);
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), WORK "/burn%d", i);
+		snprintf(tag, sizeof(tag), "policy %d", i);
+		put(_metadata, CW_BURN_SRC, path, tag);
+		pids[i] = start(_metadata, path, burn_args[i], NULL);
+	}
+	worker = fork();
+	ASSERT_LE(0, worker);
+	if (!worker)
+		_exit(hammer(HAMMER_S) ? 1 : 0);
+	status = cw_wait(worker, HAMMER_S + CW_DEADLINE);
+	ASSERT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("policy writes failed: %#x", status);
+		cw_reap(worker);
+	}
+
+	for (k = 0; k < ARRAY_SIZE(final); k++)
+		expect_param(_metadata, final[k][0], final[k][1]);
+	ASSERT_EQ(0, tool(TOOL " --json policy"));
+	EXPECT_EQ(37, json_num(out, "threshold"));
+	EXPECT_EQ(300, json_num(out, "period_ms"));
+	EXPECT_EQ(123, json_num(out, "budget"));
+
+	/* Each burner still burns, or the module killed it. */
+	for (i = 0; i < 4; i++) {
+		if (waitpid(pids[i], &status, WNOHANG) == 0)
+			continue;
+		EXPECT_TRUE(cw_killed(status)) {
+			TH_LOG("burner %d ended with %#x", i, status);
+		}
+	}
+
+	/* And the module still works. */
+	set_policy(_metadata, &(struct policy){
+		.mode = "kill", .threshold = "5", .sustain = "1" });
+	put(_metadata, CW_BURN_SRC, WORK "/fresh", "policy fresh");
+	fresh = start(_metadata, WORK "/fresh", ARGS("-d", "50"), NULL);
+	EXPECT_TRUE(cw_killed(cw_wait(fresh, CW_DEADLINE))) {
+		cw_reap(fresh);
+	}
+	no_warnings(_metadata, self->kmsg);
+}
+
+/* ---- Allow rules and the quarantine changed while execs run. ---- */
+
+#define RULES_S 10
+
+/* Shared between the workers and the test. */
+struct rule_counts {
+	int ok[3];		/* per content: exit 0 */
+	int denied[3];		/* EPERM at exec */
+	int killed[3];		/* SIGKILL */
+	int bad;		/* anything else */
+	int tool_bad;
+	char last_bad[128];
+};
+
+static const char *const rule_paths[] = {
+	WORK "/ra", WORK "/rq", OWNED_RULE,
+};
+
+/* Legal: A and the owned program always run; Q runs, is denied or killed. */
+static void count_outcome(struct rule_counts *c, int which, int err, int status)
+{
+	if (err == EPERM && which == 1)
+		c->denied[which]++;
+	else if (!err && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		c->ok[which]++;
+	else if (!err && which == 1 && WIFSIGNALED(status) &&
+		 WTERMSIG(status) == SIGKILL)
+		c->killed[which]++;
+	else {
+		c->bad++;
+		snprintf(c->last_bad, sizeof(c->last_bad), "%s: errno %d status %#x",
+			 rule_paths[which], err, status);
+	}
+}
+
+static void storm(struct rule_counts *c, int seconds)
+{
+	double end = cw_now() + seconds;
+	int i, err, status;
+	pid_t pid;
+
+	for (i = 0; cw_now() < end; i++) {
+		pid = spawn(rule_paths[i % 3], NULL, "exit", &err);
+		if (pid < 0)
+			continue;
+		waitpid(pid, &status, 0);
+		count_outcome(c, i % 3, err, status);
+	}
+}
+
+/* Q, burning: killed, denied, or allowed and done after 3 s. */
+static void refill(struct rule_counts *c, int seconds)
+{
+	double end = cw_now() + seconds;
+	int err, status;
+	pid_t pid;
+
+	while (cw_now() < end) {
+		pid = spawn(rule_paths[1], NULL, "burn", &err);
+		if (pid < 0)
+			continue;
+		waitpid(pid, &status, 0);
+		count_outcome(c, 1, err, status);
+		if (err)
+			usleep(50 * 1000);
+	}
+}
+
+static void change_rules(struct rule_counts *c, int seconds, const char *a,
+			 const char *q)
+{
+	double end = cw_now() + seconds;
+	char rules[512], cmd[256];
+	int i, ret;
+
+	for (i = 0; cw_now() < end; i++) {
+		snprintf(rules, sizeof(rules), "%s%s%s%s%s%s%s%s%s%s",
+			 i & 1 ? "sha256:" : "", i & 1 ? a : "",
+			 i & 1 ? "," : "",
+			 i & 2 ? "path:" OWNED_RULE "," : "",
+			 i & 4 ? "uid:1000," : "",
+			 i % 7 ? "" : "sha256:", i % 7 ? "" : q,
+			 i % 7 ? "" : ",",
+			 i % 11 ? "" : "uid:0,", "uid:4242");
+		if (cw_param_set("allow", rules))
+			c->tool_bad++;
+		switch (i % 6) {
+		case 1:
+			snprintf(cmd, sizeof(cmd), TOOL " allow add sha256:%s >/dev/null 2>&1", a);
+			ret = cw_sh(cmd);
+			c->tool_bad += ret != 0 && ret != 1;	/* 1: EEXIST */
+			break;
+		case 2:
+			ret = cw_sh(TOOL " allow del uid:4242 >/dev/null 2>&1");
+			c->tool_bad += ret != 0;
+			break;
+		case 3:
+			ret = cw_sh(TOOL " allow add path " OWNED_RULE " >/dev/null 2>&1");
+			c->tool_bad += ret != 0 && ret != 1;
+			break;
+		case 4:
+			ret = cw_sh(TOOL " allow del uid:1000 >/dev/null 2>&1");
+			c->tool_bad += ret != 0 && ret != 5;	/* 5: ENOENT */
+			break;
+		case 5:
+			ret = cw_sh(TOOL " quarantine clear >/dev/null 2>&1");
+			c->tool_bad += ret != 0;
+			break;
+		default:
+			c->tool_bad += cw_param_set("quarantine", "clear") != 0;
+			break;
+		}
+		usleep(50 * 1000);
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The comma-separated rules of @list, sorted, back into @list. */
+static void sort_rules(char *list)
+{
+	char *rules[32], *s, copy[1024];
+	int n = 0, i;
+
+	cw_strscpy(copy, list, sizeof(copy));
+	for (s = strtok(copy, ","); s && n < 32; s = strtok(NULL, ","))
+		rules[n++] = s;
+	qsort(rules, n, sizeof(rules[0]), cmp_str);
+	list[0] = '\0';
+	for (i = 0; i < n; i++)
+		snprintf(list + strlen(list), 1024 - strlen(list), "%s%s",
+			 i ? "," : "", rules[i]);
+}
+
+TEST_F_TIMEOUT(race, rules_races, 4 * CW_DEADLINE)
+{
+	static const struct policy p = {
+		.mode = "kill", .threshold = "5", .sustain = "1",
+	};
+	char a[65], q[65], want[1024], got[1024], quarantine[4096];
+	struct rule_counts *c, sum = {};
+	pid_t workers[3];
+	struct stat root;
+	int i, j, status;
+	pid_t pid;
+
+	set_policy(_metadata, &p);
+	/* The initramfs's / is writable by all, which no path rule accepts. */
+	ASSERT_EQ(0, stat("/", &root));
+	saved_root_mode = root.st_mode & 07777;
+	ASSERT_EQ(0, chmod("/", 0755));
+	put_self(_metadata, rule_paths[0], "rules A");
+	put_self(_metadata, rule_paths[1], "rules Q");
+	put_self(_metadata, rule_paths[2], "rules owned");
+	ASSERT_EQ(0, cw_sha256_hex(rule_paths[0], a));
+	ASSERT_EQ(0, cw_sha256_hex(rule_paths[1], q));
+	snprintf(want, sizeof(want), "path:%s", OWNED_RULE);
+	ASSERT_EQ(0, cw_param_set("allow", want)) {
+		TH_LOG("a path rule for %s is refused", OWNED_RULE);
+	}
+	/* One set of counters per worker. */
+	c = mmap(NULL, 3 * sizeof(*c), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, c);
+	memset(c, 0, 3 * sizeof(*c));
+
+	for (i = 0; i < 3; i++) {
+		workers[i] = fork();
+		ASSERT_LE(0, workers[i]);
+		if (workers[i])
+			continue;
+		if (i == 0)
+			change_rules(&c[i], RULES_S, a, q);
+		else if (i == 1)
+			storm(&c[i], RULES_S);
+		else
+			refill(&c[i], RULES_S);
+		_exit(0);
+	}
+	for (i = 0; i < 3; i++) {
+		status = cw_wait(workers[i], RULES_S + CW_DEADLINE);
+		ASSERT_TRUE(status != -1 && WIFEXITED(status) && !WEXITSTATUS(status)) {
+			TH_LOG("worker %d: %#x", i, status);
+		}
+	}
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < 3; j++) {
+			sum.ok[j] += c[i].ok[j];
+			sum.denied[j] += c[i].denied[j];
+			sum.killed[j] += c[i].killed[j];
+		}
+		sum.bad += c[i].bad;
+		sum.tool_bad += c[i].tool_bad;
+		if (c[i].bad)
+			TH_LOG("illegal outcome, last: %s", c[i].last_bad);
+	}
+	TH_LOG("A ran %d; Q ran %d, denied %d, killed %d; owned ran %d",
+	       sum.ok[0], sum.ok[1], sum.denied[1], sum.killed[1], sum.ok[2]);
+	EXPECT_EQ(0, sum.bad);
+	EXPECT_EQ(0, sum.tool_bad);
+	EXPECT_LT(0, sum.ok[0]);
+	EXPECT_LT(0, sum.ok[1]);
+	EXPECT_LT(0, sum.denied[1]);
+	EXPECT_LT(0, sum.killed[1]);
+	EXPECT_LT(0, sum.ok[2]);
+
+	/* The last word: one write, then one deletion and one addition. */
+	snprintf(want, sizeof(want), "sha256:%s,path:%s,uid:1000", a, OWNED_RULE);
+	ASSERT_EQ(0, cw_param_set("allow", want));
+	ASSERT_EQ(0, cw_sh(TOOL " allow del uid:1000"));
+	ASSERT_EQ(0, cw_sh(TOOL " allow add uid:1001"));
+	snprintf(want, sizeof(want), "sha256:%s,path:%s,uid:1001", a, OWNED_RULE);
+	ASSERT_EQ(0, cw_param_get("allow", got, sizeof(got)));
+	sort_rules(want);
+	sort_rules(got);
+	EXPECT_STREQ(want, got);
+	ASSERT_EQ(0, cw_sh(TOOL " quarantine clear"));
+	ASSERT_EQ(0, cw_param_get("quarantine", quarantine, sizeof(quarantine)));
+	EXPECT_STREQ("", quarantine);
+
+	/* Q is killed and quarantined again, and nothing else is. */
+	pid = start(_metadata, rule_paths[1], NULL, "burn");
+	EXPECT_TRUE(cw_killed(cw_wait(pid, CW_DEADLINE)));
+	ASSERT_EQ(0, cw_param_get("quarantine", quarantine, sizeof(quarantine)));
+	EXPECT_STREQ(q, quarantine);
+	ASSERT_TRUE(nothing_tracked());
+	munmap(c, 3 * sizeof(*c));
+	no_warnings(_metadata, self->kmsg);
+}
+
+/* ---- Load and unload under load. ---- */
+
+#define CYCLES 100
+#define NR_QUICK 4
+#define LOAD_PARAMS "mode=throttle threshold=5 sustain=1 period_ms=100 cap=2 " \
+		    "quiet=0 escalate=0 budget=0 budget_window=10"
+
+struct churn {
+	volatile int stop;
+	int runs;		/* tracked programs run */
+	int runs_loaded;	/* of them, with the module loaded throughout */
+	int storm;		/* owned programs run */
+	int bad;
+	char last_bad[128];
+};
+
+/* Quick /tmp programs that fork a child and exit, one after another. */
+static void churn(struct churn *c)
+{
+	char path[64];
+	int i, err, status;
+	bool before;
+	pid_t pid;
+
+	for (i = 0; !c->stop; i++) {
+		snprintf(path, sizeof(path), WORK "/quick%d", i % NR_QUICK);
+		before = cw_module_loaded();
+		pid = spawn(path, NULL, "exit", &err);
+		if (pid < 0)
+			continue;
+		waitpid(pid, &status, 0);
+		if (err || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			c->bad++;
+			snprintf(c->last_bad, sizeof(c->last_bad),
+				 "%s: errno %d status %#x", path, err, status);
+			continue;
+		}
+		c->runs++;
+		c->runs_loaded += before && cw_module_loaded();
+	}
+}
+
+/* An exec storm of an owned program. */
+static void owned_storm(struct churn *c)
+{
+	int err, status;
+	pid_t pid;
+
+	while (!c->stop) {
+		pid = spawn(OWNED_QUICK, NULL, "exit", &err);
+		if (pid < 0)
+			continue;
+		waitpid(pid, &status, 0);
+		if (!err && WIFEXITED(status) && !WEXITSTATUS(status))
+			c->storm++;
+	}
+}
+
+FIXTURE(cycle) {
+	int kmsg;
+};
+
+FIXTURE_SETUP(cycle)
+{
+	CW_REQUIRE_MODULE();
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	cw_sh("rm -rf " LEFTOVERS);
+	ASSERT_EQ(0, mkdir(WORK, 0755));
+	mkdir("/usr/local", 0755);
+	mkdir(OWNED_DIR, 0755);
+	self->kmsg = cw_kmsg_open();
+	ASSERT_LE(0, self->kmsg);
+}
+
+FIXTURE_TEARDOWN(cycle)
+{
+	kill_ours();
+	if (!cw_module_loaded())
+		load("");
+	close(self->kmsg);
+	cw_sh("rm -rf " LEFTOVERS);
+}
+
+/* Both burners no longer held: scheduled normally. */
+static bool thawed(const pid_t *burners)
+{
+	return sched_getscheduler(burners[0]) == SCHED_OTHER &&
+	       sched_getscheduler(burners[1]) == SCHED_OTHER;
+}
+
+TEST_F_TIMEOUT(cycle, load_unload, 600)
+{
+	long base_track, base_prog, n;
+	pid_t burners[2], workers[2], sleeper;
+	char path[64], tag[32];
+	struct churn *c;
+	int i, ret, held = 0, status;
+
+	if (!getenv("CW_MODULE"))
+		SKIP(return, "CW_MODULE does not name the module file");
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(-1, slab_active("cw_track"));
+	ASSERT_EQ(-1, slab_active("cw_prog"));
+	ASSERT_EQ(0, load(LOAD_PARAMS));
+	base_track = slab_active("cw_track");
+	base_prog = slab_active("cw_prog");
+	ASSERT_LE(0, base_track);
+	ASSERT_LE(0, base_prog);
+	TH_LOG("fresh load: cw_track %ld, cw_prog %ld in use", base_track, base_prog);
+
+	for (i = 0; i < NR_QUICK; i++) {
+		snprintf(path, sizeof(path), WORK "/quick%d", i);
+		snprintf(tag, sizeof(tag), "quick %d", i);
+		put_self(_metadata, path, tag);
+	}
+	put_self(_metadata, OWNED_QUICK, "owned quick");
+	put(_metadata, CW_BURN_SRC, WORK "/held0", "held 0");
+	put(_metadata, CW_BURN_SRC, WORK "/held1", "held 1");
+	burners[0] = start(_metadata, WORK "/held0", ARGS("-d", "20"), NULL);
+	burners[1] = start(_metadata, WORK "/held1", ARGS("-d", "10", "-n", "1"), NULL);
+
+	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, c);
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < 2; i++) {
+		workers[i] = fork();
+		ASSERT_LE(0, workers[i]);
+		if (!workers[i]) {
+			if (i)
+				owned_storm(c);
+			else
+				churn(c);
+			_exit(0);
+		}
+	}
+
+	for (i = 0; i < CYCLES; i++) {
+		/*
+		 * Every other load lives until both burners are held, so that
+		 * the unload finds them trapped; the others are unloaded at
+		 * once, in the middle of the load-time scan and sampling.
+		 */
+		if (i % 2 == 0) {
+			ASSERT_TRUE(all_held(burners, 2)) {
+				TH_LOG("cycle %d: burners not held", i);
+			}
+			held++;
+		} else {
+			usleep(100 * 1000);
+		}
+		ret = unload();
+		ASSERT_EQ(0, ret) {
+			TH_LOG("cycle %d: unload: %s", i, strerror(-ret));
+		}
+		/* Unload restores what it demoted, before it returns. */
+		ASSERT_TRUE(thawed(burners)) {
+			TH_LOG("cycle %d: burners still demoted after unload", i);
+		}
+		ret = load(LOAD_PARAMS);
+		ASSERT_EQ(0, ret) {
+			TH_LOG("cycle %d: load: %s", i, strerror(-ret));
+		}
+	}
+	ASSERT_TRUE(all_held(burners, 2));
+	c->stop = 1;
+	for (i = 0; i < 2; i++) {
+		status = cw_wait(workers[i], CW_DEADLINE);
+		ASSERT_TRUE(status != -1 && WIFEXITED(status) && !WEXITSTATUS(status));
+	}
+	TH_LOG("%d cycles (%d with burners held), %d /tmp programs (%d while loaded), %d owned execs",
+	       CYCLES, held, c->runs, c->runs_loaded, c->storm);
+	EXPECT_EQ(0, c->bad) {
+		TH_LOG("a /tmp program failed: %s", c->last_bad);
+	}
+	EXPECT_LE(1000, c->runs_loaded);
+	EXPECT_LT(0, c->storm);
+
+	/* Unloaded while held: the burners run freely and end when told. */
+	ASSERT_EQ(0, unload());
+	ASSERT_TRUE(thawed(burners));
+	for (i = 0; i < 2; i++) {
+		n = cpu_share(burners[i], 2);
+		EXPECT_LE(8, n) {
+			TH_LOG("burner %d got %ld%% of a CPU after unload", i, n);
+		}
+		ASSERT_EQ(0, kill(burners[i], SIGTERM));
+		status = cw_wait(burners[i], CW_DEADLINE);
+		EXPECT_TRUE(status != -1 && WIFSIGNALED(status) &&
+			    WTERMSIG(status) == SIGTERM) {
+			TH_LOG("burner %d: %#x", i, status);
+		}
+	}
+	kill_ours();
+
+	/* The last load: back to the baseline of a fresh one. */
+	ASSERT_EQ(0, load(LOAD_PARAMS));
+	EXPECT_EQ(base_track, slab_active("cw_track"));
+	EXPECT_EQ(base_prog, slab_active("cw_prog"));
+
+	/*
+	 * Tracked programs come and go; one idle sleeper keeps the sampler
+	 * running, which forgets idle programs after budget_window (10 s).
+	 */
+	put_self(_metadata, WORK "/sleeper", "sleeper");
+	sleeper = start(_metadata, WORK "/sleeper", NULL, "sleep");
+	c->stop = 0;
+	c->runs = 0;
+	workers[0] = fork();
+	ASSERT_LE(0, workers[0]);
+	if (!workers[0]) {
+		churn(c);
+		_exit(0);
+	}
+	while (c->runs < 50 && !c->bad)
+		usleep(100 * 1000);
+	c->stop = 1;
+	ASSERT_EQ(0, cw_wait(workers[0], CW_DEADLINE));
+	ASSERT_EQ(0, c->bad);
+	EXPECT_EQ(1 + NR_QUICK, status_of("nr_programs"));
+	for (i = 0; i < 3 * CW_DEADLINE && status_of("nr_programs") != 1; i++)
+		sleep(1);
+	EXPECT_EQ(1, status_of("nr_tracked"));
+	EXPECT_EQ(1, status_of("nr_programs"));
+	EXPECT_EQ(base_track + 1, slab_active("cw_track"));
+	EXPECT_EQ(base_prog + 1, slab_active("cw_prog"));
+
+	/*
+	 * Once the sleeper is gone its record goes, and the sampler stops:
+	 * its idle program stays until the next tracked program or unload.
+	 */
+	cw_reap(sleeper);
+	EXPECT_TRUE(nothing_tracked());
+	EXPECT_EQ(1, status_of("nr_programs"));
+	EXPECT_EQ(base_track, slab_active("cw_track"));
+	EXPECT_EQ(base_prog + 1, slab_active("cw_prog"));
+
+	/* Unload frees every object: a cache destroyed with some would BUG. */
+	ASSERT_EQ(0, unload());
+	EXPECT_EQ(-1, slab_active("cw_track"));
+	EXPECT_EQ(-1, slab_active("cw_prog"));
+	ASSERT_EQ(0, load(""));
+	munmap(c, sizeof(*c));
+	no_warnings(_metadata, self->kmsg);
+}
+
+TEST_HARNESS_MAIN
