@@ -318,7 +318,7 @@ static void sample_fn(struct work_struct *work)
 	if (full)
 		sample_all(now, last_full ? now - last_full : period_ns);
 	/* A program throttled just now is judged at the next tick. */
-	if (!tick && !list_empty(&cw_prog_throttled))
+	if (!tick && !list_empty(&cw_track_held))
 		tick = CW_THROTTLE_TICK;
 	rcu_read_unlock();
 	cw_throttle_apply();

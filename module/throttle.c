@@ -205,7 +205,8 @@ void cw_throttle_stop(struct cw_prog *prog)
  * Returns the jiffies until the next tick is due: a program in debt
  * needs none until it has paid it off, so a program held at a small cap
  * costs a few ticks a second, not one per CW_THROTTLE_TICK.  0 when
- * nothing is throttled.
+ * nothing is held: a throttled program none of whose processes is left
+ * keeps its state, for a relaunch to join, but needs no tick.
  */
 unsigned long cw_throttle_tick(u64 now)
 {
@@ -216,7 +217,7 @@ unsigned long cw_throttle_tick(u64 now)
 	struct cw_prog *p;
 	u64 runtime;
 
-	if (list_empty(&cw_prog_throttled))
+	if (list_empty(&cw_prog_throttled) || list_empty(&cw_track_held))
 		return 0;
 
 	list_for_each_entry_rcu(rec, &cw_track_held, hold_node) {
