@@ -32,13 +32,13 @@
 #define CW_DEADLINE 40
 
 /*
- * Write a module parameter; 0 or the negative errno of the write.  sysfs
- * ignores a write of nothing, so "" is sent as a lone newline, as echo
- * does.  sysfs also cuts a write at a page: a short write is -EMSGSIZE.
+ * Write @val to the sysfs or tracefs file @path; 0 or the negative errno
+ * of the write.  sysfs ignores a write of nothing, so "" is sent as a
+ * lone newline, as echo does.  sysfs also cuts a write at a page: a short
+ * write is -EMSGSIZE.  The file is truncated, which clears a trace.
  */
-static inline int cw_param_set(const char *name, const char *val)
+static inline int cw_write_file(const char *path, const char *val)
 {
-	char path[256];
 	size_t len;
 	ssize_t n;
 	int fd, ret = 0;
@@ -46,8 +46,7 @@ static inline int cw_param_set(const char *name, const char *val)
 	if (!*val)
 		val = "\n";
 	len = strlen(val);
-	snprintf(path, sizeof(path), CW_PARAMS "%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, len);
@@ -57,6 +56,15 @@ static inline int cw_param_set(const char *name, const char *val)
 		ret = -EMSGSIZE;
 	close(fd);
 	return ret;
+}
+
+/* Write a module parameter, as cw_write_file(). */
+static inline int cw_param_set(const char *name, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), CW_PARAMS "%s", name);
+	return cw_write_file(path, val);
 }
 
 static inline int cw_param_get(const char *name, char *buf, size_t len)

@@ -549,6 +549,36 @@ static bool nothing_tracked(void)
 	return false;
 }
 
+#define TRACEFS "/sys/kernel/tracing/"
+
+/*
+ * How many times the module's work items ran in the next @seconds, as
+ * tracefs saw them; -1 without tracefs.
+ */
+static int module_work_runs(int seconds)
+{
+	static const char *const enable =
+		TRACEFS "events/workqueue/workqueue_execute_start/enable";
+	char line[512];
+	int runs = 0;
+	FILE *f;
+
+	if (cw_write_file(TRACEFS "tracing_on", "0") ||
+	    cw_write_file(TRACEFS "trace", "") || cw_write_file(enable, "1"))
+		return -1;
+	cw_write_file(TRACEFS "tracing_on", "1");
+	sleep(seconds);
+	cw_write_file(TRACEFS "tracing_on", "0");
+	cw_write_file(enable, "0");
+	f = fopen(TRACEFS "trace", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		runs += line[0] != '#' && strstr(line, "[cpuwarden]") != NULL;
+	fclose(f);
+	return runs;
+}
+
 /* ---- Tracked programs exit while throttled or killed. ---- */
 
 #define NR_HELD 8
@@ -607,6 +637,11 @@ TEST_F_TIMEOUT(race, exit_while_held, 4 * CW_DEADLINE)
 		ASSERT_TRUE(ps_state(pids[i], state, sizeof(state)));
 		EXPECT_STREQ("", state);
 	}
+	/*
+	 * The program stays throttled for a relaunch to join, but with none
+	 * of it left nothing needs a tick: no periodic work at all.
+	 */
+	EXPECT_EQ(0, module_work_runs(3));
 	no_warnings(_metadata, self->kmsg);
 }
 
