@@ -970,19 +970,6 @@ static void measure_big_exec(void)
 	unlink(BIG_NOHASH);
 }
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), ret = 0;
-	size_t len = strlen(val);
-
-	if (fd < 0)
-		return -1;
-	if (len && write(fd, val, len) != (ssize_t)len)
-		ret = -1;
-	close(fd);
-	return ret;
-}
-
 /* The trace time stamp of the event that starts at @ev in @line. */
 static double trace_stamp(const char *line, const char *ev)
 {
@@ -1013,22 +1000,22 @@ static int trace_module_work(unsigned int secs, struct work_use *u, char *err,
 	FILE *f;
 
 	memset(u, 0, sizeof(*u));
-	if (write_file(TRACEFS "tracing_on", "0") || write_file(TRACEFS "trace", "")) {
+	if (cw_write_file(TRACEFS "tracing_on", "0") || cw_write_file(TRACEFS "trace", "")) {
 		snprintf(err, len, "tracefs at " TRACEFS ": %s", strerror(errno));
 		return -1;
 	}
 	for (i = 0; i < ARRAY_SIZE(events); i++)
-		if (write_file(events[i], "1")) {
+		if (cw_write_file(events[i], "1")) {
 			snprintf(err, len, "%s: %s", events[i], strerror(errno));
 			return -1;
 		}
 	t0 = cw_now();
-	write_file(TRACEFS "tracing_on", "1");
+	cw_write_file(TRACEFS "tracing_on", "1");
 	sleep(secs);
-	write_file(TRACEFS "tracing_on", "0");
+	cw_write_file(TRACEFS "tracing_on", "0");
 	u->window = cw_now() - t0;
 	for (i = 0; i < ARRAY_SIZE(events); i++)
-		write_file(events[i], "0");
+		cw_write_file(events[i], "0");
 
 	f = fopen(TRACEFS "trace", "r");
 	if (!f) {
@@ -1059,7 +1046,7 @@ static int trace_module_work(unsigned int secs, struct work_use *u, char *err,
 		}
 	}
 	fclose(f);
-	write_file(TRACEFS "trace", "");
+	cw_write_file(TRACEFS "trace", "");
 	if (written > in_buf) {
 		snprintf(err, len, "the trace buffer lost %lu events", written - in_buf);
 		return -1;
@@ -1930,7 +1917,7 @@ int main(int argc, char **argv)
 	need = 2 * need + 10000;
 	if (vm.pid_max > 0 && vm.pid_max < (long)need) {
 		snprintf(pm, sizeof(pm), "%u", need);
-		if (write_file("/proc/sys/kernel/pid_max", pm))
+		if (cw_write_file("/proc/sys/kernel/pid_max", pm))
 			progress("cannot raise pid_max to %u: %s", need, strerror(errno));
 		vm.pid_max = read_long("/proc/sys/kernel/pid_max");
 	}
