@@ -29,6 +29,8 @@
 #include "kselftest_harness.h"
 
 #define FUZZ_COUNT 100000
+
+#define __printf(a, b) __attribute__((format(printf, a, b)))
 #define FUZZ_USER 1000
 #define BUF_MAX 16384
 
@@ -67,7 +69,7 @@ static bool chance(__u64 *s, unsigned int pct)
 	return below(s, 100) < pct;
 }
 
-#define PICK(s, arr) ((arr)[below(s, sizeof(arr) / sizeof((arr)[0]))])
+#define PICK(s, arr) ((arr)[below(s, ARRAY_SIZE(arr))])
 
 /* What the senders saw, in memory shared with the test that forked them. */
 struct stats {
@@ -118,8 +120,7 @@ static bool dump_cmd(__u8 cmd)
 }
 
 /* Say what went wrong, with the message, and remember it. */
-static void __attribute__((format(printf, 2, 3)))
-fail(struct fuzz *f, const char *fmt, ...)
+static void __printf(2, 3) fail(struct fuzz *f, const char *fmt, ...)
 {
 	char line[160];
 	va_list ap;
@@ -221,7 +222,7 @@ static __u32 value(struct fuzz *f, __u16 type)
 	unsigned int i;
 	__u32 lo = 0, hi = ~0U;
 
-	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(ranges); i++)
 		if (ranges[i][0] == type) {
 			lo = ranges[i][1];
 			hi = ranges[i][2];
@@ -266,10 +267,9 @@ static void attr_odd_str(struct fuzz *f, __u16 type)
 
 	switch (below(&f->rng, 4)) {
 	case 0:
-		len = PICK(&f->rng, ((size_t[]){ CPUWARDEN_WATCH_LEN - 1,
-						 CPUWARDEN_WATCH_LEN,
-						 CPUWARDEN_WATCH_LEN + 1,
-						 CPUWARDEN_WATCH_LEN + 63 }));
+		len = CPUWARDEN_WATCH_LEN - 1 + below(&f->rng, 3);
+		if (chance(&f->rng, 25))
+			len = CPUWARDEN_WATCH_LEN + 63;
 		memset(s, 'a', len);
 		s[0] = '/';
 		for (size_t i = 1; i < len; i += 1 + below(&f->rng, 200))
@@ -510,8 +510,7 @@ static void body_atomic(struct fuzz *f)
 	if (first)
 		attr_str(f, CPUWARDEN_A_WATCH, PICK(&f->rng, bad));
 	for (i = 0; i < n; i++) {
-		type = policy_attrs[below(&f->rng, sizeof(policy_attrs) /
-					  sizeof(policy_attrs[0]) - 1)];
+		type = policy_attrs[below(&f->rng, ARRAY_SIZE(policy_attrs) - 1)];
 		attr_u32(f, type, ranges[type - CPUWARDEN_A_MODE][1] +
 			 below(&f->rng, ranges[type - CPUWARDEN_A_MODE][2] -
 			       ranges[type - CPUWARDEN_A_MODE][1] + 1));
@@ -702,8 +701,9 @@ static enum delivery lengths(struct fuzz *f)
 
 	nh->nlmsg_len = f->len;
 	if (r < 2) {
-		nh->nlmsg_len = PICK(&f->rng, ((__u32[]){ f->len + 1, f->len + 4,
-							  f->len + 4096, ~0U }));
+		nh->nlmsg_len = f->len + PICK(&f->rng, ((__u32[]){ 1, 4, 4096 }));
+		if (chance(&f->rng, 25))
+			nh->nlmsg_len = ~0U;
 	} else if (r < 3) {
 		nh->nlmsg_len = below(&f->rng, NLMSG_HDRLEN);
 		if (chance(&f->rng, 20))
