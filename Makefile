@@ -6,6 +6,9 @@
 #   make            the module (against KDIR) and the userspace parts
 #   make demo       boot a VM and watch a /tmp miner get killed
 #   make check      every test: build checks, DKMS, VM selftests
+#   make check-debug    the VM selftests on a debug kernel (KASAN, lockdep,
+#                   kmemleak, UBSAN, ...) built from linux-source-6.1 and
+#                   cached in ~/.cache/cpuwarden/kernels (CW_KERNEL_CACHE)
 #   make bench      measure detection latency and the throttle in a VM
 #   make install    the cpuwarden tool, its man pages, units, completion
 #                   and example config (DESTDIR, PREFIX: see tools/Makefile)
@@ -60,6 +63,9 @@ demo: deps
 check: deps
 	$(Q)KDIR=$(KDIR) selftests/check
 
+check-debug: deps
+	$(Q)selftests/debug/check
+
 bench: deps
 	$(Q)KDIR=$(KDIR) selftests/bench/run
 
@@ -67,4 +73,5 @@ clean:
 	$(Q)$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all module userspace install dkms-src dkms-install deps demo check bench clean
+.PHONY: all module userspace install dkms-src dkms-install deps demo check check-debug \
+	bench clean
