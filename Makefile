@@ -6,6 +6,9 @@
 #   make            the module (against KDIR) and the userspace parts
 #   make demo       boot a VM and watch a /tmp miner get killed
 #   make check      every test: build checks, DKMS, VM selftests
+#   make check-debug    the VM suites on a debug kernel (KASAN, lockdep,
+#                   kmemleak, UBSAN, ...) built from linux-source-6.1 and
+#                   cached in ~/.cache/cpuwarden/kernels (CW_KERNEL_CACHE)
 #   make bench      measure overhead, memory, detection and the throttle in a VM
 #   make install    the cpuwarden tool, its man pages, units, completion
 #                   and example config (DESTDIR, PREFIX: see tools/Makefile)
@@ -62,6 +65,9 @@ demo: deps
 check: deps
 	$(Q)KDIR=$(KDIR) selftests/check
 
+check-debug: deps
+	$(Q)CHECK_DEBUG=1 CHECK_ONLY='^(debug-kernel|vm-debug-)' KDIR=$(KDIR) selftests/check
+
 bench: deps
 	$(Q)KDIR=$(KDIR) selftests/bench/run
 
@@ -69,4 +75,5 @@ clean:
 	$(Q)$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all module userspace install dkms-src dkms-install deps demo check bench clean
+.PHONY: all module userspace install dkms-src dkms-install deps demo check check-debug \
+	bench clean
