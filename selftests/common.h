@@ -58,6 +58,63 @@ static inline int cw_write_file(const char *path, const char *val)
 	return ret;
 }
 
+/*
+ * fork and execve @argv (the program is argv[0]) with @envp; *@err gets
+ * the errno of a failed execve, 0 if it succeeded.  -1 if fork failed.
+ */
+static inline pid_t cw_spawn(char *const argv[], char *const envp[], int *err)
+{
+	int pfd[2], e = 0;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		close(pfd[0]);
+		execve(argv[0], argv, envp);
+		e = errno;
+		if (write(pfd[1], &e, sizeof(e)) != sizeof(e))
+			_exit(126);
+		_exit(127);
+	}
+	close(pfd[1]);
+	/* Closed on exec: nothing to read then. */
+	if (pid < 0 || read(pfd[0], &e, sizeof(e)) != sizeof(e))
+		e = 0;
+	close(pfd[0]);
+	*err = e;
+	return pid;
+}
+
+/*
+ * Read /proc/@pid/stat into @buf: on success @buf holds "PID (COMM", as
+ * comm may hold spaces and parentheses and ends at the last ')', and the
+ * fields after comm ("STATE PPID ...") are returned; NULL on failure.
+ */
+static inline char *cw_proc_stat(pid_t pid, char *buf, size_t len)
+{
+	char path[64], *rparen;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	rparen = strrchr(buf, ')');
+	if (!rparen || !strchr(buf, '(') || rparen < strchr(buf, '(') ||
+	    rparen[1] != ' ')
+		return NULL;
+	*rparen = '\0';
+	return rparen + 2;
+}
+
 /* Write a module parameter, as cw_write_file(). */
 static inline int cw_param_set(const char *name, const char *val)
 {

@@ -109,27 +109,12 @@ static struct proc procs[MAX_PROCS];
 static bool read_stat(pid_t pid, struct proc *p)
 {
 	unsigned long long ut, st, cut, cst;
-	char path[64], buf[1024], *lparen, *rparen;
-	ssize_t n;
-	int fd;
+	char buf[1024], *rest = cw_proc_stat(pid, buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!rest)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: it ends at the last ')'. */
-	lparen = strchr(buf, '(');
-	rparen = strrchr(buf, ')');
-	if (!lparen || !rparen || rparen < lparen)
-		return false;
-	*rparen = '\0';
-	snprintf(p->comm, sizeof(p->comm), "%s", lparen + 1);
-	if (sscanf(rparen + 2, "%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu",
+	snprintf(p->comm, sizeof(p->comm), "%s", strchr(buf, '(') + 1);
+	if (sscanf(rest, "%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu",
 		   &p->state, &p->ppid, &ut, &st, &cut, &cst) != 6)
 		return false;
 	p->pid = pid;
@@ -344,34 +329,12 @@ static void put(struct __test_metadata *_metadata, const char *path,
 	}
 }
 
-/*
- * fork and execve @argv with an empty environment; *@err gets the errno
- * of a failed execve, 0 if it succeeded.
- */
+/* fork and execve @argv with an empty environment, as cw_spawn(). */
 static pid_t spawn(char *const argv[], int *err)
 {
 	static char *const no_env[] = { NULL };
-	int pfd[2], e = 0;
-	pid_t pid;
 
-	if (pipe2(pfd, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (!pid) {
-		close(pfd[0]);
-		execve(argv[0], argv, no_env);
-		e = errno;
-		if (write(pfd[1], &e, sizeof(e)) != sizeof(e))
-			_exit(126);
-		_exit(127);
-	}
-	close(pfd[1]);
-	/* Closed on exec: nothing to read then. */
-	if (pid < 0 || read(pfd[0], &e, sizeof(e)) != sizeof(e))
-		e = 0;
-	close(pfd[0]);
-	*err = e;
-	return pid;
+	return cw_spawn(argv, no_env, err);
 }
 
 /* Run @path with the options @args; it must start. */

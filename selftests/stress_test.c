@@ -87,21 +87,9 @@ __attribute__((constructor)) static void role(void)
 
 static bool proc_stat(pid_t pid, pid_t *ppid, char *state)
 {
-	char path[64], buf[1024], *rparen;
-	ssize_t n;
-	int fd;
+	char buf[1024], *rest = cw_proc_stat(pid, buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	rparen = strrchr(buf, ')');
-	return rparen && sscanf(rparen + 2, "%c %d", state, ppid) == 2;
+	return rest && sscanf(rest, "%c %d", state, ppid) == 2;
 }
 
 /*
@@ -356,8 +344,7 @@ static pid_t spawn(const char *path, const char *const args[],
 		   const char *role, int *err)
 {
 	char env[64], *envp[2] = { NULL, NULL }, *argv[16];
-	int pfd[2], i, e = 0;
-	pid_t pid;
+	int i;
 
 	argv[0] = (char *)path;
 	for (i = 0; args && args[i] && i < 14; i++)
@@ -367,24 +354,7 @@ static pid_t spawn(const char *path, const char *const args[],
 		snprintf(env, sizeof(env), ROLE_ENV "=%s", role);
 		envp[0] = env;
 	}
-	if (pipe2(pfd, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (!pid) {
-		close(pfd[0]);
-		execve(path, argv, envp);
-		e = errno;
-		if (write(pfd[1], &e, sizeof(e)) != sizeof(e))
-			_exit(126);
-		_exit(127);
-	}
-	close(pfd[1]);
-	/* Closed on exec: nothing to read then. */
-	if (pid < 0 || read(pfd[0], &e, sizeof(e)) != sizeof(e))
-		e = 0;
-	close(pfd[0]);
-	*err = e;
-	return pid;
+	return cw_spawn(argv, envp, err);
 }
 
 /* Run @path; it must start. */
