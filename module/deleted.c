@@ -27,7 +27,7 @@
 static const struct inode *noted[CW_DELETED_SLOTS];
 static unsigned int nr_noted;
 static bool overflow;
-static DEFINE_SPINLOCK(noted_lock);
+static DEFINE_RAW_SPINLOCK(noted_lock);
 
 static void deleted_fn(struct work_struct *work)
 {
@@ -35,13 +35,13 @@ static void deleted_fn(struct work_struct *work)
 	unsigned int nr;
 	bool all;
 
-	spin_lock(&noted_lock);
+	raw_spin_lock(&noted_lock);
 	nr = nr_noted;
 	memcpy(inodes, noted, sizeof(inodes[0]) * nr);
 	all = overflow;
 	nr_noted = 0;
 	overflow = false;
-	spin_unlock(&noted_lock);
+	raw_spin_unlock(&noted_lock);
 
 	/* Too many at once: look at every program whose file is gone. */
 	cw_track_scan(inodes, all ? CW_SCAN_ALL_DELETED : nr);
@@ -66,12 +66,12 @@ static int unlink_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	if (regs_return_value(regs))
 		return 0;
-	spin_lock(&noted_lock);
+	raw_spin_lock(&noted_lock);
 	if (nr_noted < CW_DELETED_SLOTS)
 		noted[nr_noted++] = *(struct inode **)ri->data;
 	else
 		overflow = true;
-	spin_unlock(&noted_lock);
+	raw_spin_unlock(&noted_lock);
 	schedule_work(&deleted_work);
 	return 0;
 }

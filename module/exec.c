@@ -97,5 +97,5 @@ void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 	}
 out:
 	if (note)
-		cw_gate_note_free(note);
+		cw_gate_note_drop(note);
 }

@@ -40,10 +40,10 @@
 #include "quarantine.h"
 
 static DEFINE_HASHTABLE(notes, 6);
-static DEFINE_SPINLOCK(notes_lock);
+static DEFINE_RAW_SPINLOCK(notes_lock);
 static atomic_t nr_notes = ATOMIC_INIT(0);
 
-void cw_gate_note_free(struct cw_gate_note *note)
+static void note_free(struct cw_gate_note *note)
 {
 	fput(note->file);
 	kfree(note);
@@ -51,7 +51,17 @@ void cw_gate_note_free(struct cw_gate_note *note)
 
 static void note_free_rcu(struct rcu_head *head)
 {
-	cw_gate_note_free(container_of(head, struct cw_gate_note, rcu));
+	note_free(container_of(head, struct cw_gate_note, rcu));
+}
+
+/*
+ * Free a note taken from the table.  Tracepoint probes run with
+ * preemption off, where PREEMPT_RT must not free memory: after a grace
+ * period, from RCU's callbacks.
+ */
+void cw_gate_note_drop(struct cw_gate_note *note)
+{
+	call_rcu(&note->rcu, note_free_rcu);
 }
 
 /* Take @task's note out of the table; the caller frees it. */
@@ -61,24 +71,24 @@ struct cw_gate_note *cw_gate_take(struct task_struct *task)
 
 	if (!atomic_read(&nr_notes))
 		return NULL;
-	spin_lock(&notes_lock);
+	raw_spin_lock(&notes_lock);
 	hash_for_each_possible(notes, note, hnode, (unsigned long)task)
 		if (note->task == task) {
 			hash_del(&note->hnode);
 			atomic_dec(&nr_notes);
-			spin_unlock(&notes_lock);
+			raw_spin_unlock(&notes_lock);
 			return note;
 		}
-	spin_unlock(&notes_lock);
+	raw_spin_unlock(&notes_lock);
 	return NULL;
 }
 
 static void note_put(struct cw_gate_note *note)
 {
-	spin_lock(&notes_lock);
+	raw_spin_lock(&notes_lock);
 	hash_add(notes, &note->hnode, (unsigned long)note->task);
 	atomic_inc(&nr_notes);
-	spin_unlock(&notes_lock);
+	raw_spin_unlock(&notes_lock);
 }
 
 /* An exec that failed after the gate leaves a note until the task exits. */
@@ -87,7 +97,7 @@ void cw_gate_exit_probe(void *data, struct task_struct *task)
 	struct cw_gate_note *note = cw_gate_take(task);
 
 	if (note)
-		call_rcu(&note->rcu, note_free_rcu);
+		cw_gate_note_drop(note);
 }
 
 static int gate(struct linux_binprm *bprm)
@@ -105,7 +115,7 @@ static int gate(struct linux_binprm *bprm)
 	 */
 	prev = cw_gate_take(current);
 	if (prev && bprm->interp == bprm->filename) {
-		cw_gate_note_free(prev);
+		note_free(prev);
 		prev = NULL;
 	}
 
@@ -117,7 +127,7 @@ static int gate(struct linux_binprm *bprm)
 	    !(cw_allow_any() && cw_allow_match(file, sha, current_uid()))) {
 		cw_action_denied(file, sha, current);
 		if (prev)
-			cw_gate_note_free(prev);
+			note_free(prev);
 		return -EPERM;
 	}
 
@@ -164,11 +174,11 @@ void cw_gate_unregister(void)
 	unsigned int bkt;
 
 	unregister_binfmt(&gate_format);
-	spin_lock(&notes_lock);
+	raw_spin_lock(&notes_lock);
 	hash_for_each_safe(notes, bkt, tmp, note, hnode) {
 		hash_del(&note->hnode);
 		atomic_dec(&nr_notes);
 		call_rcu(&note->rcu, note_free_rcu);
 	}
-	spin_unlock(&notes_lock);
+	raw_spin_unlock(&notes_lock);
 }

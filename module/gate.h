@@ -23,7 +23,7 @@ struct cw_gate_note {
 };
 
 struct cw_gate_note *cw_gate_take(struct task_struct *task);
-void cw_gate_note_free(struct cw_gate_note *note);
+void cw_gate_note_drop(struct cw_gate_note *note);
 void cw_gate_exit_probe(void *data, struct task_struct *task);
 int cw_gate_register(void);
 void cw_gate_unregister(void);

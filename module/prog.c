@@ -20,7 +20,7 @@
 static DEFINE_HASHTABLE(prog_table, 8);
 LIST_HEAD(cw_prog_list);
 LIST_HEAD(cw_prog_throttled);
-static DEFINE_SPINLOCK(prog_lock);
+static DEFINE_RAW_SPINLOCK(prog_lock);
 static unsigned int nr_progs;
 static struct kmem_cache *prog_cache;
 
@@ -86,10 +86,10 @@ struct cw_prog *cw_prog_get(struct file *file, const u8 *sha)
 	new->size = i_size_read(inode);
 	INIT_LIST_HEAD(&new->tnode);
 
-	spin_lock(&prog_lock);
+	raw_spin_lock(&prog_lock);
 	p = lookup(inode, sha);
 	if (p && refcount_inc_not_zero(&p->ref)) {
-		spin_unlock(&prog_lock);
+		raw_spin_unlock(&prog_lock);
 		fput(new->file);
 		kmem_cache_free(prog_cache, new);
 		return p;
@@ -97,7 +97,7 @@ struct cw_prog *cw_prog_get(struct file *file, const u8 *sha)
 	hash_add_rcu(prog_table, &new->hnode, prog_key(inode, sha));
 	list_add_tail_rcu(&new->lnode, &cw_prog_list);
 	WRITE_ONCE(nr_progs, nr_progs + 1);
-	spin_unlock(&prog_lock);
+	raw_spin_unlock(&prog_lock);
 	return new;
 }
 
@@ -139,7 +139,7 @@ void cw_prog_evict(u64 now, u64 keep_ns)
 {
 	struct cw_prog *p, *tmp;
 
-	spin_lock(&prog_lock);
+	raw_spin_lock(&prog_lock);
 	list_for_each_entry_safe(p, tmp, &cw_prog_list, lnode) {
 		if (refcount_read(&p->ref) != 1 || !p->idle_since ||
 		    p->state == CW_PROG_THROTTLED)
@@ -149,7 +149,7 @@ void cw_prog_evict(u64 now, u64 keep_ns)
 		if (refcount_dec_if_one(&p->ref))
 			unlink_locked(p);
 	}
-	spin_unlock(&prog_lock);
+	raw_spin_unlock(&prog_lock);
 }
 
 int cw_prog_init(void)
@@ -163,7 +163,7 @@ void cw_prog_exit(void)
 {
 	struct cw_prog *p, *tmp;
 
-	spin_lock(&prog_lock);
+	raw_spin_lock(&prog_lock);
 	list_for_each_entry_safe(p, tmp, &cw_prog_list, lnode) {
 		if (refcount_dec_and_test(&p->ref)) {
 			hash_del_rcu(&p->hnode);
@@ -172,7 +172,7 @@ void cw_prog_exit(void)
 			call_rcu(&p->rcu, prog_free_rcu);
 		}
 	}
-	spin_unlock(&prog_lock);
+	raw_spin_unlock(&prog_lock);
 	rcu_barrier();
 	kmem_cache_destroy(prog_cache);
 }

@@ -33,7 +33,7 @@ LIST_HEAD(cw_track_list);
 LIST_HEAD(cw_track_held);
 atomic_t cw_track_nr = ATOMIC_INIT(0);
 atomic_long_t cw_track_lost = ATOMIC_LONG_INIT(0);
-static DEFINE_SPINLOCK(cw_track_lock);
+static DEFINE_RAW_SPINLOCK(cw_track_lock);
 static struct kmem_cache *cw_track_cache;
 
 /* Caller holds rcu_read_lock() or cw_track_lock. */
@@ -129,11 +129,11 @@ static void retire_locked(struct cw_track *rec, u64 runtime)
 /* Called by the sampler once it has counted a dead record. */
 void cw_track_reap(struct cw_track *rec)
 {
-	spin_lock(&cw_track_lock);
+	raw_spin_lock(&cw_track_lock);
 	list_del_rcu(&rec->lnode);
 	if (test_and_clear_bit(CW_TRACK_HELD, &rec->flags))
 		list_del_rcu(&rec->hold_node);
-	spin_unlock(&cw_track_lock);
+	raw_spin_unlock(&cw_track_lock);
 	call_rcu(&rec->rcu, track_free_rcu);
 }
 
@@ -146,7 +146,7 @@ void cw_track_hold(struct cw_track *rec, struct cw_prog *prog)
 {
 	struct cw_prog *old = NULL;
 
-	spin_lock(&cw_track_lock);
+	raw_spin_lock(&cw_track_lock);
 	if (!test_bit(CW_TRACK_HELD, &rec->flags) &&
 	    !test_bit(CW_TRACK_DEAD, &rec->flags)) {
 		old = rec->held_by;
@@ -155,7 +155,7 @@ void cw_track_hold(struct cw_track *rec, struct cw_prog *prog)
 		set_bit(CW_TRACK_HELD, &rec->flags);
 		list_add_tail_rcu(&rec->hold_node, &cw_track_held);
 	}
-	spin_unlock(&cw_track_lock);
+	raw_spin_unlock(&cw_track_lock);
 	cw_prog_put(old);
 }
 
@@ -180,10 +180,10 @@ struct cw_prog *cw_track_holder(const struct cw_track *rec)
  */
 void cw_track_unhold(struct cw_track *rec)
 {
-	spin_lock(&cw_track_lock);
+	raw_spin_lock(&cw_track_lock);
 	if (test_and_clear_bit(CW_TRACK_HELD, &rec->flags))
 		list_del_rcu(&rec->hold_node);
-	spin_unlock(&cw_track_lock);
+	raw_spin_unlock(&cw_track_lock);
 }
 
 /*
@@ -200,7 +200,7 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 	runtime = cw_track_runtime(task);
 	rcu_read_unlock();
 
-	spin_lock(&cw_track_lock);
+	raw_spin_lock(&cw_track_lock);
 	old = cw_track_lookup(sig);
 	if (old)
 		retire_locked(old, runtime);
@@ -213,7 +213,7 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 		}
 		atomic_inc(&cw_track_nr);
 	}
-	spin_unlock(&cw_track_lock);
+	raw_spin_unlock(&cw_track_lock);
 	if (old || rec)
 		cw_sample_kick();
 	if (!rec)
@@ -228,10 +228,10 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 	 */
 	smp_mb();
 	if (!atomic_read(&sig->live)) {
-		spin_lock(&cw_track_lock);
+		raw_spin_lock(&cw_track_lock);
 		if (hash_hashed(&rec->hnode))
 			retire_locked(rec, runtime);
-		spin_unlock(&cw_track_lock);
+		raw_spin_unlock(&cw_track_lock);
 	}
 }
 
@@ -391,7 +391,7 @@ void cw_track_exit(void)
 {
 	struct cw_track *rec, *tmp;
 
-	spin_lock(&cw_track_lock);
+	raw_spin_lock(&cw_track_lock);
 	list_for_each_entry_safe(rec, tmp, &cw_track_list, lnode) {
 		if (hash_hashed(&rec->hnode))
 			retire_locked(rec, 0);
@@ -400,7 +400,7 @@ void cw_track_exit(void)
 			list_del_rcu(&rec->hold_node);
 		call_rcu(&rec->rcu, track_free_rcu);
 	}
-	spin_unlock(&cw_track_lock);
+	raw_spin_unlock(&cw_track_lock);
 	rcu_barrier();
 	kmem_cache_destroy(cw_track_cache);
 }
