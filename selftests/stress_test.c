@@ -242,6 +242,21 @@ static long slab_active(const char *name)
 	return active;
 }
 
+/*
+ * The objects of cache @name in use once they settle at @want: records
+ * are freed after an RCU grace period, which a PREEMPT_RT kernel runs
+ * from threads, later than the module counts them gone.
+ */
+static long slab_settles(const char *name, long want)
+{
+	double end = cw_now() + CW_DEADLINE;
+	long n;
+
+	while ((n = slab_active(name)) != want && cw_now() < end)
+		usleep(100 * 1000);
+	return n;
+}
+
 /* ---- The tool: status and ps. ---- */
 
 static char out[256 * 1024];
@@ -1342,8 +1357,8 @@ TEST_F_TIMEOUT(cycle, load_unload, 600)
 
 	/* The last load: back to the baseline of a fresh one. */
 	ASSERT_EQ(0, load(LOAD_PARAMS));
-	EXPECT_EQ(base_track, slab_active("cw_track"));
-	EXPECT_EQ(base_prog, slab_active("cw_prog"));
+	EXPECT_EQ(base_track, slab_settles("cw_track", base_track));
+	EXPECT_EQ(base_prog, slab_settles("cw_prog", base_prog));
 
 	/*
 	 * Tracked programs come and go; one idle sleeper keeps the sampler
@@ -1369,8 +1384,8 @@ TEST_F_TIMEOUT(cycle, load_unload, 600)
 		sleep(1);
 	EXPECT_EQ(1, status_of("nr_tracked"));
 	EXPECT_EQ(1, status_of("nr_programs"));
-	EXPECT_EQ(base_track + 1, slab_active("cw_track"));
-	EXPECT_EQ(base_prog + 1, slab_active("cw_prog"));
+	EXPECT_EQ(base_track + 1, slab_settles("cw_track", base_track + 1));
+	EXPECT_EQ(base_prog + 1, slab_settles("cw_prog", base_prog + 1));
 
 	/*
 	 * Once the sleeper is gone its record goes, and the sampler stops:
@@ -1379,8 +1394,8 @@ TEST_F_TIMEOUT(cycle, load_unload, 600)
 	cw_reap(sleeper);
 	EXPECT_TRUE(nothing_tracked());
 	EXPECT_EQ(1, status_of("nr_programs"));
-	EXPECT_EQ(base_track, slab_active("cw_track"));
-	EXPECT_EQ(base_prog + 1, slab_active("cw_prog"));
+	EXPECT_EQ(base_track, slab_settles("cw_track", base_track));
+	EXPECT_EQ(base_prog + 1, slab_settles("cw_prog", base_prog + 1));
 
 	/* Unload frees every object: a cache destroyed with some would BUG. */
 	ASSERT_EQ(0, unload());
