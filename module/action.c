@@ -134,7 +134,13 @@ static void fill_who(struct cw_decision *d, struct task_struct *task)
 	d->pid = task_tgid_nr(task);
 	d->ppid = task_tgid_nr(rcu_dereference(task->real_parent));
 	d->uid = from_kuid(&init_user_ns, task_uid(task));
-	get_task_comm(d->comm, task);
+	/*
+	 * Not get_task_comm(): its task_lock() may sleep on PREEMPT_RT, and
+	 * the exec probe fills decisions.  A rename racing with the copy can
+	 * tear the name, never its terminating NUL.
+	 */
+	memcpy(d->comm, task->comm, TASK_COMM_LEN);
+	d->comm[TASK_COMM_LEN - 1] = '\0';
 }
 
 /* The who of a decision: @task's group, as @rec knows it. */
@@ -152,17 +158,38 @@ static void fill(struct cw_decision *d, const struct cw_track *rec,
 	d->uid_pct = cw_sample_uid_pct(rec->uid);
 }
 
+/*
+ * The event of @task's group being tracked as @rec, filled in now without
+ * sleeping; whether anyone is to be told, and the log (@log) too.  Told by
+ * cw_action_tell(), later when the caller is a tracepoint probe: telling
+ * allocates and takes the netlink locks, which PREEMPT_RT does not allow
+ * there.
+ */
+bool cw_action_tracked_prepare(struct cw_decision *d, bool *log,
+			       struct cw_track *rec, struct task_struct *task)
+{
+	*d = (struct cw_decision){ .event = CPUWARDEN_EVENT_TRACKED };
+	*log = __ratelimit(&tracked_rs);
+	if (!*log && !cw_netlink_listening())
+		return false;
+	rcu_read_lock();
+	fill(d, rec, task);
+	rcu_read_unlock();
+	return true;
+}
+
+void cw_action_tell(const struct cw_decision *d, const struct file *exe, bool log)
+{
+	emit(d, exe, log);
+}
+
 void cw_action_tracked(struct cw_track *rec, struct task_struct *task)
 {
-	struct cw_decision d = { .event = CPUWARDEN_EVENT_TRACKED };
-	bool log = __ratelimit(&tracked_rs);
+	struct cw_decision d;
+	bool log;
 
-	if (!log && !cw_netlink_listening())
-		return;
-	rcu_read_lock();
-	fill(&d, rec, task);
-	rcu_read_unlock();
-	emit(&d, rec->exe, log);
+	if (cw_action_tracked_prepare(&d, &log, rec, task))
+		emit(&d, rec->exe, log);
 }
 
 /* An exec of quarantined content was refused: @task is still the caller. */

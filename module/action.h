@@ -34,6 +34,9 @@ struct cw_decision {
 	u32 uid_pct;			/* all tracked programs of the uid */
 };
 
+bool cw_action_tracked_prepare(struct cw_decision *d, bool *log,
+			       struct cw_track *rec, struct task_struct *task);
+void cw_action_tell(const struct cw_decision *d, const struct file *exe, bool log);
 void cw_action_tracked(struct cw_track *rec, struct task_struct *task);
 void cw_action_denied(struct file *file, const u8 *sha, struct task_struct *task);
 void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,

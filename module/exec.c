@@ -17,34 +17,69 @@
 #include <linux/binfmts.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/llist.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/workqueue.h>
 
 #include "action.h"
 #include "exec.h"
 #include "gate.h"
-#include "origin.h"
 #include "prog.h"
 #include "track.h"
 
+/*
+ * Tracked events of execs, told from a work item: the probe may neither
+ * allocate nor take the netlink locks on PREEMPT_RT.  Each rides on its
+ * gate note, which the teller frees.
+ */
+static LLIST_HEAD(untold);
+
+static void tell_fn(struct work_struct *work)
+{
+	struct llist_node *list = llist_reverse_order(llist_del_all(&untold));
+	struct cw_gate_note *note, *tmp;
+
+	llist_for_each_entry_safe(note, tmp, list, tell) {
+		cw_action_tell(&note->event, note->file, note->log);
+		cw_gate_note_free(note);
+	}
+}
+
+static DECLARE_WORK(tell_work, tell_fn);
+
+/* Hooks are gone: tell what is left. */
+void cw_exec_exit(void)
+{
+	flush_work(&tell_work);
+}
+
+/*
+ * Never allocates: the gate made the record and found the program.  A
+ * program the gate had no memory for goes untracked, counted in
+ * cw_track_lost.  An exec that passed the gate's place in the list just
+ * before the module registered it goes untracked too, unless the scan of
+ * running programs at load (cw_track_scan()) comes after it.
+ */
 void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 		   struct linux_binprm *bprm)
 {
 	struct cw_gate_note *note = cw_gate_take(task);
 	unsigned int origin, oflags = 0;
 	struct file *exe = bprm->file;
-	struct cw_track *old, *rec = NULL;
+	struct cw_track *old, *rec = NULL, *spare = NULL;
 	struct cw_prog *prog = NULL, *held;
-	const u8 *sha = NULL;
-	bool killed = false;
 
 	if (note) {
 		exe = note->file;
 		origin = note->allowed ? CPUWARDEN_ORIGIN_NONE : note->origin;
 		oflags = note->oflags;
-		sha = note->hashed ? note->sha : NULL;
+		prog = note->prog;
+		note->prog = NULL;
+		spare = note->rec;
 	} else {
-		origin = cw_origin_classify(exe);
+		/* The gate found it owned, or counted it lost. */
+		origin = CPUWARDEN_ORIGIN_NONE;
 	}
 	if (!origin && !cw_track_active())
 		goto out;
@@ -60,11 +95,12 @@ void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 		prog = old->prog;
 		if (prog)
 			refcount_inc(&prog->ref);
-	} else if (origin) {
-		prog = cw_prog_get(exe, sha);
 	}
-	if (origin)
-		rec = cw_track_new(task, exe, origin, oflags, prog);
+	if (origin) {
+		rec = cw_track_fill(spare, task, exe, origin, oflags, prog);
+		if (note)
+			note->rec = NULL;
+	}
 	if (rec && held) {
 		rec->held_by = held;
 		held = NULL;
@@ -76,24 +112,21 @@ void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 	}
 	if (rec && old && test_bit(CW_TRACK_EXEMPT, &old->flags))
 		set_bit(CW_TRACK_EXEMPT, &rec->flags);
-	/*
-	 * Content killed before, that the gate could not tell by hash
-	 * (hash=N): the quarantine of hashed content is the gate's.
-	 */
-	killed = rec && rec->prog && !rec->prog->hashed &&
-		 READ_ONCE(rec->prog->state) == CW_PROG_KILLED &&
-		 !test_bit(CW_TRACK_EXEMPT, &rec->flags);
 	rcu_read_unlock();
 	cw_prog_put(held);
 
 	/* Replaces, or drops, what the group had before this exec. */
 	if (old || rec)
 		cw_track_set(task, rec);
-	if (killed) {
-		send_sig(SIGKILL, task, 1);
-		cw_action_denied(rec->exe, NULL, task);
-	} else if (rec) {
-		cw_action_tracked(rec, task);
+	/* A record comes only with a note, which carries the event. */
+	if (rec && cw_action_tracked_prepare(&note->event, &note->log, rec, task)) {
+		if (note->file != rec->exe) {
+			fput(note->file);
+			note->file = get_file(rec->exe);
+		}
+		llist_add(&note->tell, &untold);
+		schedule_work(&tell_work);
+		return;
 	}
 out:
 	if (note)

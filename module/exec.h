@@ -7,5 +7,6 @@ struct task_struct;
 
 void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 		   struct linux_binprm *bprm);
+void cw_exec_exit(void);
 
 #endif /* _CW_EXEC_H */

@@ -12,12 +12,17 @@
  *     file (hash.c), and files whose size matches quarantined content;
  *   - applies the allow rules;
  *   - notes a "#!" script of unowned origin, since by sched_process_exec
- *     only the interpreter is left to see.
+ *     only the interpreter is left to see;
+ *   - refuses a relaunch of content killed before that was not hashed;
+ *   - allocates what sched_process_exec will need to track the program:
+ *     its probe runs with preemption off, where PREEMPT_RT must not
+ *     allocate.
  *
  * What it learnt goes to sched_process_exec (exec.c) in a note keyed by
  * task.  An exec of an owned program with an empty quarantine costs a
- * classification and nothing else.  The kernel holds a reference on the
- * module while it calls the gate, so unload never races with it.
+ * classification, and a lookup while anything is tracked.  The kernel
+ * holds a reference on the module while it calls the gate, so unload
+ * never races with it.
  */
 
 #include <linux/binfmts.h>
@@ -37,21 +42,26 @@
 #include "hash.h"
 #include "origin.h"
 #include "policy.h"
+#include "prog.h"
 #include "quarantine.h"
+#include "track.h"
 
 static DEFINE_HASHTABLE(notes, 6);
 static DEFINE_RAW_SPINLOCK(notes_lock);
 static atomic_t nr_notes = ATOMIC_INIT(0);
 
-static void note_free(struct cw_gate_note *note)
+/* Free a note, and what it holds.  Not from a tracepoint probe. */
+void cw_gate_note_free(struct cw_gate_note *note)
 {
 	fput(note->file);
+	cw_track_free(note->rec);
+	cw_prog_put(note->prog);
 	kfree(note);
 }
 
 static void note_free_rcu(struct rcu_head *head)
 {
-	note_free(container_of(head, struct cw_gate_note, rcu));
+	cw_gate_note_free(container_of(head, struct cw_gate_note, rcu));
 }
 
 /*
@@ -106,7 +116,8 @@ static int gate(struct linux_binprm *bprm)
 	unsigned int origin = cw_origin_classify(file);
 	struct cw_gate_note *note, *prev = NULL;
 	u8 sha[CPUWARDEN_SHA256_LEN];
-	bool hashed = false;
+	bool hashed = false, tracked, exempt;
+	struct cw_track *old;
 
 	/*
 	 * The first file of an exec has the name it was called by; a
@@ -115,7 +126,7 @@ static int gate(struct linux_binprm *bprm)
 	 */
 	prev = cw_gate_take(current);
 	if (prev && bprm->interp == bprm->filename) {
-		note_free(prev);
+		cw_gate_note_free(prev);
 		prev = NULL;
 	}
 
@@ -127,30 +138,57 @@ static int gate(struct linux_binprm *bprm)
 	    !(cw_allow_any() && cw_allow_match(file, sha, current_uid()))) {
 		cw_action_denied(file, sha, current);
 		if (prev)
-			note_free(prev);
+			cw_gate_note_free(prev);
 		return -EPERM;
 	}
 
 	/* A script of unowned origin stays the program behind its interpreter. */
-	if (prev || !origin) {
-		if (prev)
-			note_put(prev);
+	if (prev && (prev->origin || !origin)) {
+		note_put(prev);
 		return -ENOEXEC;
 	}
+	/* An owned script of a tracked group, with an unowned interpreter. */
+	if (prev)
+		cw_gate_note_free(prev);
+
+	rcu_read_lock();
+	old = cw_track_active() ? cw_track_lookup(current->signal) : NULL;
+	tracked = old;
+	exempt = old && test_bit(CW_TRACK_EXEMPT, &old->flags);
+	rcu_read_unlock();
+	if (!origin && !tracked)
+		return -ENOEXEC;
 
 	note = kzalloc(sizeof(*note), GFP_KERNEL);
-	if (!note)
-		return -ENOEXEC;	/* exec goes on; exec.c classifies alone */
+	if (!note) {
+		/* The exec goes on, untracked. */
+		if (origin)
+			atomic_long_inc(&cw_track_lost);
+		return -ENOEXEC;
+	}
 	note->task = current;
 	note->file = get_file(file);
 	note->origin = origin;
-	if (bprm->buf[0] == '#' && bprm->buf[1] == '!')
+	if (origin && bprm->buf[0] == '#' && bprm->buf[1] == '!')
 		note->oflags = CPUWARDEN_ORIGIN_F_SCRIPT;
 	note->hashed = hashed;
 	if (hashed)
 		memcpy(note->sha, sha, CPUWARDEN_SHA256_LEN);
-	note->allowed = cw_allow_any() &&
+	note->allowed = origin && cw_allow_any() &&
 			cw_allow_match(file, hashed ? sha : NULL, current_uid());
+	if (origin && !note->allowed)
+		note->prog = cw_prog_get(file, hashed ? sha : NULL, GFP_KERNEL);
+	/*
+	 * Content killed before, that the quarantine cannot tell as it was
+	 * not hashed (hash=N): known by its inode.
+	 */
+	if (note->prog && !note->prog->hashed && !exempt &&
+	    READ_ONCE(note->prog->state) == CW_PROG_KILLED) {
+		cw_action_denied(file, NULL, current);
+		cw_gate_note_free(note);
+		return -EPERM;
+	}
+	note->rec = cw_track_alloc(GFP_KERNEL);
 	note_put(note);
 	return -ENOEXEC;
 }

@@ -8,6 +8,7 @@
 
 #include "allow.h"
 #include "deleted.h"
+#include "exec.h"
 #include "hooks.h"
 #include "netlink.h"
 #include "origin.h"
@@ -48,6 +49,7 @@ static int __init cw_init(void)
 	return 0;
 
 err_hooks:
+	cw_exec_exit();
 	cw_deleted_exit();
 	cw_sample_exit();
 	cw_throttle_exit();
@@ -66,6 +68,7 @@ err_prog:
 static void __exit cw_exit(void)
 {
 	cw_hooks_unregister();
+	cw_exec_exit();
 	cw_deleted_exit();
 	cw_sample_exit();
 	cw_throttle_exit();

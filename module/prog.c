@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Programs by content.  Found at exec without sleeping (RCU), created
- * with GFP_NOWAIT, and kept for a while after their last process is gone,
- * so that a relaunch carries on the history of its predecessor.
+ * Programs by content.  Found by the exec gate, which may sleep, and by
+ * the scans of running programs, which may not; kept for a while after
+ * their last process is gone, so that a relaunch carries on the history
+ * of its predecessor.
  */
 
 #include <linux/file.h>
@@ -57,9 +58,9 @@ static struct cw_prog *lookup(const struct inode *inode, const u8 *sha)
 /*
  * The program @file runs, referenced: by @sha when it was hashed, else by
  * inode.  NULL when memory is short; the group is then judged alone.
- * Never sleeps.
+ * Allocates with @gfp.
  */
-struct cw_prog *cw_prog_get(struct file *file, const u8 *sha)
+struct cw_prog *cw_prog_get(struct file *file, const u8 *sha, gfp_t gfp)
 {
 	struct inode *inode = file_inode(file);
 	struct cw_prog *p, *new;
@@ -72,7 +73,7 @@ struct cw_prog *cw_prog_get(struct file *file, const u8 *sha)
 	if (p)
 		return p;
 
-	new = kmem_cache_zalloc(prog_cache, GFP_NOWAIT | __GFP_NOWARN);
+	new = kmem_cache_zalloc(prog_cache, gfp | __GFP_NOWARN);
 	if (!new)
 		return NULL;
 	refcount_set(&new->ref, 2);	/* the table's and the caller's */

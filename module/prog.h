@@ -75,7 +75,7 @@ struct cw_prog {
 extern struct list_head cw_prog_list;
 extern struct list_head cw_prog_throttled;
 
-struct cw_prog *cw_prog_get(struct file *file, const u8 *sha);
+struct cw_prog *cw_prog_get(struct file *file, const u8 *sha, gfp_t gfp);
 void cw_prog_put(struct cw_prog *prog);
 void cw_prog_evict(u64 now, u64 keep_ns);
 unsigned int cw_prog_count(void);

@@ -335,8 +335,11 @@ static void sample_fn(struct work_struct *work)
 	}
 	if (READ_ONCE(stopping))
 		return;
-	if (list_empty(&cw_track_list) && !tick)
+	if (list_empty(&cw_track_list) && !tick) {
+		/* Idle until the next record: untracked tasks cost nothing. */
+		cw_track_reserve_drain();
 		return;
+	}
 	delay = max(1UL, nsecs_to_jiffies(next_sample - now));
 	if (tick)
 		delay = min(delay, tick);

@@ -15,8 +15,8 @@
  *     the task wakes, sees the bit, and sleeps again;
  *   - nice(), setpriority(), sched_setattr() and sched_setaffinity() change
  *     how it is scheduled, not whether it may run;
- *   - new threads and children are trapped at once, and their CPU time is
- *     drawn from the same bucket;
+ *   - new threads and children are trapped by a tick run as soon as they
+ *     are forked, and their CPU time is drawn from the same bucket;
  *   - exec keeps the group answering to the program (see exec.c).
  *
  * No code of this module runs in the throttled task's context, so unload

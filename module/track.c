@@ -20,12 +20,12 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 #include "action.h"
 #include "origin.h"
 #include "prog.h"
 #include "sample.h"
-#include "throttle.h"
 #include "track.h"
 
 static DEFINE_HASHTABLE(cw_track_table, 10);
@@ -48,39 +48,90 @@ struct cw_track *cw_track_lookup(const struct signal_struct *sig)
 	return NULL;
 }
 
+/* Live threads plus those that exited.  Caller holds RCU. */
+static u64 runtime_sum(struct task_struct *leader)
+{
+	struct task_struct *t;
+	u64 sum = READ_ONCE(leader->signal->sum_sched_runtime);
+
+	for_each_thread(leader, t)
+		sum += READ_ONCE(t->se.sum_exec_runtime);
+	return sum;
+}
+
 /*
- * CPU time of the whole thread group in ns: live threads plus those that
- * exited.  stats_lock makes a thread's exit, which moves its time into
- * sum_sched_runtime and unlinks it, look atomic.  Caller holds RCU.
+ * CPU time of the whole thread group in ns.  stats_lock makes a thread's
+ * exit, which moves its time into sum_sched_runtime and unlinks it, look
+ * atomic.  Caller holds RCU.
  */
 u64 cw_track_runtime(struct task_struct *leader)
 {
 	struct signal_struct *sig = leader->signal;
-	struct task_struct *t;
 	unsigned int seq;
 	u64 sum;
 
 	do {
 		seq = read_seqbegin(&sig->stats_lock);
-		sum = READ_ONCE(sig->sum_sched_runtime);
-		for_each_thread(leader, t)
-			sum += READ_ONCE(t->se.sum_exec_runtime);
+		sum = runtime_sum(leader);
 	} while (read_seqretry(&sig->stats_lock, seq));
 	return sum;
 }
 
 /*
- * A record for @task's group, not yet published; it takes over the
- * caller's reference on @prog.  Called from tracepoints, so it must not
- * sleep; on failure the program goes untracked and cw_track_lost says so.
+ * The same for tracepoint probes, which may not take the lock that
+ * read_seqbegin() takes on PREEMPT_RT to wait for a preempted writer.
+ * A bounded wait instead; past it, the sum read beside one thread's exit
+ * may count that thread twice or not at all.  At fork and exec the group
+ * has a single thread, so only the exit of a group's last thread can
+ * meet a writer, and on PREEMPT_RT only.
  */
-struct cw_track *cw_track_new(struct task_struct *task, struct file *exe,
-			      unsigned int origin, unsigned int oflags,
-			      struct cw_prog *prog)
+static u64 runtime_nolock(struct task_struct *leader)
 {
-	struct cw_track *rec;
+	const seqcount_t *sc = &leader->signal->stats_lock.seqcount.seqcount;
+	unsigned int seq, tries = 0;
+	u64 sum;
 
-	rec = kmem_cache_zalloc(cw_track_cache, GFP_NOWAIT | __GFP_NOWARN);
+	do {
+		seq = raw_read_seqcount(sc);
+		if (seq & 1) {
+			cpu_relax();
+			continue;
+		}
+		sum = runtime_sum(leader);
+		if (!read_seqcount_retry(sc, seq))
+			return sum;
+	} while (++tries < 1000);
+	return runtime_sum(leader);
+}
+
+/*
+ * A zeroed record, to be filled by cw_track_fill().  Tracepoint probes run
+ * with preemption off, where PREEMPT_RT must not allocate: records for
+ * them come from the exec gate (gate.c), which may sleep, or from the
+ * fork reserve below.
+ */
+struct cw_track *cw_track_alloc(gfp_t gfp)
+{
+	return kmem_cache_zalloc(cw_track_cache, gfp | __GFP_NOWARN);
+}
+
+/* A record that was never published.  Not from a tracepoint probe. */
+void cw_track_free(struct cw_track *rec)
+{
+	if (rec)
+		kmem_cache_free(cw_track_cache, rec);
+}
+
+/*
+ * Make @rec, a zeroed record not yet published, the record of @task's
+ * group; it takes over the caller's reference on @prog.  Never sleeps.
+ * With no record to fill, the program goes untracked and cw_track_lost
+ * says so.
+ */
+struct cw_track *cw_track_fill(struct cw_track *rec, struct task_struct *task,
+			       struct file *exe, unsigned int origin,
+			       unsigned int oflags, struct cw_prog *prog)
+{
 	if (!rec) {
 		atomic_long_inc(&cw_track_lost);
 		cw_prog_put(prog);
@@ -96,10 +147,94 @@ struct cw_track *cw_track_new(struct task_struct *task, struct file *exe,
 	rec->start_ns = ktime_get_ns();
 	rec->last_ns = rec->start_ns;
 	rcu_read_lock();
-	rec->last_runtime = cw_track_runtime(task);
+	rec->last_runtime = runtime_nolock(task);
 	rcu_read_unlock();
 	rec->tick_runtime = rec->last_runtime;
 	return rec;
+}
+
+/*
+ * Records for the children of tracked programs, which sched_process_fork
+ * cannot allocate.  Filled by a work item when tracking starts and after
+ * every fork that takes from it; emptied by the sampler once it finds
+ * nothing left to track.  A fork that finds it empty, as only a storm of
+ * forks faster than a kworker gets the CPU can, leaves its child
+ * untracked and counts it in cw_track_lost.
+ */
+#define CW_TRACK_RESERVE 32
+
+static LIST_HEAD(reserve);		/* by lnode */
+static unsigned int nr_reserve;
+static DEFINE_RAW_SPINLOCK(reserve_lock);
+static bool reserve_stopping;
+
+static void reserve_fn(struct work_struct *work)
+{
+	struct cw_track *rec;
+	bool kept;
+
+	while (cw_track_active() && READ_ONCE(nr_reserve) < CW_TRACK_RESERVE) {
+		rec = cw_track_alloc(GFP_KERNEL);
+		if (!rec)
+			return;
+		/*
+		 * Tracking may have ended meanwhile: asked under the lock,
+		 * so that cw_track_reserve_drain() never misses a record.
+		 */
+		raw_spin_lock(&reserve_lock);
+		kept = cw_track_active() && !READ_ONCE(reserve_stopping);
+		if (kept) {
+			list_add(&rec->lnode, &reserve);
+			nr_reserve++;
+		}
+		raw_spin_unlock(&reserve_lock);
+		if (!kept) {
+			cw_track_free(rec);
+			return;
+		}
+	}
+}
+
+static DECLARE_WORK(reserve_work, reserve_fn);
+
+static void reserve_refill(void)
+{
+	if (!READ_ONCE(reserve_stopping))
+		queue_work(system_unbound_wq, &reserve_work);
+}
+
+static struct cw_track *reserve_take(void)
+{
+	struct cw_track *rec;
+
+	raw_spin_lock(&reserve_lock);
+	rec = list_first_entry_or_null(&reserve, struct cw_track, lnode);
+	if (rec) {
+		list_del(&rec->lnode);
+		nr_reserve--;
+	}
+	raw_spin_unlock(&reserve_lock);
+	reserve_refill();
+	return rec;
+}
+
+/*
+ * Nothing is tracked: give the reserve back.  A record published meanwhile
+ * queues a refill, which runs after us.  Sleepable context.
+ */
+void cw_track_reserve_drain(void)
+{
+	struct cw_track *rec, *tmp;
+	LIST_HEAD(spare);
+
+	raw_spin_lock(&reserve_lock);
+	if (!cw_track_active()) {
+		list_splice_init(&reserve, &spare);
+		nr_reserve = 0;
+	}
+	raw_spin_unlock(&reserve_lock);
+	list_for_each_entry_safe(rec, tmp, &spare, lnode)
+		cw_track_free(rec);
 }
 
 static void track_free_rcu(struct rcu_head *head)
@@ -194,10 +329,11 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 {
 	struct signal_struct *sig = task->signal;
 	struct cw_track *old;
+	bool start = false;
 	u64 runtime;
 
 	rcu_read_lock();
-	runtime = cw_track_runtime(task);
+	runtime = runtime_nolock(task);
 	rcu_read_unlock();
 
 	raw_spin_lock(&cw_track_lock);
@@ -211,11 +347,13 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 			set_bit(CW_TRACK_HELD, &rec->flags);
 			list_add_tail_rcu(&rec->hold_node, &cw_track_held);
 		}
-		atomic_inc(&cw_track_nr);
+		start = atomic_inc_return(&cw_track_nr) == 1;
 	}
 	raw_spin_unlock(&cw_track_lock);
 	if (old || rec)
 		cw_sample_kick();
+	if (start && READ_ONCE(nr_reserve) < CW_TRACK_RESERVE)
+		reserve_refill();
 	if (!rec)
 		return;
 
@@ -235,42 +373,49 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 	}
 }
 
+/*
+ * A child of a tracked program is tracked as that program, and one of a
+ * throttled program answers to its hold.  While that program is trapped
+ * in debt, a new thread or child must be trapped too: the siglock that
+ * takes may sleep on PREEMPT_RT, so the throttle ticks at once instead,
+ * and traps it as soon as a kworker gets the CPU.  Whatever it ran before
+ * is drawn from the same bucket.
+ */
 void cw_track_fork_probe(void *data, struct task_struct *parent,
 			 struct task_struct *child)
 {
 	struct cw_track *prec, *rec = NULL;
 	struct cw_prog *held;
+	bool trap = false;
 
 	if (!cw_track_active())
 		return;
 	rcu_read_lock();
 	prec = cw_track_lookup(parent->signal);
 	held = prec ? cw_track_holder(prec) : NULL;
+	if (held)
+		trap = READ_ONCE(held->frozen);
 	if (child->signal == parent->signal) {
-		/* A new thread of a program in debt waits with the others. */
-		if (held && READ_ONCE(held->frozen))
-			cw_throttle_freeze(child, true);
 		rcu_read_unlock();
 		cw_prog_put(held);
-		return;
+		goto out;
 	}
 	if (prec && prec->prog)
 		refcount_inc(&prec->prog->ref);
 	if (prec)
-		rec = cw_track_new(child, prec->exe, prec->origin,
-				   prec->oflags | CPUWARDEN_ORIGIN_F_INHERITED,
-				   prec->prog);
-	/* A throttled program's children are throttled with it. */
-	if (rec && held) {
+		rec = cw_track_fill(reserve_take(), child, prec->exe, prec->origin,
+				    prec->oflags | CPUWARDEN_ORIGIN_F_INHERITED,
+				    prec->prog);
+	if (rec && held)
 		rec->held_by = held;
-		if (READ_ONCE(held->frozen))
-			cw_throttle_freeze(child, true);
-	} else {
+	else
 		cw_prog_put(held);
-	}
 	rcu_read_unlock();
 	if (rec)
 		cw_track_set(child, rec);
+out:
+	if (trap)
+		cw_sample_now();
 }
 
 void cw_track_exit_probe(void *data, struct task_struct *task)
@@ -366,8 +511,9 @@ void cw_track_scan(const struct inode *const *only, unsigned int nr)
 			origin = listed(file_inode(exe), only, nr) ? origin : 0;
 		else if (origin == CPUWARDEN_ORIGIN_DELETED && !cw_origin_watched(exe))
 			origin = CPUWARDEN_ORIGIN_NONE;
-		rec = origin ? cw_track_new(p, exe, origin, CPUWARDEN_ORIGIN_F_LATE,
-					    cw_prog_get(exe, NULL)) : NULL;
+		rec = origin ? cw_track_fill(cw_track_alloc(GFP_NOWAIT), p, exe,
+					     origin, CPUWARDEN_ORIGIN_F_LATE,
+					     cw_prog_get(exe, NULL, GFP_NOWAIT)) : NULL;
 		if (rec) {
 			cw_track_set(p, rec);
 			cw_action_tracked(rec, p);
@@ -401,6 +547,9 @@ void cw_track_exit(void)
 		call_rcu(&rec->rcu, track_free_rcu);
 	}
 	raw_spin_unlock(&cw_track_lock);
+	WRITE_ONCE(reserve_stopping, true);
+	cancel_work_sync(&reserve_work);
+	cw_track_reserve_drain();
 	rcu_barrier();
 	kmem_cache_destroy(cw_track_cache);
 }

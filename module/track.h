@@ -72,9 +72,12 @@ static inline bool cw_track_active(void)
 }
 
 struct cw_track *cw_track_lookup(const struct signal_struct *sig);
-struct cw_track *cw_track_new(struct task_struct *task, struct file *exe,
-			      unsigned int origin, unsigned int oflags,
-			      struct cw_prog *prog);
+struct cw_track *cw_track_alloc(gfp_t gfp);
+void cw_track_free(struct cw_track *rec);
+struct cw_track *cw_track_fill(struct cw_track *rec, struct task_struct *task,
+			       struct file *exe, unsigned int origin,
+			       unsigned int oflags, struct cw_prog *prog);
+void cw_track_reserve_drain(void);
 void cw_track_set(struct task_struct *task, struct cw_track *rec);
 void cw_track_hold(struct cw_track *rec, struct cw_prog *prog);
 struct cw_prog *cw_track_holder(const struct cw_track *rec);

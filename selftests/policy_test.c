@@ -781,13 +781,34 @@ FIXTURE_TEARDOWN(quarantine)
 	finish(self->kmsg);
 }
 
+/*
+ * @argv (which would create /tmp/marker) is refused at exec with EPERM:
+ * not a single instruction of it runs.  Its pid.
+ */
+static pid_t refused(struct __test_metadata *_metadata, char *const argv[])
+{
+	int err, status;
+	pid_t pid;
+
+	pid = spawn(argv, &err);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(EPERM, err) {
+		TH_LOG("exec: %s", strerror(err));
+	}
+	status = cw_wait(pid, 5);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 127);
+	ASSERT_EQ(-1, access("/tmp/marker", F_OK));
+	ASSERT_EQ(ENOENT, errno);
+	return pid;
+}
+
 TEST_F_TIMEOUT(quarantine, exec_denied, 2 * CW_DEADLINE)
 {
 	char *const argv[] = { "/var/tmp/other-name", "-m", "/tmp/marker",
 			       "-d", "10", NULL };
 	char hash[65], sha[80], list[4096], needle[48], line[2048];
-	int err, status;
 	time_t end;
+	int err;
 	pid_t pid;
 
 	mkdir("/tmp/q1", 0755);
@@ -805,16 +826,7 @@ TEST_F_TIMEOUT(quarantine, exec_denied, 2 * CW_DEADLINE)
 
 	/* The same bytes under another name, elsewhere. */
 	ASSERT_EQ(0, cw_copy("/tmp/q1/miner", "/var/tmp/other-name", 0755));
-	pid = spawn(argv, &err);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(EPERM, err) {
-		TH_LOG("exec: %s", strerror(err));
-	}
-	status = cw_wait(pid, 5);
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 127);
-	/* Not a single instruction of it ran. */
-	ASSERT_EQ(-1, access("/tmp/marker", F_OK));
-	ASSERT_EQ(ENOENT, errno);
+	pid = refused(_metadata, argv);
 	snprintf(needle, sizeof(needle), "denied pid=%d ", pid);
 	snprintf(sha, sizeof(sha), "sha256=%s", hash);
 	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, 5, line, sizeof(line), needle, sha,
@@ -838,6 +850,31 @@ TEST_F_TIMEOUT(quarantine, exec_denied, 2 * CW_DEADLINE)
 	ASSERT_EQ(0, access("/tmp/marker", F_OK));
 	ASSERT_EQ(-1, cw_wait(pid, 0));
 	cw_reap(pid);
+}
+
+/*
+ * With hash=N nothing is quarantined, yet a killed program is known by
+ * its inode: the same file started again is refused at exec all the same.
+ */
+TEST_F_TIMEOUT(quarantine, unhashed_relaunch_denied, 2 * CW_DEADLINE)
+{
+	char *const argv[] = { "/tmp/q2/miner", "-m", "/tmp/marker", NULL };
+	char list[4096], needle[48];
+	pid_t pid;
+
+	set_param(_metadata, "hash", "N");
+	mkdir("/tmp/q2", 0755);
+	put(_metadata, "/tmp/q2/miner", "unhashed");
+	pid = start(_metadata, "/tmp/q2/miner", NO_ARGS);
+	ASSERT_TRUE(cw_killed(cw_wait(pid, CW_DEADLINE))) {
+		TH_LOG("pid %d was not killed", pid);
+	}
+	ASSERT_EQ(0, cw_param_get("quarantine", list, sizeof(list)));
+	ASSERT_STREQ("", list);
+
+	pid = refused(_metadata, argv);
+	snprintf(needle, sizeof(needle), "denied pid=%d ", pid);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, 5, NULL, 0, needle, NULL));
 }
 
 /*
