@@ -87,6 +87,16 @@ void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 	rcu_read_lock();
 	old = cw_track_lookup(task->signal);
 	held = old ? cw_track_holder(old) : NULL;
+	if (held && !origin && !spare) {
+		/*
+		 * No record to move to (the gate had no memory, or the group
+		 * was tracked after it passed): the old one, and its hold,
+		 * stay as they are.
+		 */
+		rcu_read_unlock();
+		cw_prog_put(held);
+		goto out;
+	}
 	if (held && !origin) {
 		/* Throttled: exec'ing an owned program changes nothing. */
 		exe = old->exe;

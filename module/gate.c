@@ -189,6 +189,8 @@ static int gate(struct linux_binprm *bprm)
 		return -EPERM;
 	}
 	note->rec = cw_track_alloc(GFP_KERNEL);
+	if (origin && !note->allowed)
+		cw_track_reserve_fill();
 	note_put(note);
 	return -ENOEXEC;
 }

@@ -155,11 +155,13 @@ struct cw_track *cw_track_fill(struct cw_track *rec, struct task_struct *task,
 
 /*
  * Records for the children of tracked programs, which sched_process_fork
- * cannot allocate.  Filled by a work item when tracking starts and after
- * every fork that takes from it; emptied by the sampler once it finds
- * nothing left to track.  A fork that finds it empty, as only a storm of
- * forks faster than a kworker gets the CPU can, leaves its child
- * untracked and counts it in cw_track_lost.
+ * may not allocate on PREEMPT_RT.  Filled by the exec gate before the
+ * first program is tracked, and by a work item after every fork that
+ * takes from it; given back by the sampler once it finds nothing left to
+ * track.  A fork that finds it empty, as only a storm of forks faster
+ * than a kworker gets the CPU can, allocates without sleeping where the
+ * kernel allows it; on PREEMPT_RT it leaves the child untracked and
+ * counts it in cw_track_lost.
  */
 #define CW_TRACK_RESERVE 32
 
@@ -168,24 +170,29 @@ static unsigned int nr_reserve;
 static DEFINE_RAW_SPINLOCK(reserve_lock);
 static bool reserve_stopping;
 
-static void reserve_fn(struct work_struct *work)
+/*
+ * Top the reserve up; with @tracking, only while something is tracked,
+ * asked under the lock so that reserve_give_back() never misses a
+ * record.  Sleeps.
+ */
+static void reserve_fill(bool tracking)
 {
 	struct cw_track *rec;
 	bool kept;
 
-	while (cw_track_active() && READ_ONCE(nr_reserve) < CW_TRACK_RESERVE) {
+	while (READ_ONCE(nr_reserve) < CW_TRACK_RESERVE) {
+		if (tracking && !cw_track_active())
+			return;
 		rec = cw_track_alloc(GFP_KERNEL);
 		if (!rec)
 			return;
-		/*
-		 * Tracking may have ended meanwhile: asked under the lock,
-		 * so that cw_track_reserve_drain() never misses a record.
-		 */
 		raw_spin_lock(&reserve_lock);
-		kept = cw_track_active() && !READ_ONCE(reserve_stopping);
+		kept = !READ_ONCE(reserve_stopping) &&
+		       (!tracking || cw_track_active()) &&
+		       nr_reserve < CW_TRACK_RESERVE;
 		if (kept) {
 			list_add(&rec->lnode, &reserve);
-			nr_reserve++;
+			WRITE_ONCE(nr_reserve, nr_reserve + 1);
 		}
 		raw_spin_unlock(&reserve_lock);
 		if (!kept) {
@@ -193,6 +200,11 @@ static void reserve_fn(struct work_struct *work)
 			return;
 		}
 	}
+}
+
+static void reserve_fn(struct work_struct *work)
+{
+	reserve_fill(true);
 }
 
 static DECLARE_WORK(reserve_work, reserve_fn);
@@ -203,6 +215,20 @@ static void reserve_refill(void)
 		queue_work(system_unbound_wq, &reserve_work);
 }
 
+/*
+ * The exec gate, about to let a program be tracked: with nothing tracked
+ * yet the reserve is empty, and the program's first fork may come before
+ * any kworker runs.  Should the exec fail after all, the sampler finds
+ * nothing tracked and gives the reserve back.  Sleeps.
+ */
+void cw_track_reserve_fill(void)
+{
+	if (cw_track_active())
+		return;
+	reserve_fill(false);
+	cw_sample_kick();
+}
+
 static struct cw_track *reserve_take(void)
 {
 	struct cw_track *rec;
@@ -211,11 +237,29 @@ static struct cw_track *reserve_take(void)
 	rec = list_first_entry_or_null(&reserve, struct cw_track, lnode);
 	if (rec) {
 		list_del(&rec->lnode);
-		nr_reserve--;
+		WRITE_ONCE(nr_reserve, nr_reserve - 1);
 	}
 	raw_spin_unlock(&reserve_lock);
 	reserve_refill();
+	if (!rec && !IS_ENABLED(CONFIG_PREEMPT_RT))
+		rec = cw_track_alloc(GFP_NOWAIT);
 	return rec;
+}
+
+/* Free the reserve: only if nothing is tracked, unless @all. */
+static void reserve_give_back(bool all)
+{
+	struct cw_track *rec, *tmp;
+	LIST_HEAD(spare);
+
+	raw_spin_lock(&reserve_lock);
+	if (all || !cw_track_active()) {
+		list_splice_init(&reserve, &spare);
+		WRITE_ONCE(nr_reserve, 0);
+	}
+	raw_spin_unlock(&reserve_lock);
+	list_for_each_entry_safe(rec, tmp, &spare, lnode)
+		cw_track_free(rec);
 }
 
 /*
@@ -224,17 +268,7 @@ static struct cw_track *reserve_take(void)
  */
 void cw_track_reserve_drain(void)
 {
-	struct cw_track *rec, *tmp;
-	LIST_HEAD(spare);
-
-	raw_spin_lock(&reserve_lock);
-	if (!cw_track_active()) {
-		list_splice_init(&reserve, &spare);
-		nr_reserve = 0;
-	}
-	raw_spin_unlock(&reserve_lock);
-	list_for_each_entry_safe(rec, tmp, &spare, lnode)
-		cw_track_free(rec);
+	reserve_give_back(false);
 }
 
 static void track_free_rcu(struct rcu_head *head)
@@ -549,7 +583,7 @@ void cw_track_exit(void)
 	raw_spin_unlock(&cw_track_lock);
 	WRITE_ONCE(reserve_stopping, true);
 	cancel_work_sync(&reserve_work);
-	cw_track_reserve_drain();
+	reserve_give_back(true);
 	rcu_barrier();
 	kmem_cache_destroy(cw_track_cache);
 }

@@ -77,6 +77,7 @@ void cw_track_free(struct cw_track *rec);
 struct cw_track *cw_track_fill(struct cw_track *rec, struct task_struct *task,
 			       struct file *exe, unsigned int origin,
 			       unsigned int oflags, struct cw_prog *prog);
+void cw_track_reserve_fill(void);
 void cw_track_reserve_drain(void);
 void cw_track_set(struct task_struct *task, struct cw_track *rec);
 void cw_track_hold(struct cw_track *rec, struct cw_prog *prog);
