@@ -8,6 +8,9 @@
  *                       throttled, and others that exit on their own then
  *   exit_during_kill    programs that exit on their own, or are killed from
  *                       outside, while the module kills them
+ *   first_forks         the first program tracked forks at once while no
+ *                       kworker can run: its children are tracked all
+ *                       the same
  *   pid_reuse           a throttled or killed /tmp program dies, its PID
  *                       comes back at once for an owned burner or another
  *                       /tmp program, which must inherit nothing
@@ -52,10 +55,12 @@
 /* ---- What a copy of this binary does, by CW_STRESS_ROLE. ---- */
 
 #define FORKS 8
+#define BROOD 16
 
 /*
  *   exit   fork a child that exits, wait for it, exit 0
  *   forks  fork FORKS children that exit, all at once, wait, exit 0
+ *   brood  fork BROOD children that sleep, all at once, then sleep
  *   burn   burn CPU for 3 s, then exit 0
  *   sleep  sleep until killed
  */
@@ -85,6 +90,13 @@ __attribute__((constructor)) static void role(void)
 		while (wait(NULL) > 0)
 			;
 		_exit(0);
+	}
+	if (!strcmp(r, "brood")) {
+		for (i = 0; i < BROOD; i++)
+			if (!fork())
+				break;
+		for (;;)
+			pause();
 	}
 	if (!strcmp(r, "burn")) {
 		end = cw_now() + 3;
@@ -691,6 +703,96 @@ TEST_F_TIMEOUT(race, exit_during_kill, 4 * CW_DEADLINE)
 	cw_reap(spawn(WORK "/doomed", NULL, NULL, &err));
 	EXPECT_EQ(EPERM, err);
 
+	ASSERT_TRUE(nothing_tracked());
+	no_warnings(_metadata, self->kmsg);
+}
+
+/*
+ * On a quiet host, the first program tracked forks the moment it starts,
+ * while no kworker can run to fill the fork reserve: SCHED_FIFO spinners
+ * hold both CPUs (RT throttling leaves others 5%), and the program forks
+ * at a higher FIFO priority.  Its children are tracked all the same: the
+ * exec gate filled the reserve (on PREEMPT_RT, where a probe may not
+ * allocate, nothing else could).
+ */
+#define SPIN_S 3
+
+static pid_t spinner(int cpu)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	cpu_set_t set;
+	double end;
+	pid_t pid;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) ||
+	    sched_setscheduler(0, SCHED_FIFO, &sp))
+		_exit(1);
+	end = cw_now() + SPIN_S;
+	while (cw_now() < end)
+		;
+	_exit(0);
+}
+
+static void fifo(struct __test_metadata *_metadata, int policy, int prio,
+		 int cpu)
+{
+	struct sched_param sp = { .sched_priority = prio };
+	cpu_set_t set;
+	int i;
+
+	CPU_ZERO(&set);
+	for (i = 0; i < CPU_SETSIZE; i++)
+		if (cpu < 0 || i == cpu)
+			CPU_SET(i, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	ASSERT_EQ(0, sched_setscheduler(0, policy, &sp));
+}
+
+TEST_F_TIMEOUT(race, first_forks, 4 * CW_DEADLINE)
+{
+	static const struct policy p = {
+		.mode = "monitor", .threshold = "99", .sustain = "60",
+	};
+	pid_t spinners[2], brood;
+	int i, err, status;
+	long lost, n = -1;
+	double end;
+
+	set_policy(_metadata, &p);
+	put_self(_metadata, WORK "/brood", "brood");
+	/* Nothing tracked, and the sampler idle: the reserve is empty. */
+	ASSERT_TRUE(nothing_tracked());
+	for (i = 0; i < 20 && module_work_runs(1) > 0; i++)
+		;
+	ASSERT_EQ(0, module_work_runs(1));
+	lost = status_of("track_lost");
+	ASSERT_LE(0, lost);
+
+	fifo(_metadata, SCHED_FIFO, 2, 0);
+	for (i = 0; i < 2; i++)
+		spinners[i] = spinner(i);
+	brood = spawn(WORK "/brood", NULL, "brood", &err);
+	fifo(_metadata, SCHED_OTHER, 0, -1);
+	ASSERT_LT(0, brood);
+	ASSERT_EQ(0, err);
+	for (i = 0; i < 2; i++) {
+		status = cw_wait(spinners[i], SPIN_S + CW_DEADLINE);
+		ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status)) {
+			TH_LOG("spinner %d: %#x", i, status);
+		}
+	}
+
+	end = cw_now() + CW_DEADLINE;
+	while (cw_now() < end && (n = status_of("nr_tracked")) < 1 + BROOD)
+		usleep(100 * 1000);
+	EXPECT_EQ(1 + BROOD, n);
+	EXPECT_EQ(lost, status_of("track_lost"));
+	kill_ours();
 	ASSERT_TRUE(nothing_tracked());
 	no_warnings(_metadata, self->kmsg);
 }
