@@ -1473,7 +1473,7 @@ TEST_F_TIMEOUT(cycle, load_unload, 900)
 	pid_t burners[2], workers[2], sleeper;
 	char path[64], tag[32];
 	struct churn *c;
-	int i, ret, held = 0, status;
+	int i, cycles, ret, held = 0, status;
 	double until;
 
 	if (!getenv("CW_MODULE"))
@@ -1549,6 +1549,7 @@ TEST_F_TIMEOUT(cycle, load_unload, 900)
 			TH_LOG("cycle %d: load: %s", i, strerror(-ret));
 		}
 	}
+	cycles = i;
 	ASSERT_TRUE(all_held(burners, 2));
 	c->stop = 1;
 	for (i = 0; i < 2; i++) {
@@ -1556,7 +1557,7 @@ TEST_F_TIMEOUT(cycle, load_unload, 900)
 		ASSERT_TRUE(status != -1 && WIFEXITED(status) && !WEXITSTATUS(status));
 	}
 	TH_LOG("%d cycles (%d with burners held), %d /tmp programs (%d while loaded, %d tracked groups with their children), %d owned execs",
-	       i, held, c->runs, c->runs_loaded,
+	       cycles, held, c->runs, c->runs_loaded,
 	       c->runs_loaded * (1 + FORKS), c->storm);
 	EXPECT_EQ(0, c->bad) {
 		TH_LOG("a /tmp program failed: %s", c->last_bad);
