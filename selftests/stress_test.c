@@ -1616,7 +1616,13 @@ TEST_F_TIMEOUT(cycle, load_unload, 900)
 	c->stop = 1;
 	ASSERT_EQ(0, cw_wait(workers[0], CW_DEADLINE));
 	ASSERT_EQ(0, c->bad);
-	EXPECT_EQ(1 + NR_QUICK, status_of("nr_programs"));
+	/*
+	 * The sleeper and the quick programs that ran in the last 10 s: on a
+	 * debug kernel, where a run takes seconds, not all of them.
+	 */
+	n = status_of("nr_programs");
+	EXPECT_LT(1, n);
+	EXPECT_GE(1 + NR_QUICK, n);
 	for (i = 0; i < 3 * CW_DEADLINE && status_of("nr_programs") != 1; i++)
 		sleep(1);
 	EXPECT_EQ(1, status_of("nr_tracked"));
