@@ -116,7 +116,7 @@ static int gate(struct linux_binprm *bprm)
 	unsigned int origin = cw_origin_classify(file);
 	struct cw_gate_note *note, *prev = NULL;
 	u8 sha[CPUWARDEN_SHA256_LEN];
-	bool hashed = false, tracked, exempt;
+	bool hashed = false, tracked, exempt, to_track;
 	struct cw_track *old;
 
 	/*
@@ -176,7 +176,8 @@ static int gate(struct linux_binprm *bprm)
 		memcpy(note->sha, sha, CPUWARDEN_SHA256_LEN);
 	note->allowed = origin && cw_allow_any() &&
 			cw_allow_match(file, hashed ? sha : NULL, current_uid());
-	if (origin && !note->allowed)
+	to_track = origin && !note->allowed;
+	if (to_track)
 		note->prog = cw_prog_get(file, hashed ? sha : NULL, GFP_KERNEL);
 	/*
 	 * Content killed before, that the quarantine cannot tell as it was
@@ -189,7 +190,7 @@ static int gate(struct linux_binprm *bprm)
 		return -EPERM;
 	}
 	note->rec = cw_track_alloc(GFP_KERNEL);
-	if (origin && !note->allowed)
+	if (to_track)
 		cw_track_reserve_fill();
 	note_put(note);
 	return -ENOEXEC;
