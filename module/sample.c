@@ -260,7 +260,13 @@ static void sample_prog(struct cw_prog *p, u64 now)
 		p->idle_since = now;
 
 	if (p->state == CW_PROG_THROTTLED) {
-		sample_throttled(p, now - start, now);
+		/*
+		 * Time at the cap counts from the throttle's start: a program
+		 * throttled by this very sample has spent none there yet.
+		 */
+		start = max(start, p->throttled_at);
+		if (start < now)
+			sample_throttled(p, now - start, now);
 		return;
 	}
 	/* Content let out of quarantine is judged afresh. */

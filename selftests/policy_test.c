@@ -1199,8 +1199,12 @@ TEST_F_TIMEOUT(escalate, killed_after_cap, 3 * CW_DEADLINE)
 	ASSERT_NE(0ULL, throttled);
 	ASSERT_LE(throttled, killed);
 	TH_LOG("killed %llu ms after throttled", (killed - throttled) / 1000);
-	/* 4 s at the cap, less one 200 ms sampling period of slack. */
-	ASSERT_LE(4000000ULL - 200000, killed - throttled);
+	/*
+	 * 4 s at the cap, counted from the throttle.  Half a 200 ms
+	 * sampling period of slack covers the jitter of the two messages'
+	 * timestamps, and still fails a count that starts one period early.
+	 */
+	ASSERT_LE(4000000ULL - 100000, killed - throttled);
 }
 
 FIXTURE(release) {
