@@ -162,7 +162,6 @@ static void sample_group(struct cw_track *rec, u64 now)
 {
 	unsigned int threshold = cw_policy_get(threshold);
 	u64 sustain_ns = (u64)cw_policy_get(sustain) * NSEC_PER_SEC;
-	struct task_struct *leader = NULL;
 	u64 runtime, used, start = rec->last_ns;
 	struct cw_decision d = {};
 	bool dead;
@@ -171,11 +170,8 @@ static void sample_group(struct cw_track *rec, u64 now)
 	if (dead) {
 		smp_rmb();	/* pairs with retire_locked() */
 		runtime = rec->final_runtime;
-	} else {
-		leader = pid_task(rec->tgid, PIDTYPE_TGID);
-		if (!leader)
-			return;	/* exiting: its exit probe comes */
-		runtime = cw_track_runtime(leader);
+	} else if (!cw_track_group_runtime(rec, &runtime)) {
+		return;	/* exiting: its exit probe comes */
 	}
 	used = runtime > rec->last_runtime ? runtime - rec->last_runtime : 0;
 	rec->last_runtime = runtime;

@@ -78,6 +78,31 @@ u64 cw_track_runtime(struct task_struct *leader)
 }
 
 /*
+ * The CPU time of the group of @rec, which the caller saw !CW_TRACK_DEAD
+ * under RCU, into *@runtime; false if it is exiting.  A group that has
+ * only ever had one thread, as most idle programs have, is read from that
+ * thread alone: the time of threads gone before the record was made
+ * stays what it was, and a new thread sets CW_TRACK_THREADS before it
+ * first runs.  That spares the pid, the signal_struct and the thread
+ * list, most of what a record costs the sampler.
+ */
+bool cw_track_group_runtime(struct cw_track *rec, u64 *runtime)
+{
+	struct task_struct *leader;
+
+	if (!test_bit(CW_TRACK_THREADS, &rec->flags)) {
+		*runtime = rec->base_runtime +
+			   READ_ONCE(rec->task->se.sum_exec_runtime);
+		return true;
+	}
+	leader = pid_task(rec->tgid, PIDTYPE_TGID);
+	if (!leader)
+		return false;
+	*runtime = cw_track_runtime(leader);
+	return true;
+}
+
+/*
  * The same for tracepoint probes, which may not take the lock that
  * read_seqbegin() takes on PREEMPT_RT to wait for a preempted writer.
  * A bounded wait instead; past it, the sum read beside one thread's exit
@@ -149,6 +174,9 @@ struct cw_track *cw_track_fill(struct cw_track *rec, struct task_struct *task,
 	rcu_read_lock();
 	rec->last_runtime = runtime_nolock(task);
 	rcu_read_unlock();
+	/* At fork and exec the group has this one thread. */
+	rec->task = task;
+	rec->base_runtime = READ_ONCE(task->signal->sum_sched_runtime);
 	rec->tick_runtime = rec->last_runtime;
 	return rec;
 }
@@ -430,6 +458,9 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 	if (held)
 		trap = READ_ONCE(held->frozen);
 	if (child->signal == parent->signal) {
+		/* Before the new thread first runs: see cw_track_group_runtime(). */
+		if (prec && !test_bit(CW_TRACK_THREADS, &prec->flags))
+			set_bit(CW_TRACK_THREADS, &prec->flags);
 		rcu_read_unlock();
 		cw_prog_put(held);
 		goto out;

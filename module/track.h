@@ -22,6 +22,7 @@ enum {
 	CW_TRACK_RELEASE,	/* an admin asked for a release */
 	CW_TRACK_HELD,		/* on cw_track_held */
 	CW_TRACK_DEAD,		/* gone; final_runtime is its last word */
+	CW_TRACK_THREADS,	/* has had more than one thread */
 };
 
 /*
@@ -42,6 +43,11 @@ struct cw_track {
 	struct rcu_head rcu;
 	const struct signal_struct *sig;	/* the key, never dereferenced */
 	struct pid *tgid;		/* referenced: never a bare number */
+	/*
+	 * The group's one thread, while !CW_TRACK_THREADS; not referenced:
+	 * it outlives an RCU reader that saw !CW_TRACK_DEAD.
+	 */
+	struct task_struct *task;
 	struct file *exe;		/* the unowned program (binary or script) */
 	struct cw_prog *prog;		/* its content, referenced; may be NULL */
 	struct cw_prog *held_by;	/* the throttled program it answers to */
@@ -55,6 +61,7 @@ struct cw_track {
 	/* Written by the sampler only. */
 	u64 last_ns;
 	u64 last_runtime;
+	u64 base_runtime;		/* of threads gone before the record */
 	u64 tick_runtime;
 	u64 over_since;
 	unsigned int pct;
@@ -87,6 +94,7 @@ void cw_track_reap(struct cw_track *rec);
 struct file *cw_track_task_exe(struct task_struct *task);
 bool cw_track_descends(struct task_struct *task, const struct cw_prog *prog);
 u64 cw_track_runtime(struct task_struct *leader);
+bool cw_track_group_runtime(struct cw_track *rec, u64 *runtime);
 
 void cw_track_fork_probe(void *data, struct task_struct *parent,
 			 struct task_struct *child);
