@@ -174,9 +174,15 @@ struct cw_track *cw_track_fill(struct cw_track *rec, struct task_struct *task,
 	rcu_read_lock();
 	rec->last_runtime = runtime_nolock(task);
 	rcu_read_unlock();
-	/* At fork and exec the group has this one thread. */
+	/*
+	 * At fork and exec the group has this one thread.  A group found
+	 * running (by cw_track_scan()) may have more, or be making one that
+	 * the fork probe cannot mark yet: it is read thread by thread.
+	 */
 	rec->task = task;
 	rec->base_runtime = READ_ONCE(task->signal->sum_sched_runtime);
+	if (oflags & CPUWARDEN_ORIGIN_F_LATE)
+		__set_bit(CW_TRACK_THREADS, &rec->flags);
 	rec->tick_runtime = rec->last_runtime;
 	return rec;
 }

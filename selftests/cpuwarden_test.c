@@ -571,4 +571,42 @@ TEST_F_TIMEOUT(cw, reload_with_tracked_alive, 4 * CW_DEADLINE)
 	cw_reap(forker);
 }
 
+static void exec_lazy(const char *path)
+{
+	/* The main thread waits; one thread besides it burns. */
+	char *const argv[] = { "cw-burn", "-l", "-t", "1", NULL };
+
+	execve(path, argv, no_env);
+}
+
+/*
+ * A program found running at load may have threads already, and its main
+ * thread may sleep while another one burns: the group is all of them.
+ */
+TEST_F_TIMEOUT(cw, late_threads_summed, 3 * CW_DEADLINE)
+{
+	const char *ko = getenv("CW_MODULE");
+	char cmd[512];
+	pid_t burner;
+
+	if (!ko)
+		SKIP(return, "CW_MODULE does not name the module file");
+	put_burner(_metadata, "/tmp/cw-late");
+	ASSERT_EQ(0, cw_sh("for i in $(seq 50); do rmmod cpuwarden 2>/dev/null && exit 0; "
+			   "sleep 0.1; done; rmmod cpuwarden"));
+	burner = start(exec_lazy, "/tmp/cw-late");
+	snprintf(cmd, sizeof(cmd),
+		 "for i in $(seq 300); do grep -q '^Threads:.2$' /proc/%d/status && exit 0; "
+		 "sleep 0.1; done; exit 1", burner);
+	ASSERT_EQ(0, cw_sh(cmd)) {
+		cw_reap(burner);
+	}
+	snprintf(cmd, sizeof(cmd), "insmod %s mode=kill threshold=50 sustain=2 period_ms=200", ko);
+	ASSERT_EQ(0, cw_sh(cmd));
+	/* The load's scan finds it, and its burning thread gets it killed. */
+	ASSERT_TRUE(cw_killed(cw_wait(burner, CW_DEADLINE))) {
+		cw_reap(burner);
+	}
+}
+
 TEST_HARNESS_MAIN

@@ -4,7 +4,7 @@
  *
  *   cw-burn [-t THREADS] [-d DUTY] [-b SECONDS] [-s SECONDS] [-f] [-u]
  *           [-e PATH] [-n CHILDREN] [-c] [-p] [-m PATH] [-r SECONDS]
- *           [-a CPU] [-o PATH]
+ *           [-a CPU] [-o PATH] [-l]
  *
  *   -t N   burn in N threads (default 1)
  *   -d P   each thread is busy P percent of every 100 ms (default 100)
@@ -30,6 +30,8 @@
  *   -a C   run on CPU C only
  *   -o P   throughput: append to P, every second, the loop iterations
  *          done per second since the last line (first process only)
+ *   -l     the first thread only waits; -t N threads besides it burn (a
+ *          miner whose main thread sleeps while its workers mine)
  *
  * -R N is for -r only: the number of relaunches so far.
  */
@@ -61,6 +63,7 @@ static double burst = -1;
 /* Loop iterations of each burning thread, for -o. */
 static unsigned long counts[MAX_THREADS];
 static unsigned int threads = 1;
+static bool lazy_main;
 
 /* Every thread of this process, for -p. */
 static pid_t tids[MAX_THREADS + 8];
@@ -349,7 +352,7 @@ static void unlink_self(void)
 	}
 }
 
-#define OPTIONS "t:d:b:s:fue:n:cpm:r:R:a:o:"
+#define OPTIONS "t:d:b:s:fue:n:cpm:r:R:a:o:l"
 
 /* -m goes first: a test looks for the marker to see if any code ran. */
 static void make_marker(int argc, char **argv)
@@ -447,9 +450,12 @@ int main(int argc, char **argv)
 		case 'o':
 			out_path = optarg;
 			break;
+		case 'l':
+			lazy_main = true;
+			break;
 		default:
 			fprintf(stderr, "usage: cw-burn [-t N] [-d PCT] [-b S] [-s S] [-f] [-u] [-e PATH]\n"
-					"               [-n N] [-c] [-p] [-m PATH] [-r S] [-a CPU] [-o PATH]\n");
+					"               [-n N] [-c] [-p] [-m PATH] [-r S] [-a CPU] [-o PATH] [-l]\n");
 			return 2;
 		}
 	}
@@ -501,7 +507,7 @@ int main(int argc, char **argv)
 	signal(SIGALRM, done);
 	if (seconds >= 0)
 		alarm(seconds > 0 ? (unsigned int)seconds : 1);
-	for (i = 1; i < threads; i++)
+	for (i = lazy_main ? 0 : 1; i < threads; i++)
 		if (start_thread(burn, &counts[i]))
 			return 2;
 	if ((sigcont && start_thread(sigcont_loop, NULL)) ||
@@ -509,6 +515,9 @@ int main(int argc, char **argv)
 	    (first && out_path && start_thread(report_loop, NULL)) ||
 	    (first && relaunch_every >= 0 && start_thread(relaunch_loop, NULL)))
 		return 2;
+	if (lazy_main)
+		for (;;)
+			pause();
 	burn(&counts[0]);
 	return 0;
 }
