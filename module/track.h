@@ -37,34 +37,36 @@ enum {
  * the CPU time it used since the last sample.
  */
 struct cw_track {
-	struct hlist_node hnode;	/* cw_track_table, by sig */
+	/* What the sampler reads of every record: the first cache line. */
 	struct list_head lnode;		/* cw_track_list, for the sampler */
-	struct list_head hold_node;	/* cw_track_held, while throttled */
-	struct rcu_head rcu;
-	const struct signal_struct *sig;	/* the key, never dereferenced */
-	struct pid *tgid;		/* referenced: never a bare number */
+	unsigned long flags;		/* CW_TRACK_* bits */
+	u8 origin;			/* enum cpuwarden_origin */
+	u8 oflags;			/* CPUWARDEN_ORIGIN_F_* */
+	kuid_t uid;
+	struct cw_prog *prog;		/* its content, referenced; may be NULL */
 	/*
 	 * The group's one thread, while !CW_TRACK_THREADS; not referenced:
 	 * it outlives an RCU reader that saw !CW_TRACK_DEAD.
 	 */
 	struct task_struct *task;
-	struct file *exe;		/* the unowned program (binary or script) */
-	struct cw_prog *prog;		/* its content, referenced; may be NULL */
-	struct cw_prog *held_by;	/* the throttled program it answers to */
-	u64 start_ns;
-	kuid_t uid;
-	u8 origin;			/* enum cpuwarden_origin */
-	u8 oflags;			/* CPUWARDEN_ORIGIN_F_* */
-	unsigned long flags;		/* CW_TRACK_* bits */
-	u64 final_runtime;
 
 	/* Written by the sampler only. */
 	u64 last_ns;
 	u64 last_runtime;
 	u64 base_runtime;		/* of threads gone before the record */
-	u64 tick_runtime;
 	u64 over_since;
 	unsigned int pct;
+	u64 tick_runtime;
+
+	struct hlist_node hnode;	/* cw_track_table, by sig */
+	struct list_head hold_node;	/* cw_track_held, while throttled */
+	struct rcu_head rcu;
+	const struct signal_struct *sig;	/* the key, never dereferenced */
+	struct pid *tgid;		/* referenced: never a bare number */
+	struct file *exe;		/* the unowned program (binary or script) */
+	struct cw_prog *held_by;	/* the throttled program it answers to */
+	u64 start_ns;
+	u64 final_runtime;
 };
 
 extern struct list_head cw_track_list;
