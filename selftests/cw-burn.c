@@ -4,7 +4,7 @@
  *
  *   cw-burn [-t THREADS] [-d DUTY] [-b SECONDS] [-s SECONDS] [-f] [-u]
  *           [-e PATH] [-n CHILDREN] [-c] [-p] [-m PATH] [-r SECONDS]
- *           [-a CPU] [-o PATH] [-l]
+ *           [-a CPU] [-o PATH] [-l] [-w SECONDS]
  *
  *   -t N   burn in N threads (default 1)
  *   -d P   each thread is busy P percent of every 100 ms (default 100)
@@ -32,6 +32,8 @@
  *          done per second since the last line (first process only)
  *   -l     the first thread only waits; -t N threads besides it burn (a
  *          miner whose main thread sleeps while its workers mine)
+ *   -w S   sleep S seconds first, then do all the above (a miner that
+ *          lies idle before it mines)
  *
  * -R N is for -r only: the number of relaunches so far.
  */
@@ -352,7 +354,7 @@ static void unlink_self(void)
 	}
 }
 
-#define OPTIONS "t:d:b:s:fue:n:cpm:r:R:a:o:l"
+#define OPTIONS "t:d:b:s:fue:n:cpm:r:R:a:o:lw:"
 
 /* -m goes first: a test looks for the marker to see if any code ran. */
 static void make_marker(int argc, char **argv)
@@ -389,7 +391,7 @@ static int start_thread(void *(*fn)(void *), void *arg)
 int main(int argc, char **argv)
 {
 	unsigned int i, forks = 0;
-	double seconds = -1;
+	double seconds = -1, wait_s = 0;
 	const char *exec_path = NULL, *out_path = NULL;
 	bool forking = false, sigcont = false, renice = false, first = true;
 	long cpu = -1;
@@ -453,9 +455,13 @@ int main(int argc, char **argv)
 		case 'l':
 			lazy_main = true;
 			break;
+		case 'w':
+			wait_s = strtod(optarg, NULL);
+			break;
 		default:
 			fprintf(stderr, "usage: cw-burn [-t N] [-d PCT] [-b S] [-s S] [-f] [-u] [-e PATH]\n"
-					"               [-n N] [-c] [-p] [-m PATH] [-r S] [-a CPU] [-o PATH] [-l]\n");
+					"               [-n N] [-c] [-p] [-m PATH] [-r S] [-a CPU] [-o PATH] [-l]\n"
+					"               [-w S]\n");
 			return 2;
 		}
 	}
@@ -491,6 +497,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (wait_s > 0)
+		usleep((useconds_t)(wait_s * 1e6));
 	for (i = 0; i < forks; i++) {
 		pid = fork();
 		if (pid < 0) {
