@@ -17,10 +17,12 @@
  * when the first record appears and stops re-arming itself when the last
  * one is gone, so with nothing tracked there is no periodic work at all.
  * Its cost is proportional to the tracked threads, never to the tasks on
- * the system.  Being the only writer of detector and program state, it
- * needs no lock for them.
+ * the system, and mostly that of idle groups read less often (below).
+ * Being the only writer of detector and program state, it needs no lock
+ * for them.
  */
 
+#include <linux/hash.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -158,11 +160,65 @@ static void release_admin(struct cw_track *rec)
 	cw_action_released(rec, CPUWARDEN_RULE_ADMIN, 0);
 }
 
-static void sample_group(struct cw_track *rec, u64 now)
+/*
+ * Idle groups.  Reading a group's runtime touches its task, most of what
+ * a group costs the sampler, and most tracked groups are idle most of
+ * the time.  One under 1% of one CPU in each of its last CW_IDLE_AFTER
+ * samples is read only every "every" samples, at most an eighth of
+ * sustain apart.  Its CPU time is not lost, only charged late.  A group
+ * on hold, one an admin wants let go, and every group of a program busy
+ * as a whole (a miner split into many small processes) are read every
+ * time; the first read that finds a group busy makes it a busy group
+ * again.  The sustained detector of a group woken from idle counts from
+ * the last period only, so that it never acts early; it may act up to
+ * every - 1 periods late.
+ */
+#define CW_IDLE_AFTER	4
+#define CW_IDLE_EVERY	8
+
+#define CW_IDLE_READ	(BIT(CW_TRACK_DEAD) | BIT(CW_TRACK_HELD) | \
+			 BIT(CW_TRACK_RELEASE))
+
+/* The policy as one full sample sees it. */
+struct sample_ctx {
+	u64 now;
+	u64 period_ns;
+	u64 sustain_ns;
+	unsigned int threshold;
+	unsigned int every;		/* read an idle group every this many */
+};
+
+/* For a group with rec->skip set: skip it this time? */
+static bool idle_skip(struct cw_track *rec, unsigned int every)
 {
-	unsigned int threshold = cw_policy_get(threshold);
-	u64 sustain_ns = (u64)cw_policy_get(sustain) * NSEC_PER_SEC;
-	u64 runtime, used, start = rec->last_ns;
+	if (rec->skip >= every)		/* the policy changed */
+		rec->skip = every - 1;
+	if (!rec->skip || (READ_ONCE(rec->flags) & CW_IDLE_READ) ||
+	    (rec->prog && rec->prog->pct))
+		return false;
+	rec->skip--;
+	return true;
+}
+
+static void idle_note(struct cw_track *rec, unsigned int every)
+{
+	if (rec->pct) {
+		rec->idle = 0;
+		rec->skip = 0;
+	} else if (rec->idle < CW_IDLE_AFTER - 1) {
+		rec->idle++;
+	} else if (rec->idle == CW_IDLE_AFTER - 1) {
+		rec->idle++;
+		/* Spread the reads of groups that went idle together. */
+		rec->skip = hash_ptr(rec, 8) % every;
+	} else {
+		rec->skip = every - 1;
+	}
+}
+
+static void sample_group(struct cw_track *rec, const struct sample_ctx *c)
+{
+	u64 runtime, used, now = c->now, start = rec->last_ns;
 	struct cw_decision d = {};
 	bool dead;
 
@@ -177,6 +233,9 @@ static void sample_group(struct cw_track *rec, u64 now)
 	rec->last_runtime = runtime;
 	rec->last_ns = now;
 	rec->pct = pct_of(used, now - start);
+	if (rec->pct && rec->idle == CW_IDLE_AFTER)
+		start = max(start, now - c->period_ns);
+	idle_note(rec, c->every);
 	if (rec->prog)
 		rec->prog->period_ns += used;
 	uid_add(rec->uid, used);
@@ -196,10 +255,11 @@ static void sample_group(struct cw_track *rec, u64 now)
 		cw_throttle_release(rec);
 	if (test_bit(CW_TRACK_EXEMPT, &rec->flags))
 		return;
-	if (sustained(&rec->over_since, start, now, rec->pct, threshold, sustain_ns)) {
+	if (sustained(&rec->over_since, start, now, rec->pct, c->threshold,
+		      c->sustain_ns)) {
 		d.rule = CPUWARDEN_RULE_SUSTAINED;
 		d.cpu_pct = rec->pct;
-		d.limit = threshold;
+		d.limit = c->threshold;
 		d.for_s = div_u64(now - rec->over_since, NSEC_PER_SEC);
 		cw_action_decide(rec->prog, rec, &d, now);
 	}
@@ -293,12 +353,24 @@ static void sample_prog(struct cw_prog *p, u64 now)
 
 static void sample_all(u64 now, u64 elapsed)
 {
+	unsigned int period_ms = cw_policy_get(period_ms);
+	unsigned int sustain = cw_policy_get(sustain);
+	struct sample_ctx c = {
+		.now = now,
+		.period_ns = (u64)period_ms * NSEC_PER_MSEC,
+		.sustain_ns = (u64)sustain * NSEC_PER_SEC,
+		.threshold = cw_policy_get(threshold),
+		/* An eighth of sustain, sustain * 125 ms, between reads at most. */
+		.every = clamp_t(unsigned int, sustain * 125 / period_ms, 1,
+				 CW_IDLE_EVERY),
+	};
 	struct cw_track *rec;
 	struct cw_prog *p;
 
 	nr_uid = 0;
 	list_for_each_entry_rcu(rec, &cw_track_list, lnode)
-		sample_group(rec, now);
+		if (!rec->skip || !idle_skip(rec, c.every))
+			sample_group(rec, &c);
 	list_for_each_entry_rcu(p, &cw_prog_list, lnode)
 		sample_prog(p, now);
 	memcpy(uid_last, uid_use, sizeof(uid_use[0]) * nr_uid);

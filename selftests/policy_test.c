@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cpuwarden policy engine selftests: throttling, the budget detector,
- * programs that split or relaunch, quarantine, allow rules, escalation and
+ * programs that split or relaunch, quarantine, allow rules, a miner that
+ * wakes after the sampler has set it aside as idle, escalation and
  * release.  Run as root inside a QEMU guest with the module loaded
  * (selftests/vm/run).
  *
@@ -1155,6 +1156,80 @@ TEST_F_TIMEOUT(monitor, reports_only, 2 * CW_DEADLINE)
 	ASSERT_EQ(-1, cw_wait(pid, 0));
 	ASSERT_FALSE(kmsg_event(self->kmsg, 0, NULL, 0, pid, "throttled",
 				"killed", NULL));
+}
+
+/* ---- A program idle long enough that the sampler reads it less. ---- */
+
+FIXTURE(idle) {
+	int kmsg;
+};
+
+/* sustain=8 at period_ms=200: an idle group is read every 5th sample. */
+FIXTURE_SETUP(idle)
+{
+	static const struct policy p = {
+		.mode = "kill", .threshold = "50", .sustain = "8",
+	};
+
+	self->kmsg = begin(_metadata, &p);
+}
+
+FIXTURE_TEARDOWN(idle)
+{
+	finish(self->kmsg);
+}
+
+/*
+ * A line in the kernel log, and when it was logged.  Its newline ends
+ * the record: readers see no record that a pr_cont() could still extend.
+ */
+static unsigned long long kmsg_mark(struct __test_metadata *_metadata,
+				    int kmsg, const char *text)
+{
+	char line[2048];
+	int fd, n;
+
+	n = snprintf(line, sizeof(line), "%s\n", text);
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(n, write(fd, line, n));
+	close(fd);
+	ASSERT_TRUE(cw_kmsg_wait(kmsg, CW_DEADLINE, line, sizeof(line), text, NULL));
+	return cw_kmsg_usec(line);
+}
+
+/*
+ * Idle for 4 s (20 samples), then a miner: the sampler, which reads it
+ * only now and then by then, must see it wake, and must not count its
+ * sustained time from before it woke.
+ */
+TEST_F_TIMEOUT(idle, woken_miner_killed, 2 * CW_DEADLINE)
+{
+	unsigned long long marked, killed;
+	char line[2048];
+	pid_t pid;
+
+	put(_metadata, WORK "/sleeper", "idle");
+	marked = kmsg_mark(_metadata, self->kmsg, "cwp: starting an idle miner");
+	pid = start(_metadata, WORK "/sleeper", ARGS("-w", "4"));
+	ASSERT_TRUE(kmsg_event(self->kmsg, 4 + 8 + CW_DEADLINE, line, sizeof(line),
+			       pid, "abnormal", "throttled", "killed", NULL)) {
+		TH_LOG("no decision about pid %d", pid);
+	}
+	TH_LOG("%s", msg(line));
+	ASSERT_TRUE(strstr(line, "killed pid=") && strstr(line, "rule=sustained"));
+	ASSERT_TRUE(cw_killed(cw_wait(pid, 5)));
+	killed = cw_kmsg_usec(line);
+	ASSERT_NE(0ULL, marked);
+	ASSERT_LE(marked, killed);
+	TH_LOG("killed %llu ms after it started", (killed - marked) / 1000);
+	/*
+	 * 4 s idle and 8 s over the threshold.  The sample in which it
+	 * woke may count from its own start, less than one 200 ms period
+	 * before the burn; a count from the first of the samples the
+	 * sampler skipped would come up to four periods early.
+	 */
+	ASSERT_LE(12000000ULL - 300000, killed - marked);
 }
 
 /* ---- Escalation and release of a throttled program. ---- */
