@@ -164,14 +164,13 @@ static void release_admin(struct cw_track *rec)
  * Idle groups.  Reading a group's runtime touches its task, most of what
  * a group costs the sampler, and most tracked groups are idle most of
  * the time.  One under 1% of one CPU in each of its last CW_IDLE_AFTER
- * samples is read only every "every" samples, at most an eighth of
- * sustain apart.  Its CPU time is not lost, only charged late.  A group
- * on hold, one an admin wants let go, and every group of a program busy
- * as a whole (a miner split into many small processes) are read every
- * time; the first read that finds a group busy makes it a busy group
- * again.  The sustained detector of a group woken from idle counts from
- * the last period only, so that it never acts early; it may act up to
- * every - 1 periods late.
+ * samples is read only every "every" samples (idle_every()).  Its CPU
+ * time is not lost, only charged late.  A group on hold, one an admin
+ * wants let go, and every group of a program busy as a whole (a miner
+ * split into many small processes) are read every time; the first read
+ * that finds a group busy makes it a busy group again.  The sustained
+ * detector of a group woken from idle counts from the last period only,
+ * so that it never acts early; it may act up to every - 1 periods late.
  */
 #define CW_IDLE_AFTER	4
 #define CW_IDLE_EVERY	8
@@ -233,7 +232,7 @@ static void sample_group(struct cw_track *rec, const struct sample_ctx *c)
 	rec->last_runtime = runtime;
 	rec->last_ns = now;
 	rec->pct = pct_of(used, now - start);
-	if (rec->pct && rec->idle == CW_IDLE_AFTER)
+	if (rec->pct && rec->idle == CW_IDLE_AFTER && now > c->period_ns)
 		start = max(start, now - c->period_ns);
 	idle_note(rec, c->every);
 	if (rec->prog)
@@ -351,6 +350,23 @@ static void sample_prog(struct cw_prog *p, u64 now)
 	cw_action_decide(p, NULL, &d, now);
 }
 
+/*
+ * How often an idle group is read: at most an eighth of sustain apart
+ * (sustain * 125 ms), and with a budget at most one slot of its window
+ * apart (budget_window * 1000 / CW_BUDGET_SLOTS ms), so that time
+ * charged late sits in the window no longer than the window's own
+ * granularity allows.
+ */
+static unsigned int idle_every(unsigned int period_ms, unsigned int sustain)
+{
+	unsigned int every = sustain * 125 / period_ms;
+
+	if (cw_policy_get(budget))
+		every = min(every, cw_policy_get(budget_window) * 1000U /
+			    CW_BUDGET_SLOTS / period_ms);
+	return clamp_t(unsigned int, every, 1, CW_IDLE_EVERY);
+}
+
 static void sample_all(u64 now, u64 elapsed)
 {
 	unsigned int period_ms = cw_policy_get(period_ms);
@@ -360,9 +376,7 @@ static void sample_all(u64 now, u64 elapsed)
 		.period_ns = (u64)period_ms * NSEC_PER_MSEC,
 		.sustain_ns = (u64)sustain * NSEC_PER_SEC,
 		.threshold = cw_policy_get(threshold),
-		/* An eighth of sustain, sustain * 125 ms, between reads at most. */
-		.every = clamp_t(unsigned int, sustain * 125 / period_ms, 1,
-				 CW_IDLE_EVERY),
+		.every = idle_every(period_ms, sustain),
 	};
 	struct cw_track *rec;
 	struct cw_prog *p;
