@@ -1164,11 +1164,15 @@ FIXTURE(idle) {
 	int kmsg;
 };
 
-/* sustain=8 at period_ms=200: an idle group is read every 5th sample. */
+/*
+ * sustain=8 at period_ms=200: an idle group is read every 5th sample.  A
+ * low threshold, so that the first reading after the wake, which spans
+ * the skipped samples, is over it.
+ */
 FIXTURE_SETUP(idle)
 {
 	static const struct policy p = {
-		.mode = "kill", .threshold = "50", .sustain = "8",
+		.mode = "kill", .threshold = "10", .sustain = "8",
 	};
 
 	self->kmsg = begin(_metadata, &p);
@@ -1227,7 +1231,7 @@ TEST_F_TIMEOUT(idle, woken_miner_killed, 2 * CW_DEADLINE)
 	 * 4 s idle and 8 s over the threshold.  The sample in which it
 	 * woke may count from its own start, less than one 200 ms period
 	 * before the burn; a count from the first of the samples the
-	 * sampler skipped would come up to four periods early.
+	 * sampler skipped would come up to four periods before the burn.
 	 */
 	ASSERT_LE(12000000ULL - 300000, killed - marked);
 }
