@@ -37,7 +37,10 @@ enum {
  * the CPU time it used since the last sample.
  */
 struct cw_track {
-	/* What the sampler reads of every record: the first cache line. */
+	/*
+	 * What the sampler reads of every record: the first 64 bytes, one
+	 * cache line while objects are 64-byte aligned (192 B in plain SLUB).
+	 */
 	struct list_head lnode;		/* cw_track_list, for the sampler */
 	unsigned long flags;		/* CW_TRACK_* bits */
 	u8 skip;			/* samples to skip while idle (sampler) */
