@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the cpuwarden selftests: module parameters, the
- * kernel log, spawning and reaping programs.
+ * kernel log, the module's work runs, spawning and reaping programs.
  */
 #ifndef _CW_SELFTEST_COMMON_H
 #define _CW_SELFTEST_COMMON_H
@@ -226,6 +226,36 @@ static inline bool cw_kmsg_wait(int fd, int seconds, char *out, size_t outlen, .
 		}
 	}
 	return false;
+}
+
+#define CW_TRACEFS "/sys/kernel/tracing/"
+
+/*
+ * How many times the module's work items ran in the next @seconds, as
+ * tracefs saw them; -1 without tracefs.
+ */
+static inline int cw_module_work_runs(int seconds)
+{
+	static const char *const enable =
+		CW_TRACEFS "events/workqueue/workqueue_execute_start/enable";
+	char line[512];
+	int runs = 0;
+	FILE *f;
+
+	if (cw_write_file(CW_TRACEFS "tracing_on", "0") ||
+	    cw_write_file(CW_TRACEFS "trace", "") || cw_write_file(enable, "1"))
+		return -1;
+	cw_write_file(CW_TRACEFS "tracing_on", "1");
+	sleep(seconds);
+	cw_write_file(CW_TRACEFS "tracing_on", "0");
+	cw_write_file(enable, "0");
+	f = fopen(CW_TRACEFS "trace", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		runs += line[0] != '#' && strstr(line, "[cpuwarden]") != NULL;
+	fclose(f);
+	return runs;
 }
 
 /* When a record was logged, in microseconds since boot; 0 if unknown. */

@@ -561,36 +561,6 @@ static bool nothing_tracked(void)
 	return false;
 }
 
-#define TRACEFS "/sys/kernel/tracing/"
-
-/*
- * How many times the module's work items ran in the next @seconds, as
- * tracefs saw them; -1 without tracefs.
- */
-static int module_work_runs(int seconds)
-{
-	static const char *const enable =
-		TRACEFS "events/workqueue/workqueue_execute_start/enable";
-	char line[512];
-	int runs = 0;
-	FILE *f;
-
-	if (cw_write_file(TRACEFS "tracing_on", "0") ||
-	    cw_write_file(TRACEFS "trace", "") || cw_write_file(enable, "1"))
-		return -1;
-	cw_write_file(TRACEFS "tracing_on", "1");
-	sleep(seconds);
-	cw_write_file(TRACEFS "tracing_on", "0");
-	cw_write_file(enable, "0");
-	f = fopen(TRACEFS "trace", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		runs += line[0] != '#' && strstr(line, "[cpuwarden]") != NULL;
-	fclose(f);
-	return runs;
-}
-
 /* ---- Tracked programs exit while throttled or killed. ---- */
 
 #define NR_HELD 8
@@ -653,7 +623,7 @@ TEST_F_TIMEOUT(race, exit_while_held, 4 * CW_DEADLINE)
 	 * The program stays throttled for a relaunch to join, but with none
 	 * of it left nothing needs a tick: no periodic work at all.
 	 */
-	EXPECT_EQ(0, module_work_runs(3));
+	EXPECT_EQ(0, cw_module_work_runs(3));
 	no_warnings(_metadata, self->kmsg);
 }
 
@@ -769,9 +739,9 @@ TEST_F_TIMEOUT(race, first_forks, 4 * CW_DEADLINE)
 	put_self(_metadata, WORK "/brood", "brood");
 	/* Nothing tracked, and the sampler idle: the reserve is empty. */
 	ASSERT_TRUE(nothing_tracked());
-	for (i = 0; i < 20 && module_work_runs(1) > 0; i++)
+	for (i = 0; i < 20 && cw_module_work_runs(1) > 0; i++)
 		;
-	ASSERT_EQ(0, module_work_runs(1));
+	ASSERT_EQ(0, cw_module_work_runs(1));
 	lost = status_of("track_lost");
 	ASSERT_LE(0, lost);
 
@@ -1418,7 +1388,7 @@ static int hold_sched_keys(bool on)
 		"sched_process_fork", "sched_process_exec", "sched_process_exit",
 	};
 	static const char *const instances[] = {
-		TRACEFS "instances/cw-keys-a", TRACEFS "instances/cw-keys-b",
+		CW_TRACEFS "instances/cw-keys-a", CW_TRACEFS "instances/cw-keys-b",
 	};
 	char path[160];
 	size_t i, j;
