@@ -42,6 +42,7 @@
 #include "policy.h"
 #include "prog.h"
 #include "quarantine.h"
+#include "sample.h"
 #include "throttle.h"
 #include "track.h"
 #include "version.h"
@@ -407,6 +408,7 @@ static int set_policy(struct sk_buff *skb, struct genl_info *info)
 		ret = -EINVAL;
 		goto out;
 	}
+	cw_sample_policy_changed();
 	cw_netlink_changed("%s", change);
 out:
 	kernel_param_unlock(THIS_MODULE);

@@ -18,6 +18,7 @@
 #include "netlink.h"
 #include "origin.h"
 #include "policy.h"
+#include "sample.h"
 #include "throttle.h"
 
 /*
@@ -69,6 +70,7 @@ static int set_uint(const char *val, const struct kernel_param *kp)
 	if (v < p->min || v > p->max)
 		return -ERANGE;
 	WRITE_ONCE(*p->val, v);
+	cw_sample_policy_changed();
 	cw_netlink_changed("%s=%u", kp->name, v);
 	return 0;
 }

@@ -3,7 +3,7 @@
  * CPU sampling of tracked thread groups, and the two detectors.
  *
  * One delayed work item does all periodic work.  Every period_ms it
- * charges each tracked group's CPU time (all its threads, live and
+ * charges each busy tracked group's CPU time (all its threads, live and
  * exited) to the group, to its program and to its uid, and runs the
  * detectors:
  *
@@ -17,12 +17,12 @@
  * when the first record appears and stops re-arming itself when the last
  * one is gone, so with nothing tracked there is no periodic work at all.
  * Its cost is proportional to the tracked threads, never to the tasks on
- * the system, and mostly that of idle groups read less often (below).
+ * the system; idle groups are read less often, and while all are idle
+ * it dozes (below).
  * Being the only writer of detector and program state, it needs no lock
  * for them.
  */
 
-#include <linux/hash.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -43,7 +43,17 @@
 static void sample_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(sample_work, sample_fn);
 static bool stopping;
-static u64 next_sample, last_full;
+static u64 next_sample, last_full, idle_read;
+
+/*
+ * The sampler dozes, its work armed past the next period, while every
+ * group is idle (below).  Whatever needs it sooner wakes it under
+ * doze_lock, and counts in "wakes", so that a run that raced a wake-up
+ * does not doze after it.
+ */
+static DEFINE_RAW_SPINLOCK(doze_lock);
+static bool dozing;
+static unsigned long wakes;
 
 /* CPU per uid of tracked programs; the last full sample is kept. */
 #define CW_UIDS 64
@@ -57,18 +67,46 @@ static struct cw_uid_use uid_use[CW_UIDS], uid_last[CW_UIDS];
 static unsigned int nr_uid, nr_uid_last;
 static u64 uid_elapsed;
 
-void cw_sample_kick(void)
+/* Have the sampler run within @delay jiffies; a run due sooner stays. */
+static void run_within(unsigned long delay)
 {
-	if (!READ_ONCE(stopping))
-		queue_delayed_work(system_unbound_wq, &sample_work,
-				   msecs_to_jiffies(cw_policy_get(period_ms)));
+	struct timer_list *timer = &sample_work.timer;
+
+	lockdep_assert_held(&doze_lock);
+	if (!delayed_work_pending(&sample_work) ||
+	    (timer_pending(timer) && time_before(jiffies + delay, timer->expires)))
+		mod_delayed_work(system_unbound_wq, &sample_work, delay);
 }
 
-/* Run at once, for an admin's request. */
+/* Run within @delay jiffies if dozing, or @start, or else as armed. */
+static void wake(unsigned long delay, bool start)
+{
+	raw_spin_lock(&doze_lock);
+	if (!READ_ONCE(stopping)) {
+		wakes++;
+		if (dozing || start)
+			run_within(delay);
+		dozing = false;
+	}
+	raw_spin_unlock(&doze_lock);
+}
+
+/* A record appeared or died: it is sampled within one period. */
+void cw_sample_kick(void)
+{
+	wake(msecs_to_jiffies(cw_policy_get(period_ms)), true);
+}
+
+/* A detector's knob changed: applied within one period. */
+void cw_sample_policy_changed(void)
+{
+	wake(msecs_to_jiffies(cw_policy_get(period_ms)), false);
+}
+
+/* Run at once, for an admin's request or to trap a new thread. */
 void cw_sample_now(void)
 {
-	if (!READ_ONCE(stopping))
-		mod_delayed_work(system_unbound_wq, &sample_work, 0);
+	wake(0, true);
 }
 
 static void uid_add(kuid_t uid, u64 ns)
@@ -164,13 +202,20 @@ static void release_admin(struct cw_track *rec)
  * Idle groups.  Reading a group's runtime touches its task, most of what
  * a group costs the sampler, and most tracked groups are idle most of
  * the time.  One under 1% of one CPU in each of its last CW_IDLE_AFTER
- * samples is read only every "every" samples (idle_every()).  Its CPU
- * time is not lost, only charged late.  A group on hold, one an admin
- * wants let go, and every group of a program busy as a whole (a miner
- * split into many small processes) are read every time; the first read
- * that finds a group busy makes it a busy group again.  The sustained
- * detector of a group woken from idle counts from the last period only,
- * so that it never acts early; it may act up to every - 1 periods late.
+ * samples is idle: idle groups are read all together, once every "every"
+ * periods (idle_every()).  Their CPU time is not lost, only charged late.
+ * A group on hold, one an admin wants let go, and every group of a
+ * program busy as a whole (a miner split into many small processes) are
+ * read every time; the first read that finds a group busy makes it a
+ * busy group again.  The sustained detector of a group woken from idle
+ * counts from the last period only, so that it never acts early; it may
+ * act up to every - 1 periods late.
+ *
+ * While every group is idle and nothing is held, there is nothing to do
+ * until idle groups are next due, and the sampler dozes until then: a
+ * few idle programs cost one run every "every" periods, not one every
+ * period.  A new record, a group's exit, a change of a knob and an admin's
+ * request wake it.
  */
 #define CW_IDLE_AFTER	4
 #define CW_IDLE_EVERY	8
@@ -178,44 +223,37 @@ static void release_admin(struct cw_track *rec)
 #define CW_IDLE_READ	(BIT(CW_TRACK_DEAD) | BIT(CW_TRACK_HELD) | \
 			 BIT(CW_TRACK_RELEASE))
 
-/* The policy as one full sample sees it. */
+/* The policy as one full sample sees it, and what the sample found. */
 struct sample_ctx {
 	u64 now;
 	u64 period_ns;
 	u64 sustain_ns;
 	unsigned int threshold;
-	unsigned int every;		/* read an idle group every this many */
+	unsigned int budget;
+	unsigned int budget_window;
+	unsigned int every;		/* read idle groups every this many */
+	bool read_idle;			/* idle groups are due */
+	bool awake;			/* a group or program is not idle */
 };
 
-/* For a group with rec->skip set: skip it this time? */
-static bool idle_skip(struct cw_track *rec, unsigned int every)
+static bool idle_skip(const struct cw_track *rec, const struct sample_ctx *c)
 {
-	if (rec->skip >= every)		/* the policy changed */
-		rec->skip = every - 1;
-	if (!rec->skip || (READ_ONCE(rec->flags) & CW_IDLE_READ) ||
-	    (rec->prog && rec->prog->pct))
-		return false;
-	rec->skip--;
-	return true;
+	return rec->idle == CW_IDLE_AFTER && !c->read_idle &&
+	       !(READ_ONCE(rec->flags) & CW_IDLE_READ) &&
+	       !(rec->prog && rec->prog->pct);
 }
 
-static void idle_note(struct cw_track *rec, unsigned int every)
+static void idle_note(struct cw_track *rec, struct sample_ctx *c)
 {
-	if (rec->pct) {
+	if (rec->pct)
 		rec->idle = 0;
-		rec->skip = 0;
-	} else if (rec->idle < CW_IDLE_AFTER - 1) {
+	else if (rec->idle < CW_IDLE_AFTER)
 		rec->idle++;
-	} else if (rec->idle == CW_IDLE_AFTER - 1) {
-		rec->idle++;
-		/* Spread the reads of groups that went idle together. */
-		rec->skip = hash_ptr(rec, 8) % every;
-	} else {
-		rec->skip = every - 1;
-	}
+	if (rec->idle < CW_IDLE_AFTER)
+		c->awake = true;
 }
 
-static void sample_group(struct cw_track *rec, const struct sample_ctx *c)
+static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 {
 	u64 runtime, used, now = c->now, start = rec->last_ns;
 	struct cw_decision d = {};
@@ -234,7 +272,7 @@ static void sample_group(struct cw_track *rec, const struct sample_ctx *c)
 	rec->pct = pct_of(used, now - start);
 	if (rec->pct && rec->idle == CW_IDLE_AFTER && now > c->period_ns)
 		start = max(start, now - c->period_ns);
-	idle_note(rec, c->every);
+	idle_note(rec, c);
 	if (rec->prog)
 		rec->prog->period_ns += used;
 	uid_add(rec->uid, used);
@@ -297,23 +335,22 @@ static void sample_throttled(struct cw_prog *p, u64 elapsed, u64 now)
 	}
 }
 
-static void sample_prog(struct cw_prog *p, u64 now)
+static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
 {
-	unsigned int threshold = cw_policy_get(threshold);
-	u64 sustain_ns = (u64)cw_policy_get(sustain) * NSEC_PER_SEC;
-	unsigned int budget = cw_policy_get(budget);
-	u64 start = p->last_ns ? p->last_ns : now;
+	u64 now = c->now, start = p->last_ns ? p->last_ns : now;
 	struct cw_decision d = {};
 
 	p->last_ns = now;
 	p->pct = pct_of(p->period_ns, now - start);
-	budget_add(p, now, p->period_ns, cw_policy_get(budget_window));
+	budget_add(p, now, p->period_ns, c->budget_window);
 	p->period_ns = 0;
 	if (refcount_read(&p->ref) > 1)
 		p->idle_since = 0;
 	else if (!p->idle_since)
 		p->idle_since = now;
 
+	if (p->pct)
+		c->awake = true;
 	if (p->state == CW_PROG_THROTTLED) {
 		/*
 		 * Time at the cap counts from the throttle's start: a program
@@ -333,15 +370,23 @@ static void sample_prog(struct cw_prog *p, u64 now)
 		p->over_since = 0;
 		p->window_s = 0;
 	}
-	if (sustained(&p->over_since, start, now, p->pct, threshold, sustain_ns)) {
+	/*
+	 * A sample that spans more than a period (the sampler dozed) counts
+	 * from the last period only, as for a woken group.
+	 */
+	if (now - start > c->period_ns + c->period_ns / 2)
+		start = now - c->period_ns;
+	if (sustained(&p->over_since, start, now, p->pct, c->threshold,
+		      c->sustain_ns)) {
 		d.rule = CPUWARDEN_RULE_SUSTAINED;
 		d.cpu_pct = p->pct;
-		d.limit = threshold;
+		d.limit = c->threshold;
 		d.for_s = div_u64(now - p->over_since, NSEC_PER_SEC);
-	} else if (budget && p->window_ms > (u64)budget * MSEC_PER_SEC) {
+	} else if (c->budget &&
+		   p->window_ms > (u64)c->budget * MSEC_PER_SEC) {
 		d.rule = CPUWARDEN_RULE_BUDGET;
 		d.cpu_pct = p->pct;
-		d.limit = budget;
+		d.limit = c->budget;
 		d.used_ms = p->window_ms;
 		d.window_s = p->window_s;
 	} else {
@@ -351,23 +396,28 @@ static void sample_prog(struct cw_prog *p, u64 now)
 }
 
 /*
- * How often an idle group is read: at most an eighth of sustain apart
+ * How often idle groups are read: at most an eighth of sustain apart
  * (sustain * 125 ms), and with a budget at most one slot of its window
  * apart (budget_window * 1000 / CW_BUDGET_SLOTS ms), so that time
  * charged late sits in the window no longer than the window's own
  * granularity allows.
  */
-static unsigned int idle_every(unsigned int period_ms, unsigned int sustain)
+static unsigned int idle_every(const struct sample_ctx *c,
+			       unsigned int period_ms, unsigned int sustain)
 {
 	unsigned int every = sustain * 125 / period_ms;
 
-	if (cw_policy_get(budget))
-		every = min(every, cw_policy_get(budget_window) * 1000U /
-			    CW_BUDGET_SLOTS / period_ms);
+	if (c->budget)
+		every = min(every, c->budget_window * 1000U / CW_BUDGET_SLOTS /
+			    period_ms);
 	return clamp_t(unsigned int, every, 1, CW_IDLE_EVERY);
 }
 
-static void sample_all(u64 now, u64 elapsed)
+/*
+ * One full sample.  Returns 0 if anything is awake, or else when idle
+ * groups are next due.
+ */
+static u64 sample_all(u64 now, u64 elapsed)
 {
 	unsigned int period_ms = cw_policy_get(period_ms);
 	unsigned int sustain = cw_policy_get(sustain);
@@ -376,20 +426,50 @@ static void sample_all(u64 now, u64 elapsed)
 		.period_ns = (u64)period_ms * NSEC_PER_MSEC,
 		.sustain_ns = (u64)sustain * NSEC_PER_SEC,
 		.threshold = cw_policy_get(threshold),
-		.every = idle_every(period_ms, sustain),
+		.budget = cw_policy_get(budget),
+		.budget_window = cw_policy_get(budget_window),
 	};
 	struct cw_track *rec;
 	struct cw_prog *p;
+	u64 every_ns;
+
+	c.every = idle_every(&c, period_ms, sustain);
+	/* Half a period early: a sample on time may come a little early. */
+	every_ns = c.every * c.period_ns - c.period_ns / 2;
+	c.read_idle = !idle_read || now - idle_read >= every_ns;
+	if (c.read_idle)
+		idle_read = now;
 
 	nr_uid = 0;
 	list_for_each_entry_rcu(rec, &cw_track_list, lnode)
-		if (!rec->skip || !idle_skip(rec, c.every))
+		if (!idle_skip(rec, &c))
 			sample_group(rec, &c);
 	list_for_each_entry_rcu(p, &cw_prog_list, lnode)
-		sample_prog(p, now);
+		sample_prog(p, &c);
 	memcpy(uid_last, uid_use, sizeof(uid_use[0]) * nr_uid);
 	nr_uid_last = nr_uid;
 	uid_elapsed = elapsed;
+	return c.awake ? 0 : idle_read + every_ns;
+}
+
+/*
+ * Run again within @delay jiffies, or doze until @until if that is
+ * later, unless the sampler was woken since its run began (@seen).
+ */
+static void sample_arm(unsigned long delay, u64 now, u64 period_ns,
+		       u64 until, unsigned long seen)
+{
+	u64 at = next_sample;
+
+	raw_spin_lock(&doze_lock);
+	dozing = until > at && wakes == seen;
+	if (dozing) {
+		/* The first run on the period's grid at or after @until. */
+		at += div64_u64(until - at + period_ns - 1, period_ns) * period_ns;
+		delay = nsecs_to_jiffies(at - now) + 1;
+	}
+	run_within(delay);
+	raw_spin_unlock(&doze_lock);
 }
 
 static void sample_fn(struct work_struct *work)
@@ -397,14 +477,17 @@ static void sample_fn(struct work_struct *work)
 	u64 period_ns = (u64)cw_policy_get(period_ms) * NSEC_PER_MSEC;
 	u64 now = ktime_get_ns();
 	bool full = now >= next_sample;
-	unsigned long tick, delay;
-	u64 budget_keep;
+	unsigned long tick, delay, seen;
+	u64 budget_keep, until = 0;
 
+	raw_spin_lock(&doze_lock);
+	seen = wakes;
+	raw_spin_unlock(&doze_lock);
 	rcu_read_lock();
 	/* First the cap, so that it charges exited groups before reaping. */
 	tick = cw_throttle_tick(now);
 	if (full)
-		sample_all(now, last_full ? now - last_full : period_ns);
+		until = sample_all(now, last_full ? now - last_full : period_ns);
 	/* A program throttled just now is judged at the next tick. */
 	if (!tick && !list_empty(&cw_track_held))
 		tick = CW_THROTTLE_TICK;
@@ -414,9 +497,15 @@ static void sample_fn(struct work_struct *work)
 
 	if (full) {
 		last_full = now;
-		/* On the period's grid, so that late wake-ups do not add up. */
+		/*
+		 * On the period's grid, so that late wake-ups do not add up;
+		 * after a doze or a late run, its next point.
+		 */
 		next_sample += period_ns;
-		if (next_sample <= now || next_sample > now + period_ns)
+		if (next_sample <= now)
+			next_sample += (div64_u64(now - next_sample, period_ns) + 1) *
+				       period_ns;
+		else if (next_sample > now + period_ns)	/* the period shrank */
 			next_sample = now + period_ns;
 		budget_keep = max(cw_policy_get(budget_window), cw_policy_get(sustain));
 		cw_prog_evict(now, budget_keep * NSEC_PER_SEC);
@@ -431,12 +520,14 @@ static void sample_fn(struct work_struct *work)
 	delay = max(1UL, nsecs_to_jiffies(next_sample - now));
 	if (tick)
 		delay = min(delay, tick);
-	mod_delayed_work(system_unbound_wq, &sample_work, delay);
+	sample_arm(delay, now, period_ns, tick ? 0 : until, seen);
 }
 
 /* Hooks are unregistered: nothing kicks the sampler any more. */
 void cw_sample_exit(void)
 {
+	raw_spin_lock(&doze_lock);
 	WRITE_ONCE(stopping, true);
+	raw_spin_unlock(&doze_lock);
 	cancel_delayed_work_sync(&sample_work);
 }

@@ -6,6 +6,7 @@
 
 void cw_sample_kick(void);
 void cw_sample_now(void);
+void cw_sample_policy_changed(void);
 unsigned int cw_sample_uid_pct(kuid_t uid);
 void cw_sample_exit(void);
 

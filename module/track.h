@@ -43,7 +43,6 @@ struct cw_track {
 	 */
 	struct list_head lnode;		/* cw_track_list, for the sampler */
 	unsigned long flags;		/* CW_TRACK_* bits */
-	u8 skip;			/* samples to skip while idle (sampler) */
 	u8 idle;			/* samples in a row under 1% (sampler) */
 	u8 origin;			/* enum cpuwarden_origin */
 	u8 oflags;			/* CPUWARDEN_ORIGIN_F_* */
