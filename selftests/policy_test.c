@@ -2,9 +2,9 @@
 /*
  * cpuwarden policy engine selftests: throttling, the budget detector,
  * programs that split or relaunch, quarantine, allow rules, a miner that
- * wakes after the sampler has set it aside as idle, escalation and
- * release.  Run as root inside a QEMU guest with the module loaded
- * (selftests/vm/run).
+ * wakes after the sampler has set it aside as idle, a new miner while
+ * the sampler dozes, escalation and release.  Run as root inside a QEMU
+ * guest with the module loaded (selftests/vm/run).
  *
  * Every fixture sets the whole policy it needs, with short windows.  Each
  * test burns a copy of cw-burn tagged with its own bytes, so that nothing
@@ -1234,6 +1234,73 @@ TEST_F_TIMEOUT(idle, woken_miner_killed, 2 * CW_DEADLINE)
 	 * sampler skipped would come up to four periods before the burn.
 	 */
 	ASSERT_LE(12000000ULL - 300000, killed - marked);
+}
+
+/*
+ * Wait until the sampler dozes: some 3 s in which the module's work ran
+ * at least once (it still reads idle groups) but no more than every
+ * fifth period would (+2 for the window's edges), where an awake sampler
+ * runs 15 times.  The number of runs, or -1 if it never dozed.
+ */
+static int dozing_runs(void)
+{
+	double end = cw_now() + CW_DEADLINE;
+	int runs;
+
+	do {
+		runs = cw_module_work_runs(3);
+		if (runs >= 1 && runs <= 3 * 1000 / (5 * 200) + 2)
+			return runs;
+	} while (runs >= 0 && cw_now() < end);
+	return -1;
+}
+
+/*
+ * Three programs idle for good: once they are known idle, the sampler
+ * dozes between the reads of idle groups.  Then a fresh miner must wake
+ * it, be judged like any other (killed for 8 s over the threshold, not
+ * sooner), and take none of the idle programs with it.
+ */
+TEST_F_TIMEOUT(idle, dozing_sampler_wakes_for_new_miner, 3 * CW_DEADLINE)
+{
+	unsigned long long marked, killed;
+	pid_t sleepers[3], pid;
+	char line[2048];
+	int i, runs;
+
+	put(_metadata, WORK "/sleeper", "idle");
+	for (i = 0; i < 3; i++)
+		sleepers[i] = start(_metadata, WORK "/sleeper", ARGS("-w", "3600"));
+	runs = dozing_runs();
+	ASSERT_LE(0, runs) {
+		TH_LOG("the sampler never dozed with only idle programs");
+	}
+	TH_LOG("%d runs of the module's work in 3 s with 3 idle programs", runs);
+
+	put(_metadata, WORK "/miner", "miner");
+	marked = kmsg_mark(_metadata, self->kmsg, "cwp: starting a miner");
+	pid = start(_metadata, WORK "/miner", NO_ARGS);
+	ASSERT_TRUE(kmsg_event(self->kmsg, 8 + CW_DEADLINE, line, sizeof(line),
+			       pid, "abnormal", "throttled", "killed", NULL)) {
+		TH_LOG("no decision about pid %d", pid);
+	}
+	TH_LOG("%s", msg(line));
+	ASSERT_TRUE(strstr(line, "killed pid=") && strstr(line, "rule=sustained"));
+	ASSERT_TRUE(cw_killed(cw_wait(pid, 5)));
+	killed = cw_kmsg_usec(line);
+	ASSERT_NE(0ULL, marked);
+	TH_LOG("killed %llu ms after it started", (killed - marked) / 1000);
+	/*
+	 * Over the threshold from its start, but judged after 8 s only,
+	 * less the margin the test above allows.
+	 */
+	ASSERT_LE(8000000ULL - 300000, killed - marked);
+	for (i = 0; i < 3; i++) {
+		pid = sleepers[i];
+		ASSERT_EQ(-1, cw_wait(pid, 0)) {
+			TH_LOG("idle program %d is gone", pid);
+		}
+	}
 }
 
 /* ---- Escalation and release of a throttled program. ---- */
