@@ -197,7 +197,7 @@ struct cw_track *cw_track_fill(struct cw_track *rec, struct task_struct *task,
  * kernel allows it; on PREEMPT_RT it leaves the child untracked and
  * counts it in cw_track_lost.
  */
-#define CW_TRACK_RESERVE 32
+#define CW_TRACK_RESERVE 24
 
 static LIST_HEAD(reserve);		/* by lnode */
 static unsigned int nr_reserve;
