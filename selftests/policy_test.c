@@ -1203,20 +1203,22 @@ static unsigned long long kmsg_mark(struct __test_metadata *_metadata,
 }
 
 /*
- * Idle for 4 s (20 samples), then a miner: the sampler, which reads it
- * only now and then by then, must see it wake, and must not count its
- * sustained time from before it woke.
+ * Start @path with @args, after a mark in the kernel log: it must be
+ * killed by the sustained rule, within @seconds and the deadline.  The
+ * microseconds from the mark to the kill, by the log's clock.
  */
-TEST_F_TIMEOUT(idle, woken_miner_killed, 2 * CW_DEADLINE)
+static unsigned long long sustained_kill(struct __test_metadata *_metadata,
+					 int kmsg, const char *path,
+					 const char *const args[], int seconds)
 {
 	unsigned long long marked, killed;
 	char line[2048];
 	pid_t pid;
 
-	put(_metadata, WORK "/sleeper", "idle");
-	marked = kmsg_mark(_metadata, self->kmsg, "cwp: starting an idle miner");
-	pid = start(_metadata, WORK "/sleeper", ARGS("-w", "4"));
-	ASSERT_TRUE(kmsg_event(self->kmsg, 4 + 8 + CW_DEADLINE, line, sizeof(line),
+	snprintf(line, sizeof(line), "cwp: starting %s", path);
+	marked = kmsg_mark(_metadata, kmsg, line);
+	pid = start(_metadata, path, args);
+	ASSERT_TRUE(kmsg_event(kmsg, seconds + CW_DEADLINE, line, sizeof(line),
 			       pid, "abnormal", "throttled", "killed", NULL)) {
 		TH_LOG("no decision about pid %d", pid);
 	}
@@ -1227,13 +1229,28 @@ TEST_F_TIMEOUT(idle, woken_miner_killed, 2 * CW_DEADLINE)
 	ASSERT_NE(0ULL, marked);
 	ASSERT_LE(marked, killed);
 	TH_LOG("killed %llu ms after it started", (killed - marked) / 1000);
+	return killed - marked;
+}
+
+/*
+ * Idle for 4 s (20 samples), then a miner: the sampler, which reads it
+ * only now and then by then, must see it wake, and must not count its
+ * sustained time from before it woke.
+ */
+TEST_F_TIMEOUT(idle, woken_miner_killed, 2 * CW_DEADLINE)
+{
+	unsigned long long took;
+
+	put(_metadata, WORK "/sleeper", "idle");
+	took = sustained_kill(_metadata, self->kmsg, WORK "/sleeper",
+			      ARGS("-w", "4"), 4 + 8);
 	/*
 	 * 4 s idle and 8 s over the threshold.  The sample in which it
 	 * woke may count from its own start, less than one 200 ms period
 	 * before the burn; a count from the first of the samples the
 	 * sampler skipped would come up to four periods before the burn.
 	 */
-	ASSERT_LE(12000000ULL - 300000, killed - marked);
+	ASSERT_LE(12000000ULL - 300000, took);
 }
 
 /*
@@ -1263,9 +1280,8 @@ static int dozing_runs(void)
  */
 TEST_F_TIMEOUT(idle, dozing_sampler_wakes_for_new_miner, 3 * CW_DEADLINE)
 {
-	unsigned long long marked, killed;
-	pid_t sleepers[3], pid;
-	char line[2048];
+	unsigned long long took;
+	pid_t sleepers[3];
 	int i, runs;
 
 	put(_metadata, WORK "/sleeper", "idle");
@@ -1278,25 +1294,15 @@ TEST_F_TIMEOUT(idle, dozing_sampler_wakes_for_new_miner, 3 * CW_DEADLINE)
 	TH_LOG("%d runs of the module's work in 3 s with 3 idle programs", runs);
 
 	put(_metadata, WORK "/miner", "miner");
-	marked = kmsg_mark(_metadata, self->kmsg, "cwp: starting a miner");
-	pid = start(_metadata, WORK "/miner", NO_ARGS);
-	ASSERT_TRUE(kmsg_event(self->kmsg, 8 + CW_DEADLINE, line, sizeof(line),
-			       pid, "abnormal", "throttled", "killed", NULL)) {
-		TH_LOG("no decision about pid %d", pid);
-	}
-	TH_LOG("%s", msg(line));
-	ASSERT_TRUE(strstr(line, "killed pid=") && strstr(line, "rule=sustained"));
-	ASSERT_TRUE(cw_killed(cw_wait(pid, 5)));
-	killed = cw_kmsg_usec(line);
-	ASSERT_NE(0ULL, marked);
-	TH_LOG("killed %llu ms after it started", (killed - marked) / 1000);
+	took = sustained_kill(_metadata, self->kmsg, WORK "/miner", NO_ARGS, 8);
 	/*
 	 * Over the threshold from its start, but judged after 8 s only,
 	 * less the margin the test above allows.
 	 */
-	ASSERT_LE(8000000ULL - 300000, killed - marked);
+	ASSERT_LE(8000000ULL - 300000, took);
 	for (i = 0; i < 3; i++) {
-		pid = sleepers[i];
+		pid_t pid = sleepers[i];
+
 		ASSERT_EQ(-1, cw_wait(pid, 0)) {
 			TH_LOG("idle program %d is gone", pid);
 		}
