@@ -1308,7 +1308,7 @@ static long min_groups(void)
 	return s && atol(s) > 0 ? atol(s) : 1000;
 }
 /* CW_TRACK_RESERVE in module/track.c: kept full while anything is tracked. */
-#define TRACK_RESERVE 32
+#define TRACK_RESERVE 24
 #define LOAD_PARAMS "mode=throttle threshold=5 sustain=1 period_ms=100 cap=2 " \
 		    "quiet=0 escalate=0 budget=0 budget_window=10"
 
