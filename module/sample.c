@@ -218,7 +218,7 @@ static void release_admin(struct cw_track *rec)
  * request wake it.
  */
 #define CW_IDLE_AFTER	4
-#define CW_IDLE_EVERY	8
+#define CW_IDLE_EVERY	16
 
 #define CW_IDLE_READ	(BIT(CW_TRACK_DEAD) | BIT(CW_TRACK_HELD) | \
 			 BIT(CW_TRACK_RELEASE))
@@ -396,8 +396,8 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
 }
 
 /*
- * How often idle groups are read: at most an eighth of sustain apart
- * (sustain * 125 ms), and with a budget at most one slot of its window
+ * How often idle groups are read: at most a quarter of sustain apart
+ * (sustain * 250 ms), and with a budget at most one slot of its window
  * apart (budget_window * 1000 / CW_BUDGET_SLOTS ms), so that time
  * charged late sits in the window no longer than the window's own
  * granularity allows.
@@ -405,7 +405,7 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
 static unsigned int idle_every(const struct sample_ctx *c,
 			       unsigned int period_ms, unsigned int sustain)
 {
-	unsigned int every = sustain * 125 / period_ms;
+	unsigned int every = sustain * 250 / period_ms;
 
 	if (c->budget)
 		every = min(every, c->budget_window * 1000U / CW_BUDGET_SLOTS /

@@ -1247,7 +1247,7 @@ FIXTURE(idle) {
 };
 
 /*
- * sustain=8 at period_ms=200: an idle group is read every 5th sample.  A
+ * sustain=8 at period_ms=200: an idle group is read every 10th sample.  A
  * low threshold, so that the first reading after the wake, which spans
  * the skipped samples, is over it.
  */
@@ -1338,7 +1338,7 @@ TEST_F_TIMEOUT(idle, woken_miner_killed, 2 * CW_DEADLINE)
 /*
  * Wait until the sampler dozes: some 3 s in which the module's work ran
  * at least once (it still reads idle groups) but no more than every
- * fifth period would (+2 for the window's edges), where an awake sampler
+ * tenth period would (+2 for the window's edges), where an awake sampler
  * runs 15 times.  The number of runs, or -1 if it never dozed.
  */
 static int dozing_runs(void)
@@ -1348,7 +1348,7 @@ static int dozing_runs(void)
 
 	do {
 		runs = cw_module_work_runs(3);
-		if (runs >= 1 && runs <= 3 * 1000 / (5 * 200) + 2)
+		if (runs >= 1 && runs <= 3 * 1000 / (10 * 200) + 2)
 			return runs;
 	} while (runs >= 0 && cw_now() < end);
 	return -1;

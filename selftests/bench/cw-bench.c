@@ -14,7 +14,7 @@
  *   -i N,. tracked idle programs to measure the sampler and memory with,
  *          ascending (default 0,100,1000,10000)
  *   -u N   untracked idle processes to show the module's memory with (1000)
- *   -T S   seconds of tracing per count of idle programs (default 28)
+ *   -T S   seconds of tracing per count of idle programs (default 60)
  *   -s L   sustain values to measure detection latency at (default 3,6)
  *   -n N   detection runs per sustain value (default 5)
  *   -w S   seconds of CPU samples per throttle row (default 60)
@@ -160,12 +160,12 @@ static struct {
 #define SAMPLER_TARGET 0.05
 /*
  * The module reads groups under 1% for 4 samples in a row together, only
- * every sustain/8 periods (7 with the default policy), and dozes between
+ * every sustain/4 periods (15 with the default policy), and dozes between
  * those reads while all are idle: what it costs once the idle programs
- * have settled, 4 + 7 samples after they started.  The default trace
+ * have settled, 4 + 15 samples after they started.  The default trace
  * spans 4 such reads.
  */
-#define IDLE_SETTLE_S 12
+#define IDLE_SETTLE_S 20
 #define MEM_TARGET 256
 /*
  * Fewer tracked programs than this fit in the free slots of slabs the
@@ -208,7 +208,7 @@ static struct {
 } mem;
 
 static const char *module_path;
-static unsigned int execs = 2000, rounds = 10, trace_seconds = 28, untracked = 1000;
+static unsigned int execs = 2000, rounds = 10, trace_seconds = 60, untracked = 1000;
 static long page_size = 4096;
 
 static double t_start;
@@ -1442,7 +1442,7 @@ static void print_new_tables(void)
 	printf("\nSampler cost against tracked idle programs (cw-idle from /tmp, default policy,\n"
 	       "period_ms=%u): the module's work items as tracefs saw them (workqueue_execute_start to\n"
 	       "_end), over %u s each, from %u s after the programs started (the steady state: the module\n"
-	       "reads groups idle for 4 samples only every 7th period, and sleeps in between while all\n"
+	       "reads groups idle for 4 samples only every 15th period, and sleeps in between while all\n"
 	       "are idle).  CPU in %% of one CPU.  Target: no runs\n"
 	       "at 0; at most %.2f%% of one CPU per 1,000 tracked; linear (\"marginal\": what the programs\n"
 	       "added since the count before cost per 1,000 of them, alike for every count)\n",
