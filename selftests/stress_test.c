@@ -1041,6 +1041,7 @@ TEST_F_TIMEOUT(race, policy_races, 4 * CW_DEADLINE)
 /* ---- Allow rules and the quarantine changed while execs run. ---- */
 
 #define RULES_S 10
+#define RULES_MORE 30
 
 /* Shared between the workers and the test. */
 struct rule_counts {
@@ -1087,18 +1088,38 @@ static void count_outcome(struct rule_counts *c, int which, int err, int status)
 }
 
 /*
+ * The workers go on past @end until Q was both killed and denied, by
+ * whichever of them, for RULES_MORE s more at most: by chance the rules
+ * can let Q burn untracked for seconds.  @all are their counters.
+ */
+static bool rules_done(const struct rule_counts *all, double end)
+{
+	int i, killed = 0, denied = 0;
+	double now = cw_now();
+
+	if (now < end)
+		return false;
+	for (i = 0; i < 3; i++) {
+		killed += __atomic_load_n(&all[i].killed[1], __ATOMIC_RELAXED);
+		denied += __atomic_load_n(&all[i].denied[1], __ATOMIC_RELAXED);
+	}
+	return (killed && denied) || now >= end + RULES_MORE;
+}
+
+/*
  * A must never be acted on, so as a program it must stay under the 5%
  * threshold, on any kernel: on a debug kernel one run of it can cost tens
  * of ms of CPU.  After each run of A, rest 40 times the CPU it used.
  */
-static void storm(struct rule_counts *c, int seconds)
+static void storm(struct rule_counts *all, int me, int seconds)
 {
+	struct rule_counts *c = &all[me];
 	double end = cw_now() + seconds;
 	int i, err, status;
 	struct rusage ru;
 	pid_t pid;
 
-	for (i = 0; cw_now() < end; i++) {
+	for (i = 0; !rules_done(all, end); i++) {
 		pid = spawn(rule_paths[i % 3], NULL, "exit", &err);
 		if (pid < 0)
 			continue;
@@ -1110,13 +1131,14 @@ static void storm(struct rule_counts *c, int seconds)
 }
 
 /* Q, burning: killed, denied, or allowed and done after 3 s. */
-static void refill(struct rule_counts *c, int seconds)
+static void refill(struct rule_counts *all, int me, int seconds)
 {
+	struct rule_counts *c = &all[me];
 	double end = cw_now() + seconds;
 	int err, status;
 	pid_t pid;
 
-	while (cw_now() < end) {
+	while (!rules_done(all, end)) {
 		pid = spawn(rule_paths[1], NULL, "burn", &err);
 		if (pid < 0)
 			continue;
@@ -1127,14 +1149,15 @@ static void refill(struct rule_counts *c, int seconds)
 	}
 }
 
-static void change_rules(struct rule_counts *c, int seconds, const char *a,
-			 const char *q)
+static void change_rules(struct rule_counts *all, int me, int seconds,
+			 const char *a, const char *q)
 {
+	struct rule_counts *c = &all[me];
 	double end = cw_now() + seconds;
 	char rules[512], cmd[256];
 	int i, ret;
 
-	for (i = 0; cw_now() < end; i++) {
+	for (i = 0; !rules_done(all, end); i++) {
 		snprintf(rules, sizeof(rules), "%s%s%s%s%s%s%s%s%s%s",
 			 i & 1 ? "sha256:" : "", i & 1 ? a : "",
 			 i & 1 ? "," : "",
@@ -1234,15 +1257,15 @@ TEST_F_TIMEOUT(race, rules_races, 4 * CW_DEADLINE)
 		if (workers[i])
 			continue;
 		if (i == 0)
-			change_rules(&c[i], RULES_S, a, q);
+			change_rules(c, i, RULES_S, a, q);
 		else if (i == 1)
-			storm(&c[i], RULES_S);
+			storm(c, i, RULES_S);
 		else
-			refill(&c[i], RULES_S);
+			refill(c, i, RULES_S);
 		_exit(0);
 	}
 	for (i = 0; i < 3; i++) {
-		status = cw_wait(workers[i], RULES_S + CW_DEADLINE);
+		status = cw_wait(workers[i], RULES_S + RULES_MORE + CW_DEADLINE);
 		ASSERT_TRUE(status != -1 && WIFEXITED(status) && !WEXITSTATUS(status)) {
 			TH_LOG("worker %d: %#x", i, status);
 		}
