@@ -12,6 +12,9 @@
  *   budget     a program over "budget" CPU-seconds within the sliding
  *              "budget_window".
  *
+ * A group whose sustain runs out between two samples is judged then, on a
+ * reading of the period so far that charges nothing.
+ *
  * While a program is throttled the same work runs every
  * CW_THROTTLE_TICK jiffies to hold the cap (throttle.c).  It is armed
  * when the first record appears and stops re-arming itself when the last
@@ -43,7 +46,7 @@
 static void sample_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(sample_work, sample_fn);
 static bool stopping;
-static u64 next_sample, last_full, idle_read;
+static u64 next_sample, next_due, last_full, idle_read;
 
 /*
  * The sampler dozes, its work armed past the next period, while every
@@ -78,13 +81,16 @@ static void run_within(unsigned long delay)
 		mod_delayed_work(system_unbound_wq, &sample_work, delay);
 }
 
-/* Run within @delay jiffies if dozing, or @start, or else as armed. */
+/*
+ * Run within @delay jiffies if dozing, armed, or @start; a sampler that
+ * is stopped stays stopped unless @start.
+ */
 static void wake(unsigned long delay, bool start)
 {
 	raw_spin_lock(&doze_lock);
 	if (!READ_ONCE(stopping)) {
 		wakes++;
-		if (dozing || start)
+		if (dozing || start || delayed_work_pending(&sample_work))
 			run_within(delay);
 		dozing = false;
 	}
@@ -144,7 +150,8 @@ static unsigned int pct_of(u64 used, u64 elapsed)
 /*
  * Over threshold in every sample since *@since: abnormal once that lasts
  * @sustain_ns.  The sample that first went over counts from its start,
- * so detection comes within one period of sustain.
+ * so detection comes within one period of sustain; for a group, at
+ * sustain (sample_due()).
  */
 static bool sustained(u64 *since, u64 start, u64 now, unsigned int pct,
 		      unsigned int threshold, u64 sustain_ns)
@@ -234,6 +241,7 @@ struct sample_ctx {
 	unsigned int every;		/* read idle groups every this many */
 	bool read_idle;			/* idle groups are due */
 	bool awake;			/* a group or program is not idle */
+	u64 due;			/* the first group's sustain to run out */
 };
 
 static bool idle_skip(const struct cw_track *rec, const struct sample_ctx *c)
@@ -253,10 +261,45 @@ static void idle_note(struct cw_track *rec, struct sample_ctx *c)
 		c->awake = true;
 }
 
+/*
+ * A group over the threshold in every sample since its over_since, whose
+ * sustain runs out before the next sample, is judged again then
+ * (sample_due()): a burner is stopped at sustain, not up to a period
+ * later.  Not sooner than CW_DUE_MIN after its last sample, though: a
+ * running task's CPU time moves only at its CPU's tick, and a reading of
+ * a few ticks says little.  Nor for a group whose decision is taken.
+ * Note the first such time in @c.
+ */
+#define CW_DUE_MIN	(100 * NSEC_PER_MSEC)
+
+static void sustain_due(struct sample_ctx *c, const struct cw_track *rec)
+{
+	u64 due = max(rec->over_since + c->sustain_ns, rec->last_ns + CW_DUE_MIN);
+
+	if (!rec->over_since || due <= c->now || (c->due && c->due <= due))
+		return;
+	if (rec->prog ? READ_ONCE(rec->prog->state) != CW_PROG_NORMAL :
+			test_bit(CW_TRACK_REPORTED, &rec->flags))
+		return;
+	c->due = due;
+}
+
+static void sustained_decide(struct cw_track *rec, unsigned int pct,
+			     const struct sample_ctx *c)
+{
+	struct cw_decision d = {
+		.rule = CPUWARDEN_RULE_SUSTAINED,
+		.cpu_pct = pct,
+		.limit = c->threshold,
+		.for_s = div_u64(c->now - rec->over_since, NSEC_PER_SEC),
+	};
+
+	cw_action_decide(rec->prog, rec, &d, c->now);
+}
+
 static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 {
 	u64 runtime, used, now = c->now, start = rec->last_ns;
-	struct cw_decision d = {};
 	bool dead;
 
 	dead = test_bit(CW_TRACK_DEAD, &rec->flags);
@@ -293,13 +336,10 @@ static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 	if (test_bit(CW_TRACK_EXEMPT, &rec->flags))
 		return;
 	if (sustained(&rec->over_since, start, now, rec->pct, c->threshold,
-		      c->sustain_ns)) {
-		d.rule = CPUWARDEN_RULE_SUSTAINED;
-		d.cpu_pct = rec->pct;
-		d.limit = c->threshold;
-		d.for_s = div_u64(now - rec->over_since, NSEC_PER_SEC);
-		cw_action_decide(rec->prog, rec, &d, now);
-	}
+		      c->sustain_ns))
+		sustained_decide(rec, rec->pct, c);
+	else
+		sustain_due(c, rec);
 }
 
 /* A throttled program: kill it after escalate, release it when quiet. */
@@ -353,11 +393,12 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
 		c->awake = true;
 	if (p->state == CW_PROG_THROTTLED) {
 		/*
-		 * Time at the cap counts from the throttle's start: a program
-		 * throttled by this very sample has spent none there yet.
+		 * Time at the cap counts from the throttle's start.  A sample
+		 * that began before it (the program was throttled by this very
+		 * sample, or between two) mixes in CPU time from before it:
+		 * the next one counts.
 		 */
-		start = max(start, p->throttled_at);
-		if (start < now)
+		if (p->throttled_at <= start && start < now)
 			sample_throttled(p, now - start, now);
 		return;
 	}
@@ -449,7 +490,55 @@ static u64 sample_all(u64 now, u64 elapsed)
 	memcpy(uid_last, uid_use, sizeof(uid_use[0]) * nr_uid);
 	nr_uid_last = nr_uid;
 	uid_elapsed = elapsed;
+	next_due = c.due;
 	return c.awake ? 0 : idle_read + every_ns;
+}
+
+/*
+ * Between two samples, when a group's sustain runs out (sustain_due()):
+ * if it has been over the threshold since its last sample too, it is
+ * judged now.  Nothing is charged or reset; the next sample reads the
+ * whole period as usual.  Programs as a whole wait for the next sample.
+ * An admin's release is granted first, so that no decision about its
+ * program takes that group along.  Returns when the next group's sustain
+ * runs out, or 0.
+ */
+static u64 sample_due(u64 now)
+{
+	struct sample_ctx c = {
+		.now = now,
+		.sustain_ns = (u64)cw_policy_get(sustain) * NSEC_PER_SEC,
+		.threshold = cw_policy_get(threshold),
+	};
+	struct cw_track *rec;
+	unsigned int pct;
+	u64 runtime;
+
+	list_for_each_entry_rcu(rec, &cw_track_list, lnode)
+		if (!test_bit(CW_TRACK_DEAD, &rec->flags) &&
+		    test_bit(CW_TRACK_RELEASE, &rec->flags))
+			release_admin(rec);
+
+	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
+		/* Due at its last sample: judged by it, or by the next one. */
+		if (!rec->over_since ||
+		    rec->over_since + c.sustain_ns <= rec->last_ns ||
+		    (READ_ONCE(rec->flags) &
+		     (BIT(CW_TRACK_DEAD) | BIT(CW_TRACK_EXEMPT))))
+			continue;
+		if (now - rec->over_since < c.sustain_ns ||
+		    now - rec->last_ns < CW_DUE_MIN) {
+			sustain_due(&c, rec);
+			continue;
+		}
+		if (!cw_track_group_runtime(rec, &runtime))
+			continue;
+		pct = pct_of(runtime > rec->last_runtime ?
+			     runtime - rec->last_runtime : 0, now - rec->last_ns);
+		if (pct > c.threshold)
+			sustained_decide(rec, pct, &c);
+	}
+	return c.due;
 }
 
 /*
@@ -462,6 +551,9 @@ static void sample_arm(unsigned long delay, u64 now, u64 period_ns,
 	u64 at = next_sample;
 
 	raw_spin_lock(&doze_lock);
+	/* Woken meanwhile, maybe for a shorter period: within one of it. */
+	if (wakes != seen)
+		delay = min(delay, msecs_to_jiffies(cw_policy_get(period_ms)));
 	dozing = until > at && wakes == seen;
 	if (dozing) {
 		/* The first run on the period's grid at or after @until. */
@@ -476,9 +568,15 @@ static void sample_fn(struct work_struct *work)
 {
 	u64 period_ns = (u64)cw_policy_get(period_ms) * NSEC_PER_MSEC;
 	u64 now = ktime_get_ns();
-	bool full = now >= next_sample;
 	unsigned long tick, delay, seen;
 	u64 budget_keep, until = 0;
+	bool full, due;
+
+	/* The period shrank: the next sample is one new period after the last. */
+	if (last_full && next_sample > last_full + period_ns)
+		next_sample = last_full + period_ns;
+	full = now >= next_sample;
+	due = !full && next_due && now >= next_due;
 
 	raw_spin_lock(&doze_lock);
 	seen = wakes;
@@ -488,6 +586,8 @@ static void sample_fn(struct work_struct *work)
 	tick = cw_throttle_tick(now);
 	if (full)
 		until = sample_all(now, last_full ? now - last_full : period_ns);
+	else if (due)
+		next_due = sample_due(now);
 	/* A program throttled just now is judged at the next tick. */
 	if (!tick && !list_empty(&cw_track_held))
 		tick = CW_THROTTLE_TICK;
@@ -505,8 +605,6 @@ static void sample_fn(struct work_struct *work)
 		if (next_sample <= now)
 			next_sample += (div64_u64(now - next_sample, period_ns) + 1) *
 				       period_ns;
-		else if (next_sample > now + period_ns)	/* the period shrank */
-			next_sample = now + period_ns;
 		budget_keep = max(cw_policy_get(budget_window), cw_policy_get(sustain));
 		cw_prog_evict(now, budget_keep * NSEC_PER_SEC);
 	}
@@ -518,6 +616,9 @@ static void sample_fn(struct work_struct *work)
 		return;
 	}
 	delay = max(1UL, nsecs_to_jiffies(next_sample - now));
+	/* A jiffy late rather than early: sustain must have run out. */
+	if (next_due > now && next_due < next_sample)
+		delay = min(delay, nsecs_to_jiffies(next_due - now) + 1);
 	if (tick)
 		delay = min(delay, tick);
 	sample_arm(delay, now, period_ns, tick ? 0 : until, seen);

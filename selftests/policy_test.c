@@ -49,6 +49,7 @@ struct policy {
 	const char *cap;		/* default "10" */
 	const char *escalate;		/* default "0": never */
 	const char *quiet;		/* default "0": never */
+	const char *period_ms;		/* default "200" */
 };
 
 static void set_param(struct __test_metadata *_metadata, const char *name,
@@ -74,7 +75,7 @@ static int begin(struct __test_metadata *_metadata, const struct policy *p)
 	set_param(_metadata, "mode", p->mode);
 	set_param(_metadata, "threshold", p->threshold);
 	set_param(_metadata, "sustain", p->sustain);
-	set_param(_metadata, "period_ms", "200");
+	set_param(_metadata, "period_ms", p->period_ms ?: "200");
 	set_param(_metadata, "budget", p->budget ?: "0");
 	set_param(_metadata, "budget_window", p->budget_window ?: "60");
 	set_param(_metadata, "cap", p->cap ?: "10");
@@ -1287,11 +1288,13 @@ static unsigned long long kmsg_mark(struct __test_metadata *_metadata,
 /*
  * Start @path with @args, after a mark in the kernel log: it must be
  * killed by the sustained rule, within @seconds and the deadline.  The
- * microseconds from the mark to the kill, by the log's clock.
+ * microseconds from the mark to the kill, by the log's clock; with
+ * @for_s, also how long the killed line says it was over the threshold.
  */
 static unsigned long long sustained_kill(struct __test_metadata *_metadata,
 					 int kmsg, const char *path,
-					 const char *const args[], int seconds)
+					 const char *const args[], int seconds,
+					 unsigned int *for_s)
 {
 	unsigned long long marked, killed;
 	char line[2048];
@@ -1306,6 +1309,8 @@ static unsigned long long sustained_kill(struct __test_metadata *_metadata,
 	}
 	TH_LOG("%s", msg(line));
 	ASSERT_TRUE(strstr(line, "killed pid=") && strstr(line, "rule=sustained"));
+	if (for_s)
+		ASSERT_EQ(1, sscanf(strstr(line, " for=") ?: "", " for=%us", for_s));
 	ASSERT_TRUE(cw_killed(cw_wait(pid, 5)));
 	killed = cw_kmsg_usec(line);
 	ASSERT_NE(0ULL, marked);
@@ -1325,7 +1330,7 @@ TEST_F_TIMEOUT(idle, woken_miner_killed, 2 * CW_DEADLINE)
 
 	put(_metadata, WORK "/sleeper", "idle");
 	took = sustained_kill(_metadata, self->kmsg, WORK "/sleeper",
-			      ARGS("-w", "4"), 4 + 8);
+			      ARGS("-w", "4"), 4 + 8, NULL);
 	/*
 	 * 4 s idle and 8 s over the threshold.  The sample in which it
 	 * woke may count from its own start, less than one 200 ms period
@@ -1376,7 +1381,8 @@ TEST_F_TIMEOUT(idle, dozing_sampler_wakes_for_new_miner, 3 * CW_DEADLINE)
 	TH_LOG("%d runs of the module's work in 3 s with 3 idle programs", runs);
 
 	put(_metadata, WORK "/miner", "miner");
-	took = sustained_kill(_metadata, self->kmsg, WORK "/miner", NO_ARGS, 8);
+	took = sustained_kill(_metadata, self->kmsg, WORK "/miner", NO_ARGS, 8,
+			      NULL);
 	/*
 	 * Over the threshold from its start, but judged after 8 s only,
 	 * less the margin the test above allows.
@@ -1388,6 +1394,54 @@ TEST_F_TIMEOUT(idle, dozing_sampler_wakes_for_new_miner, 3 * CW_DEADLINE)
 		ASSERT_EQ(-1, cw_wait(pid, 0)) {
 			TH_LOG("idle program %d is gone", pid);
 		}
+	}
+}
+
+/* ---- Sustain that runs out between two samples. ---- */
+
+FIXTURE(due) {
+	int kmsg;
+};
+
+/*
+ * Samples 20 s apart and sustain 24 s.  A burner's first sample comes
+ * 20 s after its exec (the kernel's timers may add 2 s to that) and
+ * finds it over the threshold since its exec; its sustain runs out 2 to
+ * 4 s later, some 16 s before the next sample.
+ */
+FIXTURE_SETUP(due)
+{
+	static const struct policy p = {
+		.mode = "kill", .threshold = "50", .sustain = "24",
+		.period_ms = "20000",
+	};
+
+	self->kmsg = begin(_metadata, &p);
+}
+
+FIXTURE_TEARDOWN(due)
+{
+	finish(self->kmsg);
+}
+
+/*
+ * The burner is judged when its sustain runs out, not at the next
+ * sample: the killed line says 24 s over the threshold, where the next
+ * sample would say 40 or more (2 s are left for the kill to come late).
+ * Never before 24 s either.
+ */
+TEST_F_TIMEOUT(due, judged_when_sustain_runs_out, 3 * CW_DEADLINE)
+{
+	unsigned long long took;
+	unsigned int for_s;
+
+	put(_metadata, WORK "/miner", "due");
+	took = sustained_kill(_metadata, self->kmsg, WORK "/miner", NO_ARGS,
+			      24 + 20, &for_s);
+	ASSERT_LE(24000000ULL - 300000, took);
+	ASSERT_LE(24U, for_s);
+	ASSERT_GE(26U, for_s) {
+		TH_LOG("judged at the next sample, not when sustain ran out");
 	}
 }
 
