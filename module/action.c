@@ -16,7 +16,10 @@
 #include <linux/dcache.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/kthread.h>
 #include <linux/limits.h>
+#include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/ratelimit.h>
 #include <linux/rculist.h>
@@ -41,21 +44,65 @@ static DEFINE_RATELIMIT_STATE(tracked_rs, 5 * HZ, 10);
 static DEFINE_RATELIMIT_STATE(decision_rs, 5 * HZ, 40);
 
 /*
- * Killed programs whose content still has to be quarantined, and the
- * groups to kill once it is: a relaunch that the dying program's parent
- * starts at once must already find the content refused.
+ * A kill is decided under RCU in the sampler and carried out after it,
+ * by cw_action_flush(): the decision marks each group to kill
+ * (CW_TRACK_KILL) and queues its program here, so that the content is
+ * quarantined before the kill and a relaunch that the dying program's
+ * parent starts at once already finds it refused.  Nothing bounds how
+ * many are killed at once.  Written by the sampler only.
  */
-#define CW_FLUSH_MAX 16
-#define CW_KILL_MAX 256
-static struct cw_prog *to_quarantine[CW_FLUSH_MAX];
-static unsigned int nr_to_quarantine;
-static struct pid *to_kill[CW_KILL_MAX];
-static unsigned int nr_to_kill;
+static LIST_HEAD(to_quarantine);	/* by cw_prog.qnode, referenced */
+static bool kills_due;
+
+/*
+ * Content that was not hashed at exec (found running at load, or after
+ * its file was deleted) is hashed after the kill by a thread of its own,
+ * never by the sampler: a read that hangs on FUSE or NFS then stalls only
+ * that thread.  It holds a reference on the module while it runs, so an
+ * rmmod meanwhile fails at once rather than waiting for the file system.
+ */
+static LIST_HEAD(to_hash);		/* by cw_prog.qnode, referenced */
+static DEFINE_SPINLOCK(to_hash_lock);
+static bool hasher_running;
+
+/*
+ * @src as a quoted value of a log line: '"' and '\\' escaped with a
+ * backslash, and every byte outside printable ASCII as \xNN, so that a
+ * name an attacker chose (quotes, newlines, control bytes, anything not
+ * UTF-8) can neither end the line nor forge a key.  Cut to fit @len.
+ */
+#define CW_ESCAPED_MAX(n) (4 * (n) + 1)
+
+static void escape(char *dst, size_t len, const char *src)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t n = 0;
+
+	for (; *s && n + 4 < len; s++) {
+		if (*s == '"' || *s == '\\') {
+			dst[n++] = '\\';
+			dst[n++] = *s;
+		} else if (*s < 0x20 || *s >= 0x7f) {
+			dst[n++] = '\\';
+			dst[n++] = 'x';
+			dst[n++] = hex_asc_hi(*s);
+			dst[n++] = hex_asc_lo(*s);
+		} else {
+			dst[n++] = *s;
+		}
+	}
+	dst[n] = '\0';
+}
+
+/* Paths longer than this are cut in the log: a line holds about 1 KiB. */
+#define CW_LOG_PATH_MAX 512
 
 static void log_line(const struct cw_decision *d, const char *path)
 {
 	char sha[2 * CPUWARDEN_SHA256_LEN + 1] = "";
+	char comm[CW_ESCAPED_MAX(TASK_COMM_LEN)];
 	char detail[160] = "";
+	char *exe;
 
 	if (d->hashed)
 		cw_hash_hex(d->sha, sha);
@@ -93,13 +140,18 @@ static void log_line(const struct cw_decision *d, const char *path)
 		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
 			 " cap=%u%%", cw_policy_get(cap));
 
+	escape(comm, sizeof(comm), d->comm);
+	exe = kmalloc(CW_LOG_PATH_MAX, GFP_ATOMIC | __GFP_NOWARN);
+	if (exe)
+		escape(exe, CW_LOG_PATH_MAX, path);
 	pr_info("%s pid=%d uid=%u comm=\"%s\" exe=\"%s\" origin=%s%s%s%s%s%s%s\n",
-		cw_policy_event_name(d->event), d->pid, d->uid, d->comm, path,
+		cw_policy_event_name(d->event), d->pid, d->uid, comm, exe ?: "?",
 		cw_origin_name(d->origin),
 		d->oflags & CPUWARDEN_ORIGIN_F_SCRIPT ? "+script" : "",
 		d->oflags & CPUWARDEN_ORIGIN_F_INHERITED ? "+inherited" : "",
 		d->oflags & CPUWARDEN_ORIGIN_F_LATE ? "+late" : "",
 		d->hashed ? " sha256=" : "", sha, detail);
+	kfree(exe);
 }
 
 /*
@@ -192,11 +244,12 @@ void cw_action_tracked(struct cw_track *rec, struct task_struct *task)
 		emit(&d, rec->exe, log);
 }
 
-/* An exec of quarantined content was refused: @task is still the caller. */
-void cw_action_denied(struct file *file, const u8 *sha, struct task_struct *task)
+/* An exec of quarantined content, by @task, which is still the caller. */
+static void quarantine_match(unsigned int event, struct file *file,
+			     const u8 *sha, struct task_struct *task)
 {
 	struct cw_decision d = {
-		.event = CPUWARDEN_EVENT_DENIED,
+		.event = event,
 		.rule = CPUWARDEN_RULE_QUARANTINE,
 		.hashed = sha,
 		.origin = cw_origin_classify(file),
@@ -211,6 +264,18 @@ void cw_action_denied(struct file *file, const u8 *sha, struct task_struct *task
 	if (sha)
 		memcpy(d.sha, sha, CPUWARDEN_SHA256_LEN);
 	emit(&d, file, log);
+}
+
+/* Refused: the file is unowned. */
+void cw_action_denied(struct file *file, const u8 *sha, struct task_struct *task)
+{
+	quarantine_match(CPUWARDEN_EVENT_DENIED, file, sha, task);
+}
+
+/* Let run: the file is owned, and only reported. */
+void cw_action_spared(struct file *file, const u8 *sha, struct task_struct *task)
+{
+	quarantine_match(CPUWARDEN_EVENT_SPARED, file, sha, task);
 }
 
 static void report(struct cw_decision *d, struct cw_track *rec)
@@ -276,13 +341,11 @@ static bool target(struct cw_track *rec, struct cw_prog *prog, bool tree)
 	return leader && cw_track_descends(leader, prog);
 }
 
-/* By struct pid: a recycled pid number is never hit. */
+/* Killed by cw_action_flush(), if it still runs what was decided on. */
 static void kill_one(struct cw_track *rec, struct cw_decision *d)
 {
-	if (nr_to_kill < CW_KILL_MAX)
-		to_kill[nr_to_kill++] = get_pid(rec->tgid);
-	else
-		kill_pid(rec->tgid, SIGKILL, 1);
+	set_bit(CW_TRACK_KILL, &rec->flags);
+	kills_due = true;
 	report(d, rec);
 }
 
@@ -351,10 +414,11 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		list_for_each_entry_rcu(r, &cw_track_list, lnode)
 			if (target(r, prog, tree))
 				kill_one(r, d);
-		if (nr_to_quarantine < CW_FLUSH_MAX) {
+		if (list_empty(&prog->qnode)) {
 			refcount_inc(&prog->ref);
-			to_quarantine[nr_to_quarantine++] = prog;
+			list_add_tail(&prog->qnode, &to_quarantine);
 		}
+		kills_due = true;
 		return;
 	}
 }
@@ -371,30 +435,90 @@ void cw_action_released(struct cw_track *rec, unsigned int rule,
 	report(&d, rec);
 }
 
-/*
- * What a decision left to do in a context that may sleep: quarantine the
- * content of killed programs, hashing it first if it was not hashed at
- * exec (a program found running at load, or hashing was off), then kill
- * them.
- */
-void cw_action_flush(void)
+static int hasher(void *unused)
 {
 	u8 sha[CPUWARDEN_SHA256_LEN];
 	struct cw_prog *p;
-	unsigned int i;
 
-	for (i = 0; i < nr_to_quarantine; i++) {
-		p = to_quarantine[i];
-		if (p->hashed)
-			cw_quarantine_add(p->sha, p->size);
-		else if (cw_policy_get(hash) && !cw_hash_file(p->file, sha))
+	for (;;) {
+		spin_lock(&to_hash_lock);
+		p = list_first_entry_or_null(&to_hash, struct cw_prog, qnode);
+		if (p)
+			list_del_init(&p->qnode);
+		else
+			hasher_running = false;
+		spin_unlock(&to_hash_lock);
+		if (!p)
+			break;
+		if (!cw_hash_file(p->file, sha))
 			cw_quarantine_add(sha, p->size);
 		cw_prog_put(p);
 	}
-	nr_to_quarantine = 0;
-	for (i = 0; i < nr_to_kill; i++) {
-		kill_pid(to_kill[i], SIGKILL, 1);
-		put_pid(to_kill[i]);
+	module_put_and_kthread_exit(0);
+}
+
+/* Hash @p and quarantine it, later; takes over the caller's reference. */
+static void hash_later(struct cw_prog *p)
+{
+	struct cw_prog *tmp;
+	struct task_struct *t;
+	LIST_HEAD(undone);
+	bool start;
+
+	spin_lock(&to_hash_lock);
+	list_add_tail(&p->qnode, &to_hash);
+	start = !hasher_running;
+	hasher_running = true;
+	spin_unlock(&to_hash_lock);
+	if (!start)
+		return;
+	/* An unload under way: the content stays unhashed. */
+	t = try_module_get(THIS_MODULE) ?
+	    kthread_run(hasher, NULL, "cpuwarden-hash") : ERR_PTR(-ENODEV);
+	if (!IS_ERR(t))
+		return;
+	if (PTR_ERR(t) != -ENODEV)
+		module_put(THIS_MODULE);
+	spin_lock(&to_hash_lock);
+	list_splice_init(&to_hash, &undone);
+	hasher_running = false;
+	spin_unlock(&to_hash_lock);
+	list_for_each_entry_safe(p, tmp, &undone, qnode) {
+		list_del_init(&p->qnode);
+		cw_prog_put(p);
 	}
-	nr_to_kill = 0;
+}
+
+/*
+ * What a decision left to do in a context that may sleep, by the sampler
+ * after its RCU walk: quarantine the content of killed programs, then
+ * kill each group marked, unless it no longer runs what was decided on:
+ * a group that exec'd another program since (an installer that moved on
+ * to dpkg) or exited has a dead record then, and is spared.  Only the
+ * sampler reaps records, so every one marked is still on the list.
+ */
+void cw_action_flush(void)
+{
+	struct cw_prog *p, *tmp;
+	struct cw_track *rec;
+
+	if (!kills_due)
+		return;
+	kills_due = false;
+	list_for_each_entry_safe(p, tmp, &to_quarantine, qnode) {
+		list_del_init(&p->qnode);
+		if (p->hashed) {
+			cw_quarantine_add(p->sha, p->size);
+		} else if (cw_policy_get(hash)) {
+			hash_later(p);
+			continue;
+		}
+		cw_prog_put(p);
+	}
+	rcu_read_lock();
+	list_for_each_entry_rcu(rec, &cw_track_list, lnode)
+		if (test_and_clear_bit(CW_TRACK_KILL, &rec->flags) &&
+		    !test_bit(CW_TRACK_DEAD, &rec->flags))
+			kill_pid(rec->tgid, SIGKILL, 1);
+	rcu_read_unlock();
 }

@@ -39,6 +39,7 @@ bool cw_action_tracked_prepare(struct cw_decision *d, bool *log,
 void cw_action_tell(const struct cw_decision *d, const struct file *exe, bool log);
 void cw_action_tracked(struct cw_track *rec, struct task_struct *task);
 void cw_action_denied(struct file *file, const u8 *sha, struct task_struct *task);
+void cw_action_spared(struct file *file, const u8 *sha, struct task_struct *task);
 void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		      struct cw_decision *d, u64 now);
 void cw_action_released(struct cw_track *rec, unsigned int rule,

@@ -207,8 +207,8 @@ static int set_allow(const char *val, const struct kernel_param *kp)
 	unsigned int n = 0;
 	int ret = 0;
 
-	if (cw_policy_locked())
-		return -EPERM;
+	if (cw_policy_refused())
+		return cw_policy_refused();
 	buf = kstrdup(val, GFP_KERNEL);
 	new = rules_alloc(CPUWARDEN_ALLOW_MAX);
 	if (!buf || !new) {
@@ -265,7 +265,7 @@ static const struct kernel_param_ops allow_ops = {
 	.get = get_allow,
 };
 
-module_param_cb(allow, &allow_ops, NULL, 0644);
+module_param_cb(allow, &allow_ops, NULL, 0600);
 MODULE_PARM_DESC(allow,
 		 "Programs never tracked, comma-separated: sha256:HEX, path:/ABS/PATH (root-owned chain only), uid:N");
 

@@ -6,8 +6,9 @@
  * in the exec'ing task, may sleep, and comes before the point of no
  * return, so it is where cpuwarden:
  *
- *   - refuses quarantined content with -EPERM: the exec fails and not one
- *     instruction of the program runs;
+ *   - refuses quarantined content in an unowned file with -EPERM: the
+ *     exec fails and not one instruction of the program runs (an owned
+ *     file of the same content runs, and is reported);
  *   - hashes programs of unowned origin, at most once per version of the
  *     file (hash.c), and files whose size matches quarantined content;
  *   - applies the allow rules;
@@ -134,12 +135,22 @@ static int gate(struct linux_binprm *bprm)
 	    cw_quarantine_may_hold(i_size_read(file_inode(file))))
 		hashed = !cw_hash_file(file, sha);
 
+	/*
+	 * Quarantine refuses unowned files only.  Content an intruder
+	 * copied from the host (bash, busybox, python) and got killed from
+	 * /tmp must still run from where the host keeps it: an owned match
+	 * is reported, never refused.
+	 */
 	if (hashed && cw_quarantine_has(sha) &&
 	    !(cw_allow_any() && cw_allow_match(file, sha, current_uid()))) {
-		cw_action_denied(file, sha, current);
-		if (prev)
-			cw_gate_note_free(prev);
-		return -EPERM;
+		if (!origin) {
+			cw_action_spared(file, sha, current);
+		} else {
+			cw_action_denied(file, sha, current);
+			if (prev)
+				cw_gate_note_free(prev);
+			return -EPERM;
+		}
 	}
 
 	/* A script of unowned origin stays the program behind its interpreter. */

@@ -7,15 +7,24 @@
  * Only candidates are hashed: unowned programs, and files whose size
  * matches quarantined content.  An exec holds writes off the file
  * (deny_write_access()), so the content cannot change under the hash.
+ *
+ * A cached digest must never be handed to other content.  Where the file
+ * system keeps an i_version, any change after the digest moves it.
+ * Otherwise the change time tells, but only at its granularity: a file
+ * rewritten with as many bytes within the same tick keeps its ctime.  So
+ * a digest is cached only once the ctime it was taken at lies in the
+ * past at that granularity; a file changed since then has a later ctime.
  */
 
 #include <crypto/sha2.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
+#include <linux/iversion.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 #include "hash.h"
 
@@ -28,6 +37,7 @@ struct cw_hash_entry {
 	u32 gen;
 	loff_t size;
 	struct timespec64 ctime;
+	u64 version;			/* i_version, where kept */
 	u8 sha[CPUWARDEN_SHA256_LEN];
 };
 
@@ -40,19 +50,33 @@ static struct cw_hash_entry *slot(const struct inode *inode)
 				CW_HASH_CACHE_BITS)];
 }
 
-static void key(struct cw_hash_entry *e, const struct inode *inode)
+static void key(struct cw_hash_entry *e, struct inode *inode)
 {
 	e->sb = inode->i_sb;
 	e->ino = inode->i_ino;
 	e->gen = inode->i_generation;
 	e->size = i_size_read(inode);
 	e->ctime = inode->i_ctime;
+	e->version = IS_I_VERSION(inode) ? inode_query_iversion(inode) : 0;
 }
 
 static bool same_key(const struct cw_hash_entry *a, const struct cw_hash_entry *b)
 {
 	return a->sb == b->sb && a->ino == b->ino && a->gen == b->gen &&
-	       a->size == b->size && timespec64_equal(&a->ctime, &b->ctime);
+	       a->size == b->size && a->version == b->version &&
+	       timespec64_equal(&a->ctime, &b->ctime);
+}
+
+/* Whether a change of @inode after @e was taken would show in its key. */
+static bool cacheable(const struct cw_hash_entry *e, struct inode *inode)
+{
+	struct timespec64 now;
+
+	if (IS_I_VERSION(inode))
+		return true;
+	ktime_get_coarse_real_ts64(&now);
+	now = timestamp_truncate(now, inode);
+	return timespec64_compare(&e->ctime, &now) < 0;
 }
 
 static int digest(struct file *file, loff_t size, u8 *sha)
@@ -111,7 +135,7 @@ int cw_hash_file(struct file *file, u8 sha[CPUWARDEN_SHA256_LEN])
 		return 0;
 
 	ret = digest(file, want.size, sha);
-	if (ret)
+	if (ret || !cacheable(&want, inode))
 		return ret;
 	memcpy(want.sha, sha, CPUWARDEN_SHA256_LEN);
 	spin_lock(&cache_lock);

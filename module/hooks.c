@@ -23,7 +23,13 @@ struct cw_tp_hook {
 	struct tracepoint *tp;
 };
 
-/* Fork and exit first, so every record an exec creates is freed at exit. */
+/*
+ * Fork and exit first, so every record an exec creates is freed at exit.
+ * The exec gate (gate.c) is registered after all of these, when nothing
+ * can fail any more, and unregistered before them: an exec sleeping in
+ * the gate holds a reference on the module, which a failed init would
+ * not wait for.
+ */
 static struct cw_tp_hook tp_hooks[] = {
 	{ "sched_process_fork", cw_track_fork_probe },
 	{ "sched_process_exit", cw_track_exit_probe },
@@ -88,24 +94,17 @@ int cw_hooks_register(void)
 			ret = -ENOENT;
 			goto fail;
 		}
-		/* The exec hook comes last: the gate and kprobes feed it. */
-		if (i == ARRAY_SIZE(tp_hooks) - 1) {
-			probes_register();
-			cw_gate_register();
-		}
 		ret = tracepoint_probe_register(tp_hooks[i].tp, tp_hooks[i].probe, NULL);
 		if (ret) {
 			pr_err("cannot attach to %s (%d)\n", tp_hooks[i].name, ret);
 			goto fail;
 		}
 	}
+	probes_register();
+	cw_gate_register();
 	return 0;
 
 fail:
-	if (i == ARRAY_SIZE(tp_hooks) - 1) {
-		cw_gate_unregister();
-		probes_unregister();
-	}
 	tp_unregister(i);
 	tracepoint_synchronize_unregister();
 	return ret;
@@ -113,11 +112,9 @@ fail:
 
 void cw_hooks_unregister(void)
 {
-	tracepoint_probe_unregister(tp_hooks[ARRAY_SIZE(tp_hooks) - 1].tp,
-				    tp_hooks[ARRAY_SIZE(tp_hooks) - 1].probe, NULL);
 	cw_gate_unregister();
 	probes_unregister();
-	tp_unregister(ARRAY_SIZE(tp_hooks) - 1);
+	tp_unregister(ARRAY_SIZE(tp_hooks));
 	/* Callbacks that started before they were unregistered finish here. */
 	tracepoint_synchronize_unregister();
 }

@@ -26,7 +26,7 @@ static int __init cw_init(void)
 
 	ret = cw_origin_init();
 	if (ret)
-		return ret;
+		goto err_prog;
 	ret = cw_prog_init();
 	if (ret)
 		goto err_prog;
@@ -59,6 +59,7 @@ err_netlink:
 err_track:
 	cw_prog_exit();
 err_prog:
+	cw_policy_stop();
 	cw_quarantine_exit();
 	cw_allow_exit();
 	cw_origin_exit();
@@ -67,6 +68,7 @@ err_prog:
 
 static void __exit cw_exit(void)
 {
+	cw_policy_stop();
 	cw_hooks_unregister();
 	cw_exec_exit();
 	cw_deleted_exit();

@@ -6,11 +6,15 @@
  * contract.
  *
  * The family exists in the initial network namespace only, and every
- * operation and the event group need CAP_NET_ADMIN in the initial user
- * namespace.  Operations are serialised by genl_mutex (the family is not
- * parallel_ops); those that change state also take the module's parameter
- * lock, so that netlink and sysfs writers never interleave and a change
- * never slips past a concurrent lock.
+ * operation and the event group need CAP_SYS_ADMIN as well as
+ * CAP_NET_ADMIN in the initial user namespace (lock also CAP_SYS_MODULE):
+ * systemd-networkd and host-network pods hold CAP_NET_ADMIN, and events
+ * name every user's programs.  The family is parallel_ops, so that
+ * genl_mutex, which every other generic netlink family shares, is never
+ * held while a watched path is resolved (a hung NFS mount) or RCU is
+ * waited for.  Operations that change state take the module's parameter
+ * lock instead, so that netlink and sysfs writers never interleave and a
+ * change never slips past a concurrent lock.
  *
  * Events are built and sent only while someone listens, with GFP_ATOMIC
  * and no queue of our own: a listener that does not keep up loses events,
@@ -253,10 +257,42 @@ lost:
 
 static int refuse_if_locked(struct genl_info *info)
 {
-	if (!cw_policy_locked())
+	int ret = cw_policy_refused();
+
+	if (ret == -EPERM)
+		GENL_SET_ERR_MSG(info, "cpuwarden is locked until reboot");
+	else if (ret)
+		GENL_SET_ERR_MSG(info, "cpuwarden is being unloaded");
+	return ret;
+}
+
+/* @skb's sender and the opener of its socket hold CAP_SYS_ADMIN, initially. */
+static int admin(const struct sk_buff *skb, struct netlink_ext_ack *extack)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
 		return 0;
-	GENL_SET_ERR_MSG(info, "cpuwarden is locked until reboot");
+	NL_SET_ERR_MSG(extack, "CAP_SYS_ADMIN in the initial user namespace is needed");
 	return -EPERM;
+}
+
+/* GENL_ADMIN_PERM has checked CAP_NET_ADMIN; this, CAP_SYS_ADMIN. */
+static int pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+		    struct genl_info *info)
+{
+	return admin(skb, info->extack);
+}
+
+/*
+ * Parts of a dump are at least this large, so that every entry fits one:
+ * the longest is an allow rule or a tracked program with a path of
+ * CPUWARDEN_PATH_LEN bytes.
+ */
+#define CW_DUMP_ALLOC (CPUWARDEN_PATH_LEN + 1024)
+
+static int dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = CW_DUMP_ALLOC;
+	return admin(cb->skb, cb->extack);
 }
 
 /* A reply to @info with the attributes @fill puts. */
@@ -517,10 +553,21 @@ static void *dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 			   &family, NLM_F_MULTI, cmd);
 }
 
+/*
+ * What a dump callback returns: the length of what it put, or, when not
+ * even the first entry fitted an empty buffer, -EMSGSIZE rather than an
+ * end that looks like a complete, shorter list.
+ */
+static int dump_end(struct sk_buff *skb, bool more)
+{
+	return more && !skb->len ? -EMSGSIZE : skb->len;
+}
+
 /* cb->args[0]: the index of the next entry to put. */
 static int allow_list(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct cw_allow_rule *r;
+	bool more = false;
 	unsigned int i;
 	void *hdr;
 	int ret;
@@ -543,19 +590,22 @@ static int allow_list(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 		genlmsg_end(skb, hdr);
 	}
+	more = r;
 	rcu_read_unlock();
 	cb->args[0] = i;
-	return skb->len;
+	return dump_end(skb, more);
 }
 
 static int quarantine_list(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	u8 sha[CPUWARDEN_SHA256_LEN];
+	bool more = false;
 	unsigned int i;
 	loff_t size;
 	void *hdr;
 
 	for (i = cb->args[0]; cw_quarantine_nth(i, sha, &size); i++) {
+		more = true;
 		hdr = dump_put(skb, cb, CPUWARDEN_CMD_QUARANTINE_LIST);
 		if (!hdr)
 			break;
@@ -565,9 +615,10 @@ static int quarantine_list(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		}
 		genlmsg_end(skb, hdr);
+		more = false;
 	}
 	cb->args[0] = i;
-	return skb->len;
+	return dump_end(skb, more);
 }
 
 static int quarantine_clear(struct sk_buff *skb, struct genl_info *info)
@@ -637,17 +688,23 @@ static int put_group(struct sk_buff *skb, const struct cw_track *rec,
 	return 0;
 }
 
-/* cb->args[0]: live records put so far, in list order. */
+/*
+ * cb->args[0]: live records put so far, in list order.  A record that
+ * comes or goes between two parts of the dump may be missed or told
+ * twice: the part after it carries NLM_F_DUMP_INTR.
+ */
 static int ps(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	struct task_struct *leader;
 	struct cw_track *rec;
 	unsigned long n = 0;
+	bool more = false;
 	void *hdr;
 
 	if (!buf)
 		return -ENOMEM;
+	cb->seq = atomic_read(&cw_track_gen);
 	rcu_read_lock();
 	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
 		leader = pid_task(rec->tgid, PIDTYPE_TGID);
@@ -655,19 +712,22 @@ static int ps(struct sk_buff *skb, struct netlink_callback *cb)
 			continue;
 		if (n++ < cb->args[0])
 			continue;
+		more = true;
 		hdr = dump_put(skb, cb, CPUWARDEN_CMD_PS);
 		if (!hdr)
 			break;
+		genl_dump_check_consistent(cb, hdr);
 		if (put_group(skb, rec, leader, buf)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
 		genlmsg_end(skb, hdr);
 		cb->args[0] = n;
+		more = false;
 	}
 	rcu_read_unlock();
 	kfree(buf);
-	return skb->len;
+	return dump_end(skb, more);
 }
 
 static int release_pid(struct sk_buff *skb, struct genl_info *info)
@@ -698,6 +758,10 @@ static int lock_module(struct sk_buff *skb, struct genl_info *info)
 {
 	bool was;
 
+	if (!netlink_capable(skb, CAP_SYS_MODULE)) {
+		GENL_SET_ERR_MSG(info, "locking pins the module: CAP_SYS_MODULE is needed too");
+		return -EPERM;
+	}
 	kernel_param_lock(THIS_MODULE);
 	was = cw_policy_locked();
 	if (!was) {
@@ -716,8 +780,9 @@ static int lock_module(struct sk_buff *skb, struct genl_info *info)
 }
 
 #define DUMPIT(c, fn) {							\
-	.cmd = CPUWARDEN_CMD_##c, .dumpit = fn, .policy = none_policy,	\
-	.maxattr = CPUWARDEN_A_MAX, .flags = GENL_ADMIN_PERM,		\
+	.cmd = CPUWARDEN_CMD_##c, .start = dump_start, .dumpit = fn,	\
+	.policy = none_policy, .maxattr = CPUWARDEN_A_MAX,		\
+	.flags = GENL_ADMIN_PERM,					\
 }
 
 static const struct genl_ops ops[] = {
@@ -735,13 +800,18 @@ static const struct genl_ops ops[] = {
 };
 
 static const struct genl_multicast_group mcgrps[] = {
-	{ .name = CPUWARDEN_GENL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	{
+		.name = CPUWARDEN_GENL_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN | GENL_MCAST_CAP_SYS_ADMIN,
+	},
 };
 
 static struct genl_family family __ro_after_init = {
 	.name = CPUWARDEN_GENL_NAME,
 	.version = CPUWARDEN_GENL_VERSION,
 	.module = THIS_MODULE,
+	.parallel_ops = true,
+	.pre_doit = pre_doit,
 	.ops = ops,
 	.n_ops = ARRAY_SIZE(ops),
 	.mcgrps = mcgrps,

@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/uidgid.h>
 #include <linux/workqueue.h>
 
 #include "origin.h"
@@ -202,6 +203,20 @@ static bool is_watched(struct dentry *dentry)
 	return found;
 }
 
+/*
+ * A deleted file is unowned only where an intruder could have put it: in
+ * a watched location, or owned by another uid than root, or writable by
+ * group or other.  A root-owned binary replaced by a package upgrade looks
+ * the same as one deleted by an intruder once it is gone, and programs
+ * that re-execute their own /proc/self/exe after an upgrade (Chrome's
+ * zygote, Go tools) must not become tracked for it.
+ */
+static bool deleted_unowned(struct dentry *dentry, const struct inode *inode)
+{
+	return !uid_eq(inode->i_uid, GLOBAL_ROOT_UID) ||
+	       (inode->i_mode & 0022) || is_watched(dentry);
+}
+
 enum cpuwarden_origin cw_origin_classify(const struct file *file)
 {
 	struct dentry *dentry = file->f_path.dentry;
@@ -215,16 +230,11 @@ enum cpuwarden_origin cw_origin_classify(const struct file *file)
 	    (IS_ROOT(dentry) && d_unhashed(dentry) && dentry != dentry->d_sb->s_root))
 		return CPUWARDEN_ORIGIN_FILELESS;
 	if (d_unlinked(dentry) || !inode->i_nlink)
-		return CPUWARDEN_ORIGIN_DELETED;
+		return deleted_unowned(dentry, inode) ? CPUWARDEN_ORIGIN_DELETED :
+							CPUWARDEN_ORIGIN_NONE;
 	if (is_watched(dentry))
 		return CPUWARDEN_ORIGIN_WATCHED;
 	return CPUWARDEN_ORIGIN_NONE;
-}
-
-/* Whether @file is, or was before it was deleted, in a watched location. */
-bool cw_origin_watched(const struct file *file)
-{
-	return is_watched(file->f_path.dentry);
 }
 
 const char *cw_origin_name(enum cpuwarden_origin origin)

@@ -10,6 +10,7 @@
  */
 
 #include <linux/kernel.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/sysfs.h>
 #include <linux/string.h>
@@ -48,6 +49,19 @@ struct cw_policy cw_policy = {
 };
 
 bool cw_locked;
+bool cw_stopping;
+
+/*
+ * From here on every parameter write fails: none can install state (a
+ * watched mount, allow rules) after the exit path freed it.  Writers run
+ * under the parameter lock, so none is half-way through when this returns.
+ */
+void cw_policy_stop(void)
+{
+	kernel_param_lock(THIS_MODULE);
+	WRITE_ONCE(cw_stopping, true);
+	kernel_param_unlock(THIS_MODULE);
+}
 
 /* An unsigned knob with the range a write must fall into. */
 struct cw_uint_param {
@@ -62,8 +76,8 @@ static int set_uint(const char *val, const struct kernel_param *kp)
 	unsigned int v;
 	int ret;
 
-	if (cw_policy_locked())
-		return -EPERM;
+	if (cw_policy_refused())
+		return cw_policy_refused();
 	ret = kstrtouint(val, 0, &v);
 	if (ret)
 		return ret;
@@ -91,7 +105,7 @@ static struct cw_uint_param threshold_param = {
 	.val = &cw_policy.threshold,
 	.min = CPUWARDEN_THRESHOLD_MIN, .max = CPUWARDEN_THRESHOLD_MAX,
 };
-module_param_cb(threshold, &uint_ops, &threshold_param, 0644);
+module_param_cb(threshold, &uint_ops, &threshold_param, 0600);
 MODULE_PARM_DESC(threshold,
 		 "CPU use, in percent of one CPU, above which a tracked program is abnormal (1-102400, default 50)");
 
@@ -99,7 +113,7 @@ static struct cw_uint_param sustain_param = {
 	.val = &cw_policy.sustain,
 	.min = CPUWARDEN_SUSTAIN_MIN, .max = CPUWARDEN_SUSTAIN_MAX,
 };
-module_param_cb(sustain, &uint_ops, &sustain_param, 0644);
+module_param_cb(sustain, &uint_ops, &sustain_param, 0600);
 MODULE_PARM_DESC(sustain,
 		 "Seconds a tracked program must stay above threshold before cpuwarden acts (1-86400, default 60)");
 
@@ -107,14 +121,14 @@ static struct cw_uint_param period_param = {
 	.val = &cw_policy.period_ms,
 	.min = CPUWARDEN_PERIOD_MS_MIN, .max = CPUWARDEN_PERIOD_MS_MAX,
 };
-module_param_cb(period_ms, &uint_ops, &period_param, 0644);
+module_param_cb(period_ms, &uint_ops, &period_param, 0600);
 MODULE_PARM_DESC(period_ms, "Sampling period in milliseconds (100-60000, default 1000)");
 
 static struct cw_uint_param budget_param = {
 	.val = &cw_policy.budget,
 	.min = CPUWARDEN_BUDGET_MIN, .max = CPUWARDEN_BUDGET_MAX,
 };
-module_param_cb(budget, &uint_ops, &budget_param, 0644);
+module_param_cb(budget, &uint_ops, &budget_param, 0600);
 MODULE_PARM_DESC(budget,
 		 "CPU-seconds a program may use within budget_window; 0 turns the budget detector off (0-1000000, default 600)");
 
@@ -122,21 +136,21 @@ static struct cw_uint_param window_param = {
 	.val = &cw_policy.budget_window,
 	.min = CPUWARDEN_BUDGET_WINDOW_MIN, .max = CPUWARDEN_BUDGET_WINDOW_MAX,
 };
-module_param_cb(budget_window, &uint_ops, &window_param, 0644);
+module_param_cb(budget_window, &uint_ops, &window_param, 0600);
 MODULE_PARM_DESC(budget_window, "Sliding window of the budget detector in seconds (10-604800, default 3600)");
 
 static struct cw_uint_param cap_param = {
 	.val = &cw_policy.cap,
 	.min = CPUWARDEN_CAP_MIN, .max = CPUWARDEN_CAP_MAX,
 };
-module_param_cb(cap, &uint_ops, &cap_param, 0644);
+module_param_cb(cap, &uint_ops, &cap_param, 0600);
 MODULE_PARM_DESC(cap, "CPU use a throttled program is held to, in percent of one CPU (1-100, default 10)");
 
 static struct cw_uint_param escalate_param = {
 	.val = &cw_policy.escalate,
 	.min = CPUWARDEN_ESCALATE_MIN, .max = CPUWARDEN_ESCALATE_MAX,
 };
-module_param_cb(escalate, &uint_ops, &escalate_param, 0644);
+module_param_cb(escalate, &uint_ops, &escalate_param, 0600);
 MODULE_PARM_DESC(escalate,
 		 "Seconds a throttled program may spend at the cap before it is killed; 0: never (0-86400, default 0)");
 
@@ -144,7 +158,7 @@ static struct cw_uint_param quiet_param = {
 	.val = &cw_policy.quiet,
 	.min = CPUWARDEN_QUIET_MIN, .max = CPUWARDEN_QUIET_MAX,
 };
-module_param_cb(quiet, &uint_ops, &quiet_param, 0644);
+module_param_cb(quiet, &uint_ops, &quiet_param, 0600);
 MODULE_PARM_DESC(quiet,
 		 "Seconds under half the cap after which a throttled program is released; 0: only by an admin (0-86400, default 300)");
 
@@ -153,8 +167,8 @@ static int set_bool(const char *val, const struct kernel_param *kp)
 	bool v;
 	int ret;
 
-	if (cw_policy_locked())
-		return -EPERM;
+	if (cw_policy_refused())
+		return cw_policy_refused();
 	ret = kstrtobool(val, &v);
 	if (ret)
 		return ret;
@@ -168,10 +182,10 @@ static const struct kernel_param_ops bool_ops = {
 	.get = param_get_bool,
 };
 
-module_param_cb(hash, &bool_ops, &cw_policy.hash, 0644);
+module_param_cb(hash, &bool_ops, &cw_policy.hash, 0600);
 MODULE_PARM_DESC(hash, "Identify programs by the SHA-256 of their content (default Y)");
 
-module_param_cb(kill_tree, &bool_ops, &cw_policy.kill_tree, 0644);
+module_param_cb(kill_tree, &bool_ops, &cw_policy.kill_tree, 0600);
 MODULE_PARM_DESC(kill_tree, "Kill the tracked descendants of a killed program too (default Y)");
 
 /* Write-only: a PID whose throttling ends, exempt until it exits. */
@@ -179,8 +193,8 @@ static int set_release(const char *val, const struct kernel_param *kp)
 {
 	int pid, ret;
 
-	if (cw_policy_locked())
-		return -EPERM;
+	if (cw_policy_refused())
+		return cw_policy_refused();
 	ret = kstrtoint(val, 10, &pid);
 	if (ret)
 		return ret;
@@ -223,6 +237,7 @@ static const char * const event_names[] = {
 	[CPUWARDEN_EVENT_DENIED] = "denied",
 	[CPUWARDEN_EVENT_RELEASED] = "released",
 	[CPUWARDEN_EVENT_POLICY_CHANGED] = "policy",
+	[CPUWARDEN_EVENT_SPARED] = "spared",
 };
 
 const char *cw_policy_mode_name(unsigned int mode)
@@ -244,8 +259,8 @@ static int set_mode(const char *val, const struct kernel_param *kp)
 {
 	int i = sysfs_match_string(mode_names, val);
 
-	if (cw_policy_locked())
-		return -EPERM;
+	if (cw_policy_refused())
+		return cw_policy_refused();
 	if (i < 0)
 		return -EINVAL;
 	WRITE_ONCE(cw_policy.mode, i);
@@ -263,7 +278,7 @@ static const struct kernel_param_ops mode_ops = {
 	.get = get_mode,
 };
 
-module_param_cb(mode, &mode_ops, NULL, 0644);
+module_param_cb(mode, &mode_ops, NULL, 0600);
 MODULE_PARM_DESC(mode,
 		 "What to do with an abnormal program: monitor (report only, default), throttle or kill");
 
@@ -275,8 +290,8 @@ static int set_watch(const char *val, const struct kernel_param *kp)
 {
 	int ret;
 
-	if (cw_policy_locked())
-		return -EPERM;
+	if (cw_policy_refused())
+		return cw_policy_refused();
 	ret = cw_origin_watch_set(val);
 	if (!ret)
 		cw_netlink_changed("watch=%s", val);
@@ -295,6 +310,6 @@ static const struct kernel_param_ops watch_ops = {
 	.get = get_watch,
 };
 
-module_param_cb(watch, &watch_ops, NULL, 0644);
+module_param_cb(watch, &watch_ops, NULL, 0600);
 MODULE_PARM_DESC(watch,
 		 "Comma-separated absolute directories whose programs are unowned (default /tmp,/var/tmp,/dev/shm)");

@@ -3,6 +3,7 @@
 #define _CW_POLICY_H
 
 #include <linux/compiler.h>
+#include <linux/errno.h>
 #include <linux/types.h>
 
 /*
@@ -26,6 +27,7 @@ struct cw_policy {
 
 extern struct cw_policy cw_policy;
 extern bool cw_locked;
+extern bool cw_stopping;
 
 #define cw_policy_get(field) READ_ONCE(cw_policy.field)
 
@@ -34,6 +36,21 @@ static inline bool cw_policy_locked(void)
 {
 	return READ_ONCE(cw_locked);
 }
+
+/*
+ * Why a module parameter write is refused, or 0: -EPERM once locked,
+ * -ENODEV once the module is on its way out (cw_policy_stop()), as sysfs
+ * writes may come until its parameters are removed after exit.  Called
+ * under the parameter lock.
+ */
+static inline int cw_policy_refused(void)
+{
+	if (READ_ONCE(cw_locked))
+		return -EPERM;
+	return READ_ONCE(cw_stopping) ? -ENODEV : 0;
+}
+
+void cw_policy_stop(void);
 
 const char *cw_policy_mode_name(unsigned int mode);
 const char *cw_policy_rule_name(unsigned int rule);

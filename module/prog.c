@@ -86,6 +86,7 @@ struct cw_prog *cw_prog_get(struct file *file, const u8 *sha, gfp_t gfp)
 	new->gen = inode->i_generation;
 	new->size = i_size_read(inode);
 	INIT_LIST_HEAD(&new->tnode);
+	INIT_LIST_HEAD(&new->qnode);
 
 	raw_spin_lock(&prog_lock);
 	p = lookup(inode, sha);

@@ -50,6 +50,7 @@ struct cw_prog {
 	u64 over_since;
 	u64 idle_since;			/* no group left */
 	unsigned int nr_groups;
+	struct list_head qnode;		/* killed: content to quarantine */
 	u8 state;			/* CW_PROG_* */
 	u8 rule;			/* enum cpuwarden_rule of the decision */
 	unsigned int pct;		/* use in the last sample */

@@ -118,8 +118,8 @@ void cw_quarantine_clear(void)
 
 static int set_quarantine(const char *val, const struct kernel_param *kp)
 {
-	if (cw_policy_locked())
-		return -EPERM;
+	if (cw_policy_refused())
+		return cw_policy_refused();
 	if (!sysfs_streq(val, "clear"))
 		return -EINVAL;
 	cw_quarantine_clear();
@@ -150,7 +150,7 @@ static const struct kernel_param_ops quarantine_ops = {
 	.get = get_quarantine,
 };
 
-module_param_cb(quarantine, &quarantine_ops, NULL, 0644);
+module_param_cb(quarantine, &quarantine_ops, NULL, 0600);
 MODULE_PARM_DESC(quarantine,
 		 "SHA-256 of killed content whose exec is refused, one per line; write \"clear\" to empty it");
 

@@ -32,6 +32,7 @@ static DEFINE_HASHTABLE(cw_track_table, 10);
 LIST_HEAD(cw_track_list);
 LIST_HEAD(cw_track_held);
 atomic_t cw_track_nr = ATOMIC_INIT(0);
+atomic_t cw_track_gen = ATOMIC_INIT(0);	/* bumped as records come and go */
 atomic_long_t cw_track_lost = ATOMIC_LONG_INIT(0);
 static DEFINE_RAW_SPINLOCK(cw_track_lock);
 static struct kmem_cache *cw_track_cache;
@@ -405,6 +406,7 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 	rcu_read_unlock();
 
 	raw_spin_lock(&cw_track_lock);
+	atomic_inc(&cw_track_gen);
 	old = cw_track_lookup(sig);
 	if (old)
 		retire_locked(old, runtime);
@@ -555,11 +557,11 @@ static bool listed(const struct inode *inode, const struct inode *const *only,
 /*
  * Track running programs that no exec told us about.  With @only NULL,
  * once at load: programs already running when the module arrives, as a
- * miner would be on the host an admin installs cpuwarden on.  A deleted
- * file counts then only in a watched location, since a binary replaced
- * by a package upgrade looks the same as one deleted by an intruder once
- * it is gone.  After unlinks of running programs, @only lists their
- * inodes, or @nr is CW_SCAN_ALL_DELETED when too many came at once.
+ * miner would be on the host an admin installs cpuwarden on.  Deleted
+ * files count as at exec: a root-owned binary outside the watched
+ * locations may have been replaced by a package upgrade
+ * (cw_origin_classify()).  After unlinks of running programs, @only lists
+ * their inodes, or @nr is CW_SCAN_ALL_DELETED when too many came at once.
  */
 void cw_track_scan(const struct inode *const *only, unsigned int nr)
 {
@@ -580,8 +582,6 @@ void cw_track_scan(const struct inode *const *only, unsigned int nr)
 			origin = origin == CPUWARDEN_ORIGIN_DELETED ? origin : 0;
 		else if (only)
 			origin = listed(file_inode(exe), only, nr) ? origin : 0;
-		else if (origin == CPUWARDEN_ORIGIN_DELETED && !cw_origin_watched(exe))
-			origin = CPUWARDEN_ORIGIN_NONE;
 		rec = origin ? cw_track_fill(cw_track_alloc(GFP_NOWAIT), p, exe,
 					     origin, CPUWARDEN_ORIGIN_F_LATE,
 					     cw_prog_get(exe, NULL, GFP_NOWAIT)) : NULL;

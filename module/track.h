@@ -23,6 +23,7 @@ enum {
 	CW_TRACK_HELD,		/* on cw_track_held */
 	CW_TRACK_DEAD,		/* gone; final_runtime is its last word */
 	CW_TRACK_THREADS,	/* has had more than one thread */
+	CW_TRACK_KILL,		/* to be killed by cw_action_flush() */
 };
 
 /*
@@ -76,6 +77,7 @@ struct cw_track {
 extern struct list_head cw_track_list;
 extern struct list_head cw_track_held;
 extern atomic_t cw_track_nr;
+extern atomic_t cw_track_gen;
 extern atomic_long_t cw_track_lost;
 
 /* Untracked tasks pay this one read on fork, exec and exit. */

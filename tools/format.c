@@ -21,6 +21,7 @@ static const char * const event_names[] = {
 	[CPUWARDEN_EVENT_DENIED] = "denied",
 	[CPUWARDEN_EVENT_RELEASED] = "released",
 	[CPUWARDEN_EVENT_POLICY_CHANGED] = "policy_changed",
+	[CPUWARDEN_EVENT_SPARED] = "spared",
 };
 
 static const char * const origin_names[] = {
@@ -144,6 +145,8 @@ const char *cw_event_action(const struct cw_event *e)
 		return "release";
 	case CPUWARDEN_EVENT_POLICY_CHANGED:
 		return "change";
+	case CPUWARDEN_EVENT_SPARED:
+		return "report";
 	}
 	return NULL;
 }

@@ -355,6 +355,7 @@ TEST(actions)
 		{ CPUWARDEN_EVENT_DENIED, -1, "deny" },
 		{ CPUWARDEN_EVENT_RELEASED, -1, "release" },
 		{ CPUWARDEN_EVENT_POLICY_CHANGED, -1, "change" },
+		{ CPUWARDEN_EVENT_SPARED, -1, "report" },
 		{ CPUWARDEN_EVENT_NONE, -1, NULL },
 	};
 	size_t i;

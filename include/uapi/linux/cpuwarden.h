@@ -51,11 +51,17 @@
  *                       more, a THROTTLED or a KILLED event)
  *   THROTTLED           the offender is held at the cap
  *   KILLED              the offender was sent SIGKILL
- *   DENIED              an exec of quarantined content was refused with
- *                       EPERM before it ran any user-space instruction
+ *   DENIED              an exec of quarantined content in an unowned file
+ *                       was refused with EPERM before it ran any
+ *                       user-space instruction
  *   RELEASED            throttling ended
  *   POLICY_CHANGED      an administrator changed the policy, the allow
  *                       rules or the quarantine, or locked them
+ *   SPARED              an exec of quarantined content was let run, as
+ *                       its file is owned: quarantine refuses unowned
+ *                       files only, so that content copied from the host
+ *                       (bash, busybox) and killed in /tmp never stops
+ *                       the host's own copy
  *
  * Rules (enum cpuwarden_rule): why.
  *
@@ -198,6 +204,7 @@ enum cpuwarden_event {
 	CPUWARDEN_EVENT_DENIED,
 	CPUWARDEN_EVENT_RELEASED,
 	CPUWARDEN_EVENT_POLICY_CHANGED,
+	CPUWARDEN_EVENT_SPARED,
 
 	__CPUWARDEN_EVENT_LAST
 };
