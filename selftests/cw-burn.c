@@ -4,7 +4,7 @@
  *
  *   cw-burn [-t THREADS] [-d DUTY] [-b SECONDS] [-s SECONDS] [-f] [-u]
  *           [-e PATH] [-n CHILDREN] [-c] [-p] [-m PATH] [-r SECONDS]
- *           [-a CPU] [-o PATH] [-l] [-w SECONDS]
+ *           [-a CPU] [-o PATH] [-l] [-w SECONDS] [-E]
  *
  *   -t N   burn in N threads (default 1)
  *   -d P   each thread is busy P percent of every 100 ms (default 100)
@@ -34,6 +34,9 @@
  *          miner whose main thread sleeps while its workers mine)
  *   -w S   sleep S seconds first, then do all the above (a miner that
  *          lies idle before it mines)
+ *   -E     block SIGUSR1, wait for it, then exec /proc/self/exe with no
+ *          arguments: a program that re-executes itself once its file was
+ *          replaced by an upgrade (Chrome's zygote, Go tools)
  *
  * -R N is for -r only: the number of relaunches so far.
  */
@@ -354,7 +357,22 @@ static void unlink_self(void)
 	}
 }
 
-#define OPTIONS "t:d:b:s:fue:n:cpm:r:R:a:o:lw:"
+#define OPTIONS "t:d:b:s:fue:n:cpm:r:R:a:o:lw:E"
+
+/* -E: the test replaces our file, then sends SIGUSR1. */
+static int reexec_self(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) || sigwait(&set, &sig))
+		return 2;
+	execl("/proc/self/exe", "cw-burn", (char *)NULL);
+	fprintf(stderr, "cw-burn: exec /proc/self/exe: %s\n", strerror(errno));
+	return 2;
+}
 
 /* -m goes first: a test looks for the marker to see if any code ran. */
 static void make_marker(int argc, char **argv)
@@ -458,10 +476,12 @@ int main(int argc, char **argv)
 		case 'w':
 			wait_s = strtod(optarg, NULL);
 			break;
+		case 'E':
+			return reexec_self();
 		default:
 			fprintf(stderr, "usage: cw-burn [-t N] [-d PCT] [-b S] [-s S] [-f] [-u] [-e PATH]\n"
 					"               [-n N] [-c] [-p] [-m PATH] [-r S] [-a CPU] [-o PATH] [-l]\n"
-					"               [-w S]\n");
+					"               [-w S] [-E]\n");
 			return 2;
 		}
 	}

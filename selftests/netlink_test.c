@@ -2,16 +2,18 @@
 /*
  * The cpuwarden generic netlink family, spoken raw: malformed messages are
  * refused with an extended ack that says why, nothing is half-applied,
- * and nobody without CAP_NET_ADMIN in the initial user namespace reads,
- * changes or listens to anything.
+ * and nobody without CAP_SYS_ADMIN and CAP_NET_ADMIN in the initial user
+ * namespace reads, changes or listens to anything.
  */
 
 #include "genl.h"
 
 #include <grp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include "kselftest_harness.h"
 
@@ -343,6 +345,127 @@ TEST(userns_root_refused)
 TEST(root_in_userns_refused)
 {
 	ASSERT_EQ(0, as_user(0, true, try_everything));
+}
+
+/* Keep only the capabilities in @mask, as root. */
+static int caps_only(__u32 mask)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {
+		{ .effective = mask, .permitted = mask },
+	};
+
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/* systemd-networkd, a host-network pod: root's uid, CAP_NET_ADMIN alone. */
+static int net_admin_alone(void)
+{
+	if (caps_only(1U << CAP_NET_ADMIN))
+		return 103;
+	return try_everything();
+}
+
+TEST(net_admin_alone_refused)
+{
+	ASSERT_EQ(0, as_user(0, false, net_admin_alone));
+}
+
+/* Locking pins the module until reboot: CAP_SYS_MODULE too. */
+static int lock_without_sys_module(void)
+{
+	struct nl nl;
+	struct msg m;
+	struct ack ack;
+
+	if (caps_only(1U << CAP_NET_ADMIN | 1U << CAP_SYS_ADMIN))
+		return 103;
+	if (nl_open(&nl))
+		return 10;
+	msg_init(&m, nl.family, CPUWARDEN_CMD_GET_STATUS, 0);
+	if (transact(&nl, &m, &ack, NULL, 0))
+		return 11;
+	msg_init(&m, nl.family, CPUWARDEN_CMD_LOCK, 0);
+	if (transact(&nl, &m, &ack, NULL, 0) != -EPERM)
+		return 12;
+	return 0;
+}
+
+TEST(lock_needs_sys_module)
+{
+	ASSERT_EQ(0, as_user(0, false, lock_without_sys_module));
+}
+
+/* A dump's message: found the path rule in @arg, which becomes "". */
+static void find_path(struct nlmsghdr *nh, void *arg)
+{
+	struct nlattr *a = find(nh, GENL_HDRLEN, CPUWARDEN_A_PATH);
+	char *want = arg;
+
+	if (a && !strcmp(NLA_DATA(a), want))
+		want[0] = '\0';
+}
+
+/*
+ * An allow rule of the longest path is listed, even first in a dump on a
+ * socket that never received anything: the kernel sizes a dump's first
+ * part by what the socket received before, not by what the entry needs.
+ */
+TEST_F(nl, longest_rule_listed)
+{
+	char path[CPUWARDEN_PATH_LEN], want[CPUWARDEN_PATH_LEN];
+	struct stat root;
+	struct msg m;
+	struct ack ack;
+	struct nl dump;
+	size_t len;
+	int fd, i;
+
+	/* The guest's / is a 1777 tmpfs: only what is below it counts here. */
+	ASSERT_EQ(0, stat("/", &root));
+	ASSERT_EQ(0, chmod("/", 0755));
+	len = snprintf(path, sizeof(path), "/opt/cwlong");
+	mkdir("/opt", 0755);
+	ASSERT_EQ(0, chmod("/opt", 0755));
+	ASSERT_TRUE(!mkdir(path, 0755) || errno == EEXIST);
+	for (i = 0; i < 18; i++) {
+		path[len++] = '/';
+		memset(path + len, 'd', 200);
+		len += 200;
+		path[len] = '\0';
+		ASSERT_TRUE(!mkdir(path, 0755) || errno == EEXIST);
+		ASSERT_EQ(0, chmod(path, 0755));
+	}
+	path[len++] = '/';
+	memset(path + len, 'f', 250);
+	path[len + 250] = '\0';
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, chmod(path, 0755));
+	ASSERT_EQ(0, cw_param_set("allow", ""));
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_ALLOW_ADD, 0);
+	put_str(&m, CPUWARDEN_A_PATH, path);
+	i = transact(&self->nl, &m, &ack, NULL, 0);
+	chmod("/", root.st_mode & 07777);
+	ASSERT_EQ(0, i) {
+		TH_LOG("ALLOW_ADD: %s (%s)", strerror(-ack.error), ack.msg);
+	}
+
+	ASSERT_EQ(0, nl_socket(&dump));
+	dump.family = self->nl.family;
+	msg_init(&m, dump.family, CPUWARDEN_CMD_ALLOW_LIST, NLM_F_DUMP);
+	m.nh.nlmsg_seq = ++dump.seq;
+	ASSERT_LT(0, send(dump.fd, &m, m.nh.nlmsg_len, 0));
+	strcpy(want, path);
+	EXPECT_EQ(0, nl_recv(&dump, m.nh.nlmsg_seq, &ack, find_path, want));
+	EXPECT_STREQ("", want) {
+		TH_LOG("a rule of %zu bytes is missing from the list", strlen(path));
+	}
+	close(dump.fd);
+	ASSERT_EQ(0, cw_param_set("allow", ""));
 }
 
 /* Root listens, and a policy change names who made it and what. */
