@@ -310,6 +310,7 @@ static void announce(struct cw_decision *d, struct cw_prog *prog,
 		leader = pid_task(rec->tgid, PIDTYPE_TGID);
 	else
 		list_for_each_entry_rcu(r, &cw_track_list, lnode) {
+			cw_track_yield();
 			if (r->prog != prog || test_bit(CW_TRACK_DEAD, &r->flags))
 				continue;
 			leader = pid_task(r->tgid, PIDTYPE_TGID);
@@ -388,9 +389,11 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 			return;
 		WRITE_ONCE(prog->state, CW_PROG_REPORTED);
 		d->event = exceeded(d);
-		list_for_each_entry_rcu(r, &cw_track_list, lnode)
+		list_for_each_entry_rcu(r, &cw_track_list, lnode) {
+			cw_track_yield();
 			if (target(r, prog, false))
 				report(d, r);
+		}
 		return;
 	case CPUWARDEN_MODE_THROTTLE:
 		if (prog->state >= CW_PROG_THROTTLED)
@@ -411,9 +414,11 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 			cw_throttle_stop(prog);
 		WRITE_ONCE(prog->state, CW_PROG_KILLED);
 		d->event = CPUWARDEN_EVENT_KILLED;
-		list_for_each_entry_rcu(r, &cw_track_list, lnode)
+		list_for_each_entry_rcu(r, &cw_track_list, lnode) {
+			cw_track_yield();
 			if (target(r, prog, tree))
 				kill_one(r, d);
+		}
 		if (list_empty(&prog->qnode)) {
 			refcount_inc(&prog->ref);
 			list_add_tail(&prog->qnode, &to_quarantine);

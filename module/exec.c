@@ -122,6 +122,11 @@ void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 	}
 	if (rec && old && test_bit(CW_TRACK_EXEMPT, &old->flags))
 		set_bit(CW_TRACK_EXEMPT, &rec->flags);
+	/* Exec keeps the threads' policy: and what to restore of it. */
+	if (rec && old && test_bit(CW_TRACK_DEMOTED, &old->flags)) {
+		rec->policy = old->policy;
+		cw_track_demoted(rec, true);
+	}
 	rcu_read_unlock();
 	cw_prog_put(held);
 

@@ -15,12 +15,15 @@
 #include "exec.h"
 #include "gate.h"
 #include "hooks.h"
+#include "throttle.h"
 #include "track.h"
 
 struct cw_tp_hook {
 	const char *name;
 	void *probe;
+	bool optional;		/* the module works without it, less well */
 	struct tracepoint *tp;
+	bool on;
 };
 
 /*
@@ -35,6 +38,9 @@ static struct cw_tp_hook tp_hooks[] = {
 	{ "sched_process_exit", cw_track_exit_probe },
 	{ "sched_process_exit", cw_gate_exit_probe },
 	{ "sched_process_exec", cw_exec_probe },
+	/* Without these, a throttled task can leave its trap until a tick. */
+	{ "cgroup_attach_task", cw_throttle_attach_probe, true },
+	{ "cgroup_unfreeze", cw_throttle_thaw_probe, true },
 };
 
 /* Without it the module still works, but misses files deleted after exec. */
@@ -55,8 +61,12 @@ static void find_tp(struct tracepoint *tp, void *priv)
 
 static void tp_unregister(unsigned int n)
 {
-	while (n--)
-		tracepoint_probe_unregister(tp_hooks[n].tp, tp_hooks[n].probe, NULL);
+	while (n--) {
+		if (tp_hooks[n].on)
+			tracepoint_probe_unregister(tp_hooks[n].tp, tp_hooks[n].probe,
+						    NULL);
+		tp_hooks[n].on = false;
+	}
 }
 
 static void probes_register(void)
@@ -89,6 +99,10 @@ int cw_hooks_register(void)
 
 	for_each_kernel_tracepoint(find_tp, NULL);
 	for (i = 0; i < ARRAY_SIZE(tp_hooks); i++) {
+		if (!tp_hooks[i].tp && tp_hooks[i].optional) {
+			pr_notice("tracepoint %s not found\n", tp_hooks[i].name);
+			continue;
+		}
 		if (!tp_hooks[i].tp) {
 			pr_err("tracepoint %s not found\n", tp_hooks[i].name);
 			ret = -ENOENT;
@@ -99,6 +113,7 @@ int cw_hooks_register(void)
 			pr_err("cannot attach to %s (%d)\n", tp_hooks[i].name, ret);
 			goto fail;
 		}
+		tp_hooks[i].on = true;
 	}
 	probes_register();
 	cw_gate_register();

@@ -266,13 +266,17 @@ static int refuse_if_locked(struct genl_info *info)
 	return ret;
 }
 
-/* @skb's sender and the opener of its socket hold CAP_SYS_ADMIN, initially. */
+/*
+ * @skb's sender and the opener of its socket hold CAP_SYS_ADMIN, initially.
+ * A missing capability is EACCES, with a message; EPERM with a message is
+ * the module refusing a change (locked, a path rule anyone could swap).
+ */
 static int admin(const struct sk_buff *skb, struct netlink_ext_ack *extack)
 {
 	if (netlink_capable(skb, CAP_SYS_ADMIN))
 		return 0;
 	NL_SET_ERR_MSG(extack, "CAP_SYS_ADMIN in the initial user namespace is needed");
-	return -EPERM;
+	return -EACCES;
 }
 
 /* GENL_ADMIN_PERM has checked CAP_NET_ADMIN; this, CAP_SYS_ADMIN. */
@@ -760,7 +764,7 @@ static int lock_module(struct sk_buff *skb, struct genl_info *info)
 
 	if (!netlink_capable(skb, CAP_SYS_MODULE)) {
 		GENL_SET_ERR_MSG(info, "locking pins the module: CAP_SYS_MODULE is needed too");
-		return -EPERM;
+		return -EACCES;
 	}
 	kernel_param_lock(THIS_MODULE);
 	was = cw_policy_locked();

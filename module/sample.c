@@ -482,11 +482,15 @@ static u64 sample_all(u64 now, u64 elapsed)
 		idle_read = now;
 
 	nr_uid = 0;
-	list_for_each_entry_rcu(rec, &cw_track_list, lnode)
+	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
+		cw_track_yield();
 		if (!idle_skip(rec, &c))
 			sample_group(rec, &c);
-	list_for_each_entry_rcu(p, &cw_prog_list, lnode)
+	}
+	list_for_each_entry_rcu(p, &cw_prog_list, lnode) {
+		cw_track_yield();
 		sample_prog(p, &c);
+	}
 	memcpy(uid_last, uid_use, sizeof(uid_use[0]) * nr_uid);
 	nr_uid_last = nr_uid;
 	uid_elapsed = elapsed;
@@ -520,6 +524,7 @@ static u64 sample_due(u64 now)
 			release_admin(rec);
 
 	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
+		cw_track_yield();
 		/* Due at its last sample: judged by it, or by the next one. */
 		if (!rec->over_since ||
 		    rec->over_since + c.sustain_ns <= rec->last_ns ||

@@ -25,9 +25,14 @@
  * sets the bit again itself (cgroup_leave_frozen()).
  *
  * The demotion is checked every tick and applied again if the offender
- * undid it; that needs sleeping, so it happens after the RCU walk.
+ * undid it; that needs sleeping, so it happens after the RCU walk, a
+ * batch at a time.  It keeps each thread's nice value, and a released
+ * group gets back the policy it had when it was first held (SCHED_NORMAL
+ * or SCHED_BATCH) at its threads' nice values: every thread, however many
+ * batches and ticks that takes, and on unload too (CW_TRACK_DEMOTED).
  */
 
+#include <linux/cgroup.h>
 #include <linux/kernel.h>
 #include <linux/pid.h>
 #include <linux/rculist.h>
@@ -46,15 +51,31 @@
 #include "throttle.h"
 #include "track.h"
 
-/* Tasks to demote or restore per tick; the rest wait for the next one. */
+/* Tasks to demote or restore per batch; the rest wait for the next one. */
 #define CW_SCHED_BATCH 64
 
 /* Largest credit, as wall time at the cap: bounds a burst after a rest. */
 #define CW_THROTTLE_BURST_NS (100 * NSEC_PER_MSEC)
 
 static struct task_struct *sched_batch[CW_SCHED_BATCH];
-static bool sched_idle[CW_SCHED_BATCH];
+static u8 sched_policy[CW_SCHED_BATCH];
 static unsigned int nr_sched;
+
+/*
+ * Whether the cgroup v2 freezer is freezing @task's cgroup (an admin's
+ * cgroup.freeze, docker pause): the trap is then the freezer's, and
+ * letting go of the task must leave it in place.  Mirrors the test of
+ * CGRP_FREEZE in cgroup_freezer_migrate_task().
+ */
+static bool cgroup_freezing(struct task_struct *task)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = test_bit(CGRP_FREEZE, &task_dfl_cgroup(task)->flags);
+	rcu_read_unlock();
+	return ret;
+}
 
 /* Under @task's siglock; whether it must be kicked into the kernel. */
 static bool freeze_locked(struct task_struct *task, bool freeze)
@@ -64,10 +85,16 @@ static bool freeze_locked(struct task_struct *task, bool freeze)
 		set_tsk_thread_flag(task, TIF_SIGPENDING);
 		return true;
 	}
-	if (!freeze && (task->jobctl & JOBCTL_TRAP_FREEZE)) {
+	if (!freeze && (task->jobctl & JOBCTL_TRAP_FREEZE) &&
+	    !cgroup_freezing(task)) {
 		task->jobctl &= ~JOBCTL_TRAP_FREEZE;
-		if (task->frozen)
-			wake_up_process(task);
+		/*
+		 * Always, as cgroup_freeze_task() does: a task that saw the
+		 * bit has set itself asleep under the siglock, but sets
+		 * ->frozen only after dropping it (do_freezer_trap()), and
+		 * would sleep for ever if only ->frozen ones were woken.
+		 */
+		wake_up_process(task);
 	}
 	return false;
 }
@@ -104,17 +131,20 @@ void cw_throttle_freeze(struct task_struct *task, bool freeze)
 		kick_process(task);
 }
 
-static void queue_sched(struct task_struct *task, bool idle)
+/* Set @task's policy to @policy at cw_throttle_apply(); false if full. */
+static bool queue_sched(struct task_struct *task, unsigned int policy)
 {
 	if (nr_sched == CW_SCHED_BATCH)
-		return;
+		return false;
 	get_task_struct(task);
-	sched_idle[nr_sched] = idle;
+	sched_policy[nr_sched] = policy;
 	sched_batch[nr_sched++] = task;
+	return true;
 }
 
-/* Every thread of @leader's group: trapped or not, demoted or not. */
-static void hold_group(struct task_struct *leader, bool freeze, bool demote)
+/* Every thread of @rec's group: trapped or not, demoted. */
+static void hold_group(struct cw_track *rec, struct task_struct *leader,
+		       bool freeze)
 {
 	struct task_struct *t;
 
@@ -122,9 +152,51 @@ static void hold_group(struct task_struct *leader, bool freeze, bool demote)
 		if (t->flags & PF_EXITING)
 			continue;
 		cw_throttle_freeze(t, freeze);
-		if (demote && t->policy != SCHED_IDLE)
-			queue_sched(t, true);
+		if (t->policy != SCHED_IDLE && queue_sched(t, SCHED_IDLE))
+			cw_track_demoted(rec, true);
 	}
+}
+
+/*
+ * Queue the threads of @rec's group that are still SCHED_IDLE for their
+ * policy back; true once every one is queued.  Under RCU.
+ */
+static bool restore_group(struct cw_track *rec)
+{
+	struct task_struct *leader, *t;
+
+	if (test_bit(CW_TRACK_DEAD, &rec->flags) || rec->policy == SCHED_IDLE)
+		return true;
+	leader = pid_task(rec->tgid, PIDTYPE_TGID);
+	if (!leader)
+		return true;
+	for_each_thread(leader, t)
+		if (t->policy == SCHED_IDLE && !(t->flags & PF_EXITING) &&
+		    !queue_sched(t, rec->policy))
+			return false;
+	return true;
+}
+
+/*
+ * Restore what released groups had, as far as a batch goes; true if some
+ * are left for the next.  Under RCU.
+ */
+static bool restore_pass(void)
+{
+	struct cw_track *rec;
+
+	if (!atomic_read(&cw_track_nr_demoted))
+		return false;
+	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
+		cw_track_yield();
+		if (!test_bit(CW_TRACK_DEMOTED, &rec->flags) ||
+		    test_bit(CW_TRACK_HELD, &rec->flags))
+			continue;
+		if (!restore_group(rec))
+			return true;
+		cw_track_demoted(rec, false);
+	}
+	return false;
 }
 
 /*
@@ -157,6 +229,7 @@ void cw_throttle_start(struct cw_prog *prog, u64 now)
 	WRITE_ONCE(nr_throttled, nr_throttled + 1);
 
 	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
+		cw_track_yield();
 		if (test_bit(CW_TRACK_DEAD, &rec->flags) ||
 		    test_bit(CW_TRACK_EXEMPT, &rec->flags))
 			continue;
@@ -165,23 +238,28 @@ void cw_throttle_start(struct cw_prog *prog, u64 now)
 			continue;
 		if (rec->prog == prog || cw_track_descends(leader, prog)) {
 			rec->tick_runtime = cw_track_runtime(leader);
+			/* What to give back; a policy of its own choice stays. */
+			if (!test_bit(CW_TRACK_DEMOTED, &rec->flags))
+				rec->policy = leader->policy == SCHED_BATCH ||
+					      leader->policy == SCHED_IDLE ?
+					      leader->policy : SCHED_NORMAL;
 			cw_track_hold(rec, prog);
 		}
 	}
 }
 
-/* Let @rec's group go and restore its scheduling.  Under RCU. */
+/*
+ * Let @rec's group go; its scheduling is restored by the next restore
+ * passes (cw_throttle_tick()).  Under RCU.
+ */
 void cw_throttle_release(struct cw_track *rec)
 {
 	struct task_struct *leader, *t;
 
 	leader = pid_task(rec->tgid, PIDTYPE_TGID);
 	if (leader)
-		for_each_thread(leader, t) {
+		for_each_thread(leader, t)
 			cw_throttle_freeze(t, false);
-			if (t->policy == SCHED_IDLE)
-				queue_sched(t, false);
-		}
 	cw_track_unhold(rec);
 }
 
@@ -217,10 +295,14 @@ unsigned long cw_throttle_tick(u64 now)
 	struct cw_prog *p;
 	u64 runtime;
 
-	if (list_empty(&cw_prog_throttled) || list_empty(&cw_track_held))
+	/* Threads left to restore: the next batch at the next tick. */
+	if (restore_pass())
+		wait_ns = 0;
+	else if (list_empty(&cw_prog_throttled) || list_empty(&cw_track_held))
 		return 0;
 
 	list_for_each_entry_rcu(rec, &cw_track_held, hold_node) {
+		cw_track_yield();
 		if (test_bit(CW_TRACK_DEAD, &rec->flags)) {
 			smp_rmb();	/* pairs with retire_locked() */
 			runtime = rec->final_runtime;
@@ -250,32 +332,73 @@ unsigned long cw_throttle_tick(u64 now)
 	}
 
 	list_for_each_entry_rcu(rec, &cw_track_held, hold_node) {
+		cw_track_yield();
 		/* A hold that came in late is dropped by the next sample. */
 		if (test_bit(CW_TRACK_DEAD, &rec->flags) ||
 		    READ_ONCE(rec->held_by->state) != CW_PROG_THROTTLED)
 			continue;
 		leader = pid_task(rec->tgid, PIDTYPE_TGID);
 		if (leader)
-			hold_group(leader, rec->held_by->frozen, true);
+			hold_group(rec, leader, rec->held_by->frozen);
 	}
 	return max_t(unsigned long, CW_THROTTLE_TICK, nsecs_to_jiffies(wait_ns));
 }
 
-/* Demote or restore what the last tick found, outside RCU: it sleeps. */
+/*
+ * A task moved to another cgroup leaves the freezer's trap
+ * (cgroup_freezer_migrate_task() clears the bit and wakes it), and a
+ * user with a delegated subtree may move its own tasks as often as it
+ * likes: a held group is trapped again at once, unless the kernel may
+ * not take the siglock here (PREEMPT_RT), where the throttle ticks at
+ * once instead.
+ */
+void cw_throttle_attach_probe(void *data, struct cgroup *dst, const char *path,
+			      struct task_struct *task, bool threadgroup)
+{
+	struct cw_track *rec;
+	struct cw_prog *held;
+	struct task_struct *t;
+	bool trap;
+
+	if (!cw_track_active())
+		return;
+	rcu_read_lock();
+	rec = cw_track_lookup(task->signal);
+	held = rec ? cw_track_holder(rec) : NULL;
+	trap = held && READ_ONCE(held->frozen);
+	if (trap && !IS_ENABLED(CONFIG_PREEMPT_RT))
+		for_each_thread(task, t)
+			cw_throttle_freeze(t, true);
+	rcu_read_unlock();
+	cw_prog_put(held);
+	if (trap && IS_ENABLED(CONFIG_PREEMPT_RT))
+		cw_sample_now();
+}
+
+/*
+ * cgroup.freeze written 0 clears the trap bit of every task below, ours
+ * too, right after this tracepoint: the throttle ticks at once, and
+ * traps again what is in debt.
+ */
+void cw_throttle_thaw_probe(void *data, struct cgroup *cgrp, const char *path)
+{
+	if (READ_ONCE(nr_throttled))
+		cw_sample_now();
+}
+
+/*
+ * Demote or restore what the last tick found, outside RCU: it sleeps.
+ * Each thread keeps its nice value, which SCHED_IDLE ignores.
+ */
 void cw_throttle_apply(void)
 {
-	static const struct sched_attr idle = {
-		.size = sizeof(idle),
-		.sched_policy = SCHED_IDLE,
-	};
-	static const struct sched_attr normal = {
-		.size = sizeof(normal),
-		.sched_policy = SCHED_NORMAL,
-	};
+	struct sched_attr attr = { .size = sizeof(attr) };
 	unsigned int i;
 
 	for (i = 0; i < nr_sched; i++) {
-		sched_setattr_nocheck(sched_batch[i], sched_idle[i] ? &idle : &normal);
+		attr.sched_policy = sched_policy[i];
+		attr.sched_nice = task_nice(sched_batch[i]);
+		sched_setattr_nocheck(sched_batch[i], &attr);
 		put_task_struct(sched_batch[i]);
 	}
 	nr_sched = 0;
@@ -303,14 +426,25 @@ int cw_throttle_release_pid(pid_t nr)
 	return 0;
 }
 
-/* The sampler is stopped; hooks are gone.  Let every trapped task go. */
+/*
+ * The sampler is stopped; hooks are gone.  Let every trapped task go, and
+ * give every demoted thread its policy back, a batch at a time.
+ */
 void cw_throttle_exit(void)
 {
+	unsigned int batches = 0;
 	struct cw_prog *p, *tmp;
+	bool more;
 
 	rcu_read_lock();
 	list_for_each_entry_safe(p, tmp, &cw_prog_throttled, tnode)
 		cw_throttle_stop(p);
 	rcu_read_unlock();
-	cw_throttle_apply();
+	/* Each batch restores what it queued; a bound all the same. */
+	do {
+		rcu_read_lock();
+		more = restore_pass();
+		rcu_read_unlock();
+		cw_throttle_apply();
+	} while (more && ++batches < 100000);
 }

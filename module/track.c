@@ -33,6 +33,7 @@ LIST_HEAD(cw_track_list);
 LIST_HEAD(cw_track_held);
 atomic_t cw_track_nr = ATOMIC_INIT(0);
 atomic_t cw_track_gen = ATOMIC_INIT(0);	/* bumped as records come and go */
+atomic_t cw_track_nr_demoted = ATOMIC_INIT(0);	/* CW_TRACK_DEMOTED records */
 atomic_long_t cw_track_lost = ATOMIC_LONG_INIT(0);
 static DEFINE_RAW_SPINLOCK(cw_track_lock);
 static struct kmem_cache *cw_track_cache;
@@ -330,9 +331,22 @@ static void retire_locked(struct cw_track *rec, u64 runtime)
 	set_bit(CW_TRACK_DEAD, &rec->flags);
 }
 
+/*
+ * @rec's threads are SCHED_IDLE by the throttle's doing (@demoted), or
+ * have their policy back.  Any context.
+ */
+void cw_track_demoted(struct cw_track *rec, bool demoted)
+{
+	if (demoted && !test_and_set_bit(CW_TRACK_DEMOTED, &rec->flags))
+		atomic_inc(&cw_track_nr_demoted);
+	else if (!demoted && test_and_clear_bit(CW_TRACK_DEMOTED, &rec->flags))
+		atomic_dec(&cw_track_nr_demoted);
+}
+
 /* Called by the sampler once it has counted a dead record. */
 void cw_track_reap(struct cw_track *rec)
 {
+	cw_track_demoted(rec, false);
 	raw_spin_lock(&cw_track_lock);
 	list_del_rcu(&rec->lnode);
 	if (test_and_clear_bit(CW_TRACK_HELD, &rec->flags))
@@ -483,6 +497,11 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 		rec->held_by = held;
 	else
 		cw_prog_put(held);
+	/* The child inherits its parent's policy, and what to restore. */
+	if (rec && test_bit(CW_TRACK_DEMOTED, &prec->flags)) {
+		rec->policy = prec->policy;
+		cw_track_demoted(rec, true);
+	}
 	rcu_read_unlock();
 	if (rec)
 		cw_track_set(child, rec);

@@ -6,6 +6,7 @@
 #include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
@@ -24,6 +25,7 @@ enum {
 	CW_TRACK_DEAD,		/* gone; final_runtime is its last word */
 	CW_TRACK_THREADS,	/* has had more than one thread */
 	CW_TRACK_KILL,		/* to be killed by cw_action_flush() */
+	CW_TRACK_DEMOTED,	/* made SCHED_IDLE; to restore once let go */
 };
 
 /*
@@ -47,6 +49,7 @@ struct cw_track {
 	u8 idle;			/* samples in a row under 1% (sampler) */
 	u8 origin;			/* enum cpuwarden_origin */
 	u8 oflags;			/* CPUWARDEN_ORIGIN_F_* */
+	u8 policy;			/* to restore after a hold */
 	kuid_t uid;
 	struct cw_prog *prog;		/* its content, referenced; may be NULL */
 	/*
@@ -78,7 +81,24 @@ extern struct list_head cw_track_list;
 extern struct list_head cw_track_held;
 extern atomic_t cw_track_nr;
 extern atomic_t cw_track_gen;
+extern atomic_t cw_track_nr_demoted;
 extern atomic_long_t cw_track_lost;
+
+/*
+ * In a walk of the sampler's lists, which a tracked fork bomb makes long:
+ * let the CPU go and RCU move on when the scheduler asks.  Only by the
+ * sampler, under rcu_read_lock() and at the top of a loop body, where
+ * nothing found under RCU is held: it alone takes records and programs
+ * off its lists, so the one the walk stands on stays.
+ */
+static inline void cw_track_yield(void)
+{
+	if (!need_resched())
+		return;
+	rcu_read_unlock();
+	cond_resched();
+	rcu_read_lock();
+}
 
 /* Untracked tasks pay this one read on fork, exec and exit. */
 static inline bool cw_track_active(void)
@@ -99,6 +119,7 @@ void cw_track_hold(struct cw_track *rec, struct cw_prog *prog);
 struct cw_prog *cw_track_holder(const struct cw_track *rec);
 void cw_track_unhold(struct cw_track *rec);
 void cw_track_reap(struct cw_track *rec);
+void cw_track_demoted(struct cw_track *rec, bool demoted);
 struct file *cw_track_task_exe(struct task_struct *task);
 bool cw_track_descends(struct task_struct *task, const struct cw_prog *prog);
 u64 cw_track_runtime(struct task_struct *leader);
