@@ -77,9 +77,11 @@ int cw_exit_code(int cmd, int err, bool extack, bool locked)
 		/*
 		 * genetlink refuses a caller without CAP_NET_ADMIN before the
 		 * module sees the message, so without a reason; the module
-		 * says why when it refuses, as it does once locked.
+		 * refuses one without CAP_SYS_ADMIN (or CAP_SYS_MODULE, to
+		 * lock) with EACCES and says which; its EPERM with a reason
+		 * is a change it will not make, as once locked.
 		 */
-		if (!extack)
+		if (!extack || err == EACCES)
 			return CW_EXIT_PERM;
 		return err == EPERM && locked ? CW_EXIT_LOCKED : CW_EXIT_FAIL;
 	case ESRCH:
@@ -103,8 +105,10 @@ int cw_error_message(char *buf, size_t len, int cmd, int err, const char *extack
 	if (!subject)
 		subject = "?";
 
-	if (code == CW_EXIT_PERM)
-		snprintf(buf, len, "permission denied: needs CAP_NET_ADMIN in the initial user namespace");
+	if (code == CW_EXIT_PERM && has_extack)
+		snprintf(buf, len, "permission denied: %s", extack);
+	else if (code == CW_EXIT_PERM)
+		snprintf(buf, len, "permission denied: needs CAP_SYS_ADMIN and CAP_NET_ADMIN in the initial user namespace");
 	else if (code == CW_EXIT_LOCKED)
 		snprintf(buf, len, "locked until reboot");
 	else if (code == CW_EXIT_NOT_FOUND && cmd == CPUWARDEN_CMD_RELEASE)

@@ -355,7 +355,7 @@ int cw_nl_subscribe(struct cw_nl *nl)
 	}
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
 		if (errno == EPERM || errno == EACCES) {
-			fputs(PROG_NAME ": permission denied: needs CAP_NET_ADMIN in the initial user namespace\n",
+			fputs(PROG_NAME ": permission denied: needs CAP_SYS_ADMIN and CAP_NET_ADMIN in the initial user namespace\n",
 			      stderr);
 			return CW_EXIT_PERM;
 		}

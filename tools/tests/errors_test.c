@@ -18,7 +18,9 @@ TEST(exit_codes)
 	EXPECT_EQ(CW_EXIT_LOCKED, cw_exit_code(CPUWARDEN_CMD_ALLOW_ADD, EPERM, true, true));
 	EXPECT_EQ(CW_EXIT_LOCKED, cw_exit_code(CPUWARDEN_CMD_LOCK, EPERM, true, true));
 	EXPECT_EQ(CW_EXIT_FAIL, cw_exit_code(CPUWARDEN_CMD_ALLOW_ADD, EPERM, true, false));
-	EXPECT_EQ(CW_EXIT_FAIL, cw_exit_code(CPUWARDEN_CMD_ALLOW_ADD, EACCES, true, true));
+	/* The module's EACCES: a capability other than CAP_NET_ADMIN is missing. */
+	EXPECT_EQ(CW_EXIT_PERM, cw_exit_code(CPUWARDEN_CMD_ALLOW_ADD, EACCES, true, true));
+	EXPECT_EQ(CW_EXIT_PERM, cw_exit_code(CPUWARDEN_CMD_LOCK, EACCES, true, false));
 	/* Not found, only where the command looks something up. */
 	EXPECT_EQ(CW_EXIT_NOT_FOUND, cw_exit_code(CPUWARDEN_CMD_RELEASE, ESRCH, true, false));
 	EXPECT_EQ(CW_EXIT_NOT_FOUND, cw_exit_code(CPUWARDEN_CMD_RELEASE, ESRCH, false, false));
@@ -43,7 +45,10 @@ static int message(int cmd, int err, const char *extack, bool locked, const char
 TEST(messages)
 {
 	EXPECT_EQ(CW_EXIT_PERM, message(CPUWARDEN_CMD_GET_STATUS, EPERM, NULL, false, NULL));
-	EXPECT_STREQ("permission denied: needs CAP_NET_ADMIN in the initial user namespace", msg);
+	EXPECT_STREQ("permission denied: needs CAP_SYS_ADMIN and CAP_NET_ADMIN in the initial user namespace", msg);
+	EXPECT_EQ(CW_EXIT_PERM, message(CPUWARDEN_CMD_LOCK, EACCES,
+					"CAP_SYS_MODULE is needed too", false, NULL));
+	EXPECT_STREQ("permission denied: CAP_SYS_MODULE is needed too", msg);
 	/* An empty extack message is no reason. */
 	EXPECT_EQ(CW_EXIT_PERM, message(CPUWARDEN_CMD_LOCK, EPERM, "", true, NULL));
 
