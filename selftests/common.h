@@ -144,6 +144,30 @@ static inline int cw_param_get(const char *name, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The short-window policy most VM tests want: only the sustained detector
+ * (@mode, @threshold, @sustain, sampled every 200 ms), programs told apart
+ * by content, nothing allowed or quarantined, the default watch list.
+ * 0, or the negative errno of the first write that failed.
+ */
+static inline int cw_short_policy(const char *mode, const char *threshold,
+				  const char *sustain)
+{
+	static const char *const rest[][2] = {
+		{ "period_ms", "200" }, { "budget", "0" }, { "hash", "Y" },
+		{ "kill_tree", "Y" }, { "allow", "" }, { "quarantine", "clear" },
+		{ "watch", "/tmp,/var/tmp,/dev/shm" },
+	};
+	int ret = cw_param_set("mode", mode);
+	size_t i;
+
+	ret = ret ?: cw_param_set("threshold", threshold);
+	ret = ret ?: cw_param_set("sustain", sustain);
+	for (i = 0; i < sizeof(rest) / sizeof(rest[0]) && !ret; i++)
+		ret = cw_param_set(rest[i][0], rest[i][1]);
+	return ret;
+}
+
 static inline bool cw_module_loaded(void)
 {
 	return access(CW_PARAMS "mode", F_OK) == 0;

@@ -28,16 +28,7 @@ static void policy(struct __test_metadata *_metadata, const char *mode,
 		   const char *threshold, const char *sustain)
 {
 	CW_REQUIRE_MODULE();
-	ASSERT_EQ(0, cw_param_set("mode", mode));
-	ASSERT_EQ(0, cw_param_set("threshold", threshold));
-	ASSERT_EQ(0, cw_param_set("sustain", sustain));
-	ASSERT_EQ(0, cw_param_set("period_ms", "200"));
-	ASSERT_EQ(0, cw_param_set("budget", "0"));
-	ASSERT_EQ(0, cw_param_set("hash", "Y"));
-	ASSERT_EQ(0, cw_param_set("kill_tree", "Y"));
-	ASSERT_EQ(0, cw_param_set("allow", ""));
-	ASSERT_EQ(0, cw_param_set("quarantine", "clear"));
-	ASSERT_EQ(0, cw_param_set("watch", "/tmp,/var/tmp,/dev/shm"));
+	ASSERT_EQ(0, cw_short_policy(mode, threshold, sustain));
 }
 
 static void put_burner(struct __test_metadata *_metadata, const char *path)
@@ -181,10 +172,21 @@ static pid_t launch_execveat(struct __test_metadata *_metadata)
 	return start(exec_fd, "/tmp/cw-burn-fd");
 }
 
+/*
+ * A deleted file outside the watched locations is unowned when someone
+ * other than root owns it: root's may be a binary an upgrade replaced
+ * (safety_test covers that one).
+ */
+static void put_users_burner(struct __test_metadata *_metadata, const char *path)
+{
+	put_burner(_metadata, path);
+	ASSERT_EQ(0, chown(path, 1000, 1000));
+}
+
 static pid_t launch_deleted_at_exec(struct __test_metadata *_metadata)
 {
-	put_burner(_metadata, "/root/cw-burn-gone");
-	return start(exec_fd, "/root/cw-burn-gone");
+	put_users_burner(_metadata, "/home/user/cw-burn-gone");
+	return start(exec_fd, "/home/user/cw-burn-gone");
 }
 
 static void exec_memfd(const char *src)
@@ -209,8 +211,8 @@ static void exec_unlinking(const char *path)
 
 static pid_t launch_unlink_self(struct __test_metadata *_metadata)
 {
-	put_burner(_metadata, "/root/cw-burn-self");
-	return start(exec_unlinking, "/root/cw-burn-self");
+	put_users_burner(_metadata, "/home/user/cw-burn-self");
+	return start(exec_unlinking, "/home/user/cw-burn-self");
 }
 
 static pid_t launch_script(struct __test_metadata *_metadata)

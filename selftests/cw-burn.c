@@ -4,7 +4,7 @@
  *
  *   cw-burn [-t THREADS] [-d DUTY] [-b SECONDS] [-s SECONDS] [-f] [-u]
  *           [-e PATH] [-n CHILDREN] [-c] [-p] [-m PATH] [-r SECONDS]
- *           [-a CPU] [-o PATH] [-l] [-w SECONDS] [-E]
+ *           [-a CPU] [-o PATH] [-l] [-w SECONDS] [-E] [-B] [-i NICE]
  *
  *   -t N   burn in N threads (default 1)
  *   -d P   each thread is busy P percent of every 100 ms (default 100)
@@ -34,6 +34,8 @@
  *          miner whose main thread sleeps while its workers mine)
  *   -w S   sleep S seconds first, then do all the above (a miner that
  *          lies idle before it mines)
+ *   -B     run as SCHED_BATCH (threads and children inherit it)
+ *   -i N   run at nice N (likewise)
  *   -E     block SIGUSR1, wait for it, then exec /proc/self/exe with no
  *          arguments: a program that re-executes itself once its file was
  *          replaced by an upgrade (Chrome's zygote, Go tools)
@@ -357,7 +359,7 @@ static void unlink_self(void)
 	}
 }
 
-#define OPTIONS "t:d:b:s:fue:n:cpm:r:R:a:o:lw:E"
+#define OPTIONS "t:d:b:s:fue:n:cpm:r:R:a:o:lw:EBi:"
 
 /* -E: the test replaces our file, then sends SIGUSR1. */
 static int reexec_self(void)
@@ -478,10 +480,22 @@ int main(int argc, char **argv)
 			break;
 		case 'E':
 			return reexec_self();
+		case 'B':
+			if (sched_setscheduler(0, SCHED_BATCH, &(struct sched_param){ 0 })) {
+				perror("cw-burn: SCHED_BATCH");
+				return 2;
+			}
+			break;
+		case 'i':
+			if (setpriority(PRIO_PROCESS, 0, strtol(optarg, NULL, 0))) {
+				perror("cw-burn: nice");
+				return 2;
+			}
+			break;
 		default:
 			fprintf(stderr, "usage: cw-burn [-t N] [-d PCT] [-b S] [-s S] [-f] [-u] [-e PATH]\n"
 					"               [-n N] [-c] [-p] [-m PATH] [-r S] [-a CPU] [-o PATH] [-l]\n"
-					"               [-w S] [-E]\n");
+					"               [-w S] [-E] [-B] [-i NICE]\n");
 			return 2;
 		}
 	}

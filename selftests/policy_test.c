@@ -501,6 +501,7 @@ FIXTURE(throttle) {
 
 FIXTURE_VARIANT(throttle) {
 	const char *const *args;
+	bool hop;		/* moved between two cgroups every 50 ms */
 };
 
 FIXTURE_VARIANT_ADD(throttle, one_thread) {
@@ -530,6 +531,40 @@ FIXTURE_VARIANT_ADD(throttle, relaunch) {
 	.args = ARGS("-r", "2"),
 };
 
+/*
+ * Moved between two cgroups every 50 ms, as any user can within a subtree
+ * delegated to it (systemd-run --user --scope): a move takes a task out
+ * of the freezer's trap.
+ */
+FIXTURE_VARIANT_ADD(throttle, cgroup_hop) {
+	.args = NO_ARGS,
+	.hop = true,
+};
+
+#define CG "/sys/fs/cgroup/"
+
+struct hop {
+	pid_t pid;
+	volatile bool stop;
+	unsigned int moves;
+};
+
+/* A thread of the test, whose own CPU time is not measured. */
+static void *hop_loop(void *arg)
+{
+	struct hop *h = arg;
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", h->pid);
+	while (!h->stop) {
+		if (!cw_write_file(h->moves & 1 ? CG "cw-hop-b/cgroup.procs" :
+				   CG "cw-hop-a/cgroup.procs", pid))
+			h->moves++;
+		usleep(50 * 1000);
+	}
+	return NULL;
+}
+
 FIXTURE_SETUP(throttle)
 {
 	self->kmsg = begin(_metadata, &throttle_policy);
@@ -538,21 +573,31 @@ FIXTURE_SETUP(throttle)
 FIXTURE_TEARDOWN(throttle)
 {
 	finish(self->kmsg);
+	rmdir(CG "cw-hop-a");
+	rmdir(CG "cw-hop-b");
 }
 
 TEST_F_TIMEOUT(throttle, precision, 3 * CW_DEADLINE)
 {
+	struct hop hop = { 0 };
+	pthread_t hopper;
 	char line[2048];
 	int use, worst, stall, tries;
 
+	if (variant->hop &&
+	    ((mkdir(CG "cw-hop-a", 0755) && errno != EEXIST) ||
+	     (mkdir(CG "cw-hop-b", 0755) && errno != EEXIST)))
+		SKIP(return, "no cgroup v2 hierarchy at " CG);
 	put(_metadata, WORK "/miner", "throttle");
-	start(_metadata, WORK "/miner", variant->args);
+	hop.pid = start(_metadata, WORK "/miner", variant->args);
 	/* The only program running here: whichever of its PIDs is named. */
 	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, line, sizeof(line),
 				 "throttled pid=", "cap=10%", NULL)) {
 		TH_LOG("no throttled line");
 	}
 	TH_LOG("%s", msg(line));
+	if (variant->hop)
+		ASSERT_EQ(0, pthread_create(&hopper, NULL, hop_loop, &hop));
 	sleep(2);
 	for (tries = 1;; tries++) {
 		use = measure(30, &worst, &stall);
@@ -564,6 +609,12 @@ TEST_F_TIMEOUT(throttle, precision, 3 * CW_DEADLINE)
 		if (stall <= STALL_MS || tries == 3)
 			break;
 		TH_LOG("the host stalled the guest: measuring again");
+	}
+	if (variant->hop) {
+		hop.stop = true;
+		pthread_join(hopper, NULL);
+		TH_LOG("moved %u times", hop.moves);
+		ASSERT_LT(100U, hop.moves);
 	}
 	ASSERT_LE(80, use);
 	ASSERT_GE(120, use);
@@ -1542,6 +1593,75 @@ TEST_F_TIMEOUT(release, by_admin, 3 * CW_DEADLINE)
 	ASSERT_EQ(-1, cw_wait(pid, 0));
 	ASSERT_FALSE(kmsg_event(self->kmsg, 0, NULL, 0, pid, "throttled",
 				"killed", NULL));
+}
+
+/*
+ * Threads of @pid whose scheduling policy (see sched_setscheduler(2)) and
+ * nice value are @policy and @nice, and how many threads it has.
+ */
+static int threads_with(pid_t pid, int policy, int nice, int *total)
+{
+	char path[64], buf[1024], *f;
+	struct dirent *d;
+	int n = 0, i, tnice, tpolicy;
+	DIR *dir;
+
+	*total = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		f = cw_proc_stat(atoi(d->d_name), buf, sizeof(buf));
+		if (!f)
+			continue;
+		(*total)++;
+		/* After comm: state is field 3, nice 19, policy 41. */
+		for (i = 3; i < 19 && f; i++)
+			f = strchr(f, ' ') ? strchr(f, ' ') + 1 : NULL;
+		if (!f || sscanf(f, "%d", &tnice) != 1)
+			continue;
+		for (; i < 41 && f; i++)
+			f = strchr(f, ' ') ? strchr(f, ' ') + 1 : NULL;
+		if (f && sscanf(f, "%d", &tpolicy) == 1 && tpolicy == policy &&
+		    tnice == nice)
+			n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
+ * Released, every thread gets back the policy and nice value it had:
+ * more threads than one batch of demotions, each restored, at SCHED_BATCH
+ * and nice 5 as the program set them, not SCHED_NORMAL at nice 0.
+ */
+TEST_F_TIMEOUT(release, restores_policy_and_nice, 3 * CW_DEADLINE)
+{
+	char needle[48], pidbuf[16];
+	int total, n = 0;
+	time_t end;
+	pid_t pid;
+
+	put(_metadata, WORK "/batch", "restore");
+	pid = start(_metadata, WORK "/batch", ARGS("-B", "-i", "5", "-t", "80"));
+	snprintf(needle, sizeof(needle), "throttled pid=%d ", pid);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, needle, NULL));
+	end = time(NULL) + 10;
+	while ((n = threads_with(pid, SCHED_IDLE, 5, &total)) < 80 && time(NULL) < end)
+		usleep(200 * 1000);
+	TH_LOG("%d of %d threads SCHED_IDLE at nice 5", n, total);
+	ASSERT_EQ(80, n);
+
+	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
+	ASSERT_EQ(0, cw_param_set("release", pidbuf));
+	end = time(NULL) + 10;
+	while ((n = threads_with(pid, SCHED_BATCH, 5, &total)) < 80 && time(NULL) < end)
+		usleep(200 * 1000);
+	TH_LOG("%d of %d threads back at SCHED_BATCH, nice 5", n, total);
+	ASSERT_EQ(80, n);
 }
 
 /*

@@ -8,6 +8,7 @@
  */
 #include "common.h"
 
+#include <elf.h>
 #include <grp.h>
 #include <sys/prctl.h>
 
@@ -23,16 +24,7 @@ static void policy(struct __test_metadata *_metadata, const char *mode,
 		   const char *threshold)
 {
 	CW_REQUIRE_MODULE();
-	ASSERT_EQ(0, cw_param_set("mode", mode));
-	ASSERT_EQ(0, cw_param_set("threshold", threshold));
-	ASSERT_EQ(0, cw_param_set("sustain", "2"));
-	ASSERT_EQ(0, cw_param_set("period_ms", "200"));
-	ASSERT_EQ(0, cw_param_set("budget", "0"));
-	ASSERT_EQ(0, cw_param_set("hash", "Y"));
-	ASSERT_EQ(0, cw_param_set("kill_tree", "Y"));
-	ASSERT_EQ(0, cw_param_set("allow", ""));
-	ASSERT_EQ(0, cw_param_set("quarantine", "clear"));
-	ASSERT_EQ(0, cw_param_set("watch", "/tmp,/var/tmp,/dev/shm"));
+	ASSERT_EQ(0, cw_short_policy(mode, threshold, "2"));
 }
 
 FIXTURE(safety) {
@@ -267,6 +259,101 @@ TEST_F_TIMEOUT(safety, many_kills_all_quarantined, 4 * CW_DEADLINE)
 		cw_reap(pids[i]);
 	}
 	EXPECT_EQ(MANY, param_lines("quarantine"));
+}
+
+/*
+ * A static x86-64 program of 128 bytes at @path, written in place (the
+ * same inode): one that exits at once, or one that spins for ever.  Both
+ * are of one size, so only their content tells them apart.
+ */
+static int put_tiny(const char *path, bool spin)
+{
+	static const unsigned char exit0[8] = {
+		0xb8, 0x3c, 0x00, 0x00, 0x00,	/* mov $60, %eax */
+		0x0f, 0x05,			/* syscall: exit(%rdi = 0) */
+		0x90,
+	};
+	static const unsigned char loop[8] = {
+		0xeb, 0xfe,			/* jmp . */
+		0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+	};
+	struct {
+		Elf64_Ehdr e;
+		Elf64_Phdr p;
+		unsigned char code[8];
+	} __attribute__((packed)) elf = {
+		.e = {
+			.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3,
+				     ELFCLASS64, ELFDATA2LSB, EV_CURRENT },
+			.e_type = ET_EXEC,
+			.e_machine = EM_X86_64,
+			.e_version = EV_CURRENT,
+			.e_entry = 0x400000 + sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr),
+			.e_phoff = sizeof(Elf64_Ehdr),
+			.e_ehsize = sizeof(Elf64_Ehdr),
+			.e_phentsize = sizeof(Elf64_Phdr),
+			.e_phnum = 1,
+		},
+		.p = {
+			.p_type = PT_LOAD,
+			.p_flags = PF_R | PF_X,
+			.p_vaddr = 0x400000,
+			.p_paddr = 0x400000,
+			.p_filesz = sizeof(elf),
+			.p_memsz = sizeof(elf),
+			.p_align = 0x1000,
+		},
+	};
+	int fd, ret;
+
+	memcpy(elf.code, spin ? loop : exit0, sizeof(elf.code));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, &elf, sizeof(elf)) == sizeof(elf) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The hash cache must never hand one content's digest to another: a file
+ * rewritten in place with as many bytes, within the tick of its change
+ * time, keeps its key.  Exec the harmless version, which caches it, then
+ * put the quarantined version in its place at once: refused, every time.
+ */
+#define REWRITES 300
+
+TEST_F_TIMEOUT(safety, hash_cache_never_lies, 4 * CW_DEADLINE)
+{
+	char *const quarantined[] = { WORK "/spin", NULL };
+	char *const rewritten[] = { WORK "/x", NULL };
+	int i, err, status, ran = 0;
+	pid_t pid;
+
+	policy(_metadata, "kill", "50");
+	ASSERT_EQ(0, put_tiny(WORK "/spin", true));
+	pid = cw_spawn(quarantined, no_env, &err);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, err);
+	ASSERT_TRUE(cw_killed(cw_wait(pid, CW_DEADLINE)));
+	ASSERT_EQ(1, param_lines("quarantine"));
+
+	for (i = 0; i < REWRITES; i++) {
+		ASSERT_EQ(0, put_tiny(WORK "/x", false));
+		pid = cw_spawn(rewritten, no_env, &err);
+		ASSERT_LT(0, pid);
+		ASSERT_EQ(0, err);
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_EQ(0, put_tiny(WORK "/x", true));
+		pid = cw_spawn(rewritten, no_env, &err);
+		ASSERT_LT(0, pid);
+		if (!err)
+			ran++;
+		cw_reap(pid);
+	}
+	EXPECT_EQ(0, ran) {
+		TH_LOG("quarantined content ran %d times in %d rewrites", ran, REWRITES);
+	}
 }
 
 /*
