@@ -80,9 +80,12 @@
  *
  * Generic netlink family CPUWARDEN_GENL_NAME, version CPUWARDEN_GENL_VERSION,
  * in the initial network namespace only.  Every command needs
- * CAP_NET_ADMIN in the initial user namespace, and so does joining the
- * multicast group CPUWARDEN_GENL_MCGRP_EVENTS: root in a container or a
- * user namespace can neither read nor change anything.  Attributes are
+ * CAP_NET_ADMIN and CAP_SYS_ADMIN in the initial user namespace (LOCK also
+ * CAP_SYS_MODULE), and so does joining the multicast group
+ * CPUWARDEN_GENL_MCGRP_EVENTS: root in a container or a user namespace,
+ * or a daemon with CAP_NET_ADMIN alone, can neither read nor change
+ * anything.  Without CAP_NET_ADMIN genetlink refuses with EPERM; without
+ * the others the module refuses with EACCES and says which is missing.  Attributes are
  * validated strictly: an unknown attribute, a wrong type or length, or a
  * value out of range refuses the whole message with an extended ack that
  * names the attribute; nothing is applied in part.  Integers are u32
