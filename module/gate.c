@@ -8,7 +8,7 @@
  *
  *   - refuses quarantined content in an unowned file with -EPERM: the
  *     exec fails and not one instruction of the program runs (an owned
- *     file of the same content runs, and is reported);
+ *     file of the same content runs, and is reported once);
  *   - hashes programs of unowned origin, at most once per version of the
  *     file (hash.c), and files whose size matches quarantined content;
  *   - applies the allow rules;
@@ -144,7 +144,8 @@ static int gate(struct linux_binprm *bprm)
 	if (hashed && cw_quarantine_has(sha) &&
 	    !(cw_allow_any() && cw_allow_match(file, sha, current_uid()))) {
 		if (!origin) {
-			cw_action_spared(file, sha, current);
+			if (cw_quarantine_spare_first(sha))
+				cw_action_spared(file, sha, current);
 		} else {
 			cw_action_denied(file, sha, current);
 			if (prev)

@@ -30,6 +30,7 @@
 struct cw_qentry {
 	u8 sha[CPUWARDEN_SHA256_LEN];
 	loff_t size;
+	unsigned long spared;		/* bit 0: an owned match was reported */
 };
 
 struct cw_qset {
@@ -70,6 +71,7 @@ void cw_quarantine_add(const u8 sha[CPUWARDEN_SHA256_LEN], loff_t size)
 		memcpy(new->e, old->e + old->nr - keep, keep * sizeof(new->e[0]));
 	memcpy(new->e[keep].sha, sha, CPUWARDEN_SHA256_LEN);
 	new->e[keep].size = size;
+	new->e[keep].spared = 0;
 	rcu_assign_pointer(qset, new);
 	if (old)
 		kfree_rcu(old, rcu);
@@ -92,6 +94,30 @@ bool cw_quarantine_may_hold(loff_t size)
 		ret = q->e[i].size == size;
 	rcu_read_unlock();
 	return ret;
+}
+
+/*
+ * Content @sha is quarantined and an owned file of it is about to run:
+ * true the first time only, so that the host's own /bin/sh, whose copy
+ * was killed, is reported once rather than at each of its execs (a user
+ * could otherwise flood the log and the event stream).  A change of the
+ * set meanwhile may let it be reported once more.
+ */
+bool cw_quarantine_spare_first(const u8 sha[CPUWARDEN_SHA256_LEN])
+{
+	struct cw_qset *q;
+	bool first = false;
+	unsigned int i;
+
+	rcu_read_lock();
+	q = rcu_dereference(qset);
+	for (i = 0; q && i < q->nr; i++)
+		if (!memcmp(q->e[i].sha, sha, CPUWARDEN_SHA256_LEN)) {
+			first = !test_and_set_bit(0, &q->e[i].spared);
+			break;
+		}
+	rcu_read_unlock();
+	return first;
 }
 
 bool cw_quarantine_has(const u8 sha[CPUWARDEN_SHA256_LEN])

@@ -61,7 +61,8 @@
  *                       its file is owned: quarantine refuses unowned
  *                       files only, so that content copied from the host
  *                       (bash, busybox) and killed in /tmp never stops
- *                       the host's own copy
+ *                       the host's own copy.  Once per quarantined
+ *                       content.
  *
  * Rules (enum cpuwarden_rule): why.
  *
