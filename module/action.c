@@ -53,6 +53,7 @@ static DEFINE_RATELIMIT_STATE(decision_rs, 5 * HZ, 40);
  */
 static LIST_HEAD(to_quarantine);	/* by cw_prog.qnode, referenced */
 static bool kills_due;
+static u32 kill_round = 1;		/* of the next flush; cw_prog.kill_round */
 
 /*
  * Content that was not hashed at exec (found running at load, or after
@@ -423,6 +424,7 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 			refcount_inc(&prog->ref);
 			list_add_tail(&prog->qnode, &to_quarantine);
 		}
+		prog->kill_round = kill_round;
 		kills_due = true;
 		return;
 	}
@@ -499,7 +501,10 @@ static void hash_later(struct cw_prog *p)
  * after its RCU walk: quarantine the content of killed programs, then
  * kill each group marked, unless it no longer runs what was decided on:
  * a group that exec'd another program since (an installer that moved on
- * to dpkg) or exited has a dead record then, and is spared.  Only the
+ * to dpkg) or exited has a dead record then, and is spared.  And kill
+ * every group that runs a program killed now without having been marked:
+ * one that re-exec'd the same content, or was forked, since the decision
+ * (a miner that re-execs itself in a loop to slip through).  Only the
  * sampler reaps records, so every one marked is still on the list.
  */
 void cw_action_flush(void)
@@ -521,9 +526,14 @@ void cw_action_flush(void)
 		cw_prog_put(p);
 	}
 	rcu_read_lock();
-	list_for_each_entry_rcu(rec, &cw_track_list, lnode)
-		if (test_and_clear_bit(CW_TRACK_KILL, &rec->flags) &&
+	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
+		cw_track_yield();
+		if ((test_and_clear_bit(CW_TRACK_KILL, &rec->flags) ||
+		     (rec->prog && rec->prog->kill_round == kill_round &&
+		      !test_bit(CW_TRACK_EXEMPT, &rec->flags))) &&
 		    !test_bit(CW_TRACK_DEAD, &rec->flags))
 			kill_pid(rec->tgid, SIGKILL, 1);
+	}
 	rcu_read_unlock();
+	kill_round++;
 }

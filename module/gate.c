@@ -8,7 +8,8 @@
  *
  *   - refuses quarantined content in an unowned file with -EPERM: the
  *     exec fails and not one instruction of the program runs (an owned
- *     file of the same content runs, and is reported once);
+ *     file of the same content runs, and is reported once; from then
+ *     on the content is refused only in a watched location);
  *   - hashes programs of unowned origin, at most once per version of the
  *     file (hash.c), and files whose size matches quarantined content;
  *   - applies the allow rules;
@@ -116,6 +117,7 @@ static int gate(struct linux_binprm *bprm)
 	struct file *file = bprm->file;
 	unsigned int origin = cw_origin_classify(file);
 	struct cw_gate_note *note, *prev = NULL;
+	enum cw_quarantine_verdict verdict;
 	u8 sha[CPUWARDEN_SHA256_LEN];
 	bool hashed = false, tracked, exempt, to_track;
 	struct cw_track *old;
@@ -132,26 +134,25 @@ static int gate(struct linux_binprm *bprm)
 	}
 
 	if ((origin && cw_policy_get(hash)) ||
-	    cw_quarantine_may_hold(i_size_read(file_inode(file))))
+	    cw_quarantine_may_hold(i_size_read(file_inode(file)), !origin))
 		hashed = !cw_hash_file(file, sha);
 
 	/*
-	 * Quarantine refuses unowned files only.  Content an intruder
-	 * copied from the host (bash, busybox, python) and got killed from
-	 * /tmp must still run from where the host keeps it: an owned match
-	 * is reported, never refused.
+	 * Quarantine refuses unowned files only.  Content an intruder copied
+	 * from the host (bash, busybox, runc) and got killed from /tmp must
+	 * still run from where the host keeps it, and from where the host
+	 * runs it besides (runc's memfd): an owned match is reported, and
+	 * the content is refused from then on only in a watched location.
 	 */
-	if (hashed && cw_quarantine_has(sha) &&
+	verdict = hashed ? cw_quarantine_judge(sha, origin) : CW_QUARANTINE_RUN;
+	if (verdict == CW_QUARANTINE_REPORT)
+		cw_action_spared(file, sha, current);
+	if (verdict == CW_QUARANTINE_REFUSE &&
 	    !(cw_allow_any() && cw_allow_match(file, sha, current_uid()))) {
-		if (!origin) {
-			if (cw_quarantine_spare_first(sha))
-				cw_action_spared(file, sha, current);
-		} else {
-			cw_action_denied(file, sha, current);
-			if (prev)
-				cw_gate_note_free(prev);
-			return -EPERM;
-		}
+		cw_action_denied(file, sha, current);
+		if (prev)
+			cw_gate_note_free(prev);
+		return -EPERM;
 	}
 
 	/* A script of unowned origin stays the program behind its interpreter. */

@@ -67,16 +67,25 @@ static bool same_key(const struct cw_hash_entry *a, const struct cw_hash_entry *
 	       timespec64_equal(&a->ctime, &b->ctime);
 }
 
-/* Whether a change of @inode after @e was taken would show in its key. */
-static bool cacheable(const struct cw_hash_entry *e, struct inode *inode)
+/*
+ * Whether the digest of @inode read from @start on, under the key @e, may
+ * be cached: its key did not change meanwhile, and a change after it
+ * would show in the key.  Where the file system keeps no i_version, that
+ * needs the ctime to lie before @start at its granularity.  (An exec
+ * holds writes off the file, but the hasher of killed content does not.)
+ */
+static bool cacheable(const struct cw_hash_entry *e, struct inode *inode,
+		      struct timespec64 start)
 {
-	struct timespec64 now;
+	struct cw_hash_entry now;
 
+	key(&now, inode);
+	if (!same_key(e, &now))
+		return false;
 	if (IS_I_VERSION(inode))
 		return true;
-	ktime_get_coarse_real_ts64(&now);
-	now = timestamp_truncate(now, inode);
-	return timespec64_compare(&e->ctime, &now) < 0;
+	start = timestamp_truncate(start, inode);
+	return timespec64_compare(&e->ctime, &start) < 0;
 }
 
 static int digest(struct file *file, loff_t size, u8 *sha)
@@ -121,6 +130,7 @@ int cw_hash_file(struct file *file, u8 sha[CPUWARDEN_SHA256_LEN])
 {
 	struct inode *inode = file_inode(file);
 	struct cw_hash_entry want, *e = slot(inode);
+	struct timespec64 start;
 	int ret;
 
 	key(&want, inode);
@@ -134,8 +144,9 @@ int cw_hash_file(struct file *file, u8 sha[CPUWARDEN_SHA256_LEN])
 	if (ret)
 		return 0;
 
+	ktime_get_coarse_real_ts64(&start);
 	ret = digest(file, want.size, sha);
-	if (ret || !cacheable(&want, inode))
+	if (ret || !cacheable(&want, inode, start))
 		return ret;
 	memcpy(want.sha, sha, CPUWARDEN_SHA256_LEN);
 	spin_lock(&cache_lock);

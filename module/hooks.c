@@ -21,9 +21,7 @@
 struct cw_tp_hook {
 	const char *name;
 	void *probe;
-	bool optional;		/* the module works without it, less well */
 	struct tracepoint *tp;
-	bool on;
 };
 
 /*
@@ -38,14 +36,17 @@ static struct cw_tp_hook tp_hooks[] = {
 	{ "sched_process_exit", cw_track_exit_probe },
 	{ "sched_process_exit", cw_gate_exit_probe },
 	{ "sched_process_exec", cw_exec_probe },
-	/* Without these, a throttled task can leave its trap until a tick. */
-	{ "cgroup_attach_task", cw_throttle_attach_probe, true },
-	{ "cgroup_unfreeze", cw_throttle_thaw_probe, true },
 };
 
-/* Without it the module still works, but misses files deleted after exec. */
+/*
+ * Without these the module still works, but misses files deleted after
+ * exec, and a throttled task that a user moves between cgroups or thaws
+ * runs until the next throttle tick.
+ */
 static struct kretprobe *kretprobes[] = {
 	&cw_deleted_kretprobe,
+	&cw_throttle_migrate_kretprobe,
+	&cw_throttle_thaw_kretprobe,
 };
 
 static bool kretprobe_on[ARRAY_SIZE(kretprobes)];
@@ -61,12 +62,8 @@ static void find_tp(struct tracepoint *tp, void *priv)
 
 static void tp_unregister(unsigned int n)
 {
-	while (n--) {
-		if (tp_hooks[n].on)
-			tracepoint_probe_unregister(tp_hooks[n].tp, tp_hooks[n].probe,
-						    NULL);
-		tp_hooks[n].on = false;
-	}
+	while (n--)
+		tracepoint_probe_unregister(tp_hooks[n].tp, tp_hooks[n].probe, NULL);
 }
 
 static void probes_register(void)
@@ -99,10 +96,6 @@ int cw_hooks_register(void)
 
 	for_each_kernel_tracepoint(find_tp, NULL);
 	for (i = 0; i < ARRAY_SIZE(tp_hooks); i++) {
-		if (!tp_hooks[i].tp && tp_hooks[i].optional) {
-			pr_notice("tracepoint %s not found\n", tp_hooks[i].name);
-			continue;
-		}
 		if (!tp_hooks[i].tp) {
 			pr_err("tracepoint %s not found\n", tp_hooks[i].name);
 			ret = -ENOENT;
@@ -113,7 +106,6 @@ int cw_hooks_register(void)
 			pr_err("cannot attach to %s (%d)\n", tp_hooks[i].name, ret);
 			goto fail;
 		}
-		tp_hooks[i].on = true;
 	}
 	probes_register();
 	cw_gate_register();

@@ -767,6 +767,11 @@ static int lock_module(struct sk_buff *skb, struct genl_info *info)
 		return -EACCES;
 	}
 	kernel_param_lock(THIS_MODULE);
+	if (READ_ONCE(cw_stopping)) {
+		kernel_param_unlock(THIS_MODULE);
+		GENL_SET_ERR_MSG(info, "cpuwarden is being unloaded");
+		return -ENODEV;
+	}
 	was = cw_policy_locked();
 	if (!was) {
 		__module_get(THIS_MODULE);

@@ -257,9 +257,15 @@ int cw_origin_init(void)
 	return watch_install(CW_WATCH_DEFAULT, false);
 }
 
+/* A reader of the "watch" parameter may still be about: after it. */
 void cw_origin_exit(void)
 {
+	struct cw_watch *w;
+
 	cancel_work_sync(&refresh_work);
-	watch_free(rcu_dereference_protected(cw_watch, true));
-	RCU_INIT_POINTER(cw_watch, NULL);
+	mutex_lock(&cw_watch_mutex);
+	w = rcu_replace_pointer(cw_watch, NULL, lockdep_is_held(&cw_watch_mutex));
+	mutex_unlock(&cw_watch_mutex);
+	synchronize_rcu();
+	watch_free(w);
 }

@@ -2,8 +2,10 @@
 #ifndef _CW_POLICY_H
 #define _CW_POLICY_H
 
+#include <linux/capability.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/module.h>
 #include <linux/types.h>
 
 /*
@@ -38,16 +40,22 @@ static inline bool cw_policy_locked(void)
 }
 
 /*
- * Why a module parameter write is refused, or 0: -EPERM once locked,
- * -ENODEV once the module is on its way out (cw_policy_stop()), as sysfs
- * writes may come until its parameters are removed after exit.  Called
- * under the parameter lock.
+ * Why a module parameter write is refused, or 0: -EPERM once locked, or
+ * once loaded from a writer without CAP_SYS_ADMIN (as netlink asks: root
+ * stripped of its capabilities owns the files but may not change the
+ * policy); -ENODEV once the module is on its way out (cw_policy_stop()),
+ * as sysfs writes may come until its parameters are removed after exit.
+ * Called under the parameter lock.
  */
 static inline int cw_policy_refused(void)
 {
 	if (READ_ONCE(cw_locked))
 		return -EPERM;
-	return READ_ONCE(cw_stopping) ? -ENODEV : 0;
+	if (READ_ONCE(cw_stopping))
+		return -ENODEV;
+	if (THIS_MODULE->state == MODULE_STATE_LIVE && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return 0;
 }
 
 void cw_policy_stop(void);

@@ -79,8 +79,14 @@ out:
 	mutex_unlock(&qset_mutex);
 }
 
-/* Whether content of @size may be quarantined: the cheap test first. */
-bool cw_quarantine_may_hold(loff_t size)
+/*
+ * Whether content of @size may be quarantined, the cheap test before a
+ * hash.  For an @owned file, only content not yet seen in an owned file
+ * counts: owned files are hashed only to learn that, so that a user who
+ * got content of a host binary's size killed makes the host hash that
+ * binary once, not at every exec.
+ */
+bool cw_quarantine_may_hold(loff_t size, bool owned)
 {
 	const struct cw_qset *q;
 	bool ret = false;
@@ -91,33 +97,51 @@ bool cw_quarantine_may_hold(loff_t size)
 	rcu_read_lock();
 	q = rcu_dereference(qset);
 	for (i = 0; q && i < q->nr && !ret; i++)
-		ret = q->e[i].size == size;
+		ret = q->e[i].size == size &&
+		      !(owned && test_bit(0, &q->e[i].spared));
 	rcu_read_unlock();
 	return ret;
 }
 
-/*
- * Content @sha is quarantined and an owned file of it is about to run:
- * true the first time only, so that the host's own /bin/sh, whose copy
- * was killed, is reported once rather than at each of its execs (a user
- * could otherwise flood the log and the event stream).  A change of the
- * set meanwhile may let it be reported once more.
- */
-bool cw_quarantine_spare_first(const u8 sha[CPUWARDEN_SHA256_LEN])
+/* The entry of @sha, under RCU; NULL if it is not quarantined. */
+static struct cw_qentry *find(const u8 *sha)
 {
-	struct cw_qset *q;
-	bool first = false;
+	struct cw_qset *q = rcu_dereference(qset);
 	unsigned int i;
 
-	rcu_read_lock();
-	q = rcu_dereference(qset);
 	for (i = 0; q && i < q->nr; i++)
-		if (!memcmp(q->e[i].sha, sha, CPUWARDEN_SHA256_LEN)) {
-			first = !test_and_set_bit(0, &q->e[i].spared);
-			break;
-		}
+		if (!memcmp(q->e[i].sha, sha, CPUWARDEN_SHA256_LEN))
+			return &q->e[i];
+	return NULL;
+}
+
+/*
+ * What an exec of quarantined content @sha, from a file of @origin, may
+ * do.  From an owned file it runs, and the content is marked as the
+ * host's own: reported the first time only (a user could otherwise flood
+ * the log and the event stream through the host's /bin/sh), and from then
+ * on refused only from a watched location, where an intruder chose to
+ * put it: a host program that re-executes itself from a memfd (runc) or
+ * from its deleted file keeps working.  A copy run that way is tracked
+ * and judged like any other, just not refused at exec.  A change of the
+ * set meanwhile may lose the mark once.
+ */
+enum cw_quarantine_verdict cw_quarantine_judge(const u8 sha[CPUWARDEN_SHA256_LEN],
+					       enum cpuwarden_origin origin)
+{
+	enum cw_quarantine_verdict v = CW_QUARANTINE_RUN;
+	struct cw_qentry *e;
+
+	rcu_read_lock();
+	e = find(sha);
+	if (e && origin == CPUWARDEN_ORIGIN_NONE)
+		v = test_and_set_bit(0, &e->spared) ? CW_QUARANTINE_RUN :
+						      CW_QUARANTINE_REPORT;
+	else if (e && (origin == CPUWARDEN_ORIGIN_WATCHED ||
+		       !test_bit(0, &e->spared)))
+		v = CW_QUARANTINE_REFUSE;
 	rcu_read_unlock();
-	return first;
+	return v;
 }
 
 bool cw_quarantine_has(const u8 sha[CPUWARDEN_SHA256_LEN])

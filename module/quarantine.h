@@ -6,9 +6,17 @@
 #include <uapi/linux/cpuwarden.h>
 
 void cw_quarantine_add(const u8 sha[CPUWARDEN_SHA256_LEN], loff_t size);
-bool cw_quarantine_may_hold(loff_t size);
+bool cw_quarantine_may_hold(loff_t size, bool owned);
 bool cw_quarantine_has(const u8 sha[CPUWARDEN_SHA256_LEN]);
-bool cw_quarantine_spare_first(const u8 sha[CPUWARDEN_SHA256_LEN]);
+
+enum cw_quarantine_verdict {
+	CW_QUARANTINE_RUN,	/* not quarantined, or the host's own */
+	CW_QUARANTINE_REPORT,	/* runs: first seen in an owned file */
+	CW_QUARANTINE_REFUSE,
+};
+
+enum cw_quarantine_verdict cw_quarantine_judge(const u8 sha[CPUWARDEN_SHA256_LEN],
+					       enum cpuwarden_origin origin);
 unsigned int cw_quarantine_count(void);
 bool cw_quarantine_nth(unsigned int i, u8 sha[CPUWARDEN_SHA256_LEN], loff_t *size);
 void cw_quarantine_clear(void);

@@ -34,7 +34,9 @@
 
 #include <linux/cgroup.h>
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
 #include <linux/pid.h>
+#include <linux/ptrace.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/sched/jobctl.h>
@@ -157,33 +159,48 @@ static void hold_group(struct cw_track *rec, struct task_struct *leader,
 	}
 }
 
+/* cw_track.restore_pos once a sweep went through every thread. */
+#define CW_RESTORED U32_MAX
+
 /*
  * Queue the threads of @rec's group that are still SCHED_IDLE for their
- * policy back; true once every one is queued.  Under RCU.
+ * policy back, from where the last batch stopped: one sweep, so that a
+ * program that makes itself SCHED_IDLE again is not chased.  True once
+ * the sweep was applied, at the pass after it: a child forked before
+ * that inherits the mark (cw_track_fork_probe()).  Under RCU.
  */
 static bool restore_group(struct cw_track *rec)
 {
 	struct task_struct *leader, *t;
+	u32 n = 0;
 
-	if (test_bit(CW_TRACK_DEAD, &rec->flags) || rec->policy == SCHED_IDLE)
+	if (rec->restore_pos == CW_RESTORED ||
+	    test_bit(CW_TRACK_DEAD, &rec->flags) || rec->policy == SCHED_IDLE)
 		return true;
 	leader = pid_task(rec->tgid, PIDTYPE_TGID);
 	if (!leader)
 		return true;
-	for_each_thread(leader, t)
+	for_each_thread(leader, t) {
+		if (n++ < rec->restore_pos)
+			continue;
 		if (t->policy == SCHED_IDLE && !(t->flags & PF_EXITING) &&
-		    !queue_sched(t, rec->policy))
+		    !queue_sched(t, rec->policy)) {
+			rec->restore_pos = n - 1;
 			return false;
-	return true;
+		}
+	}
+	rec->restore_pos = CW_RESTORED;
+	return false;
 }
 
 /*
- * Restore what released groups had, as far as a batch goes; true if some
- * are left for the next.  Under RCU.
+ * Restore what released groups had, as far as a batch goes; true while
+ * any is left for a later pass.  Under RCU.
  */
 static bool restore_pass(void)
 {
 	struct cw_track *rec;
+	bool more = false;
 
 	if (!atomic_read(&cw_track_nr_demoted))
 		return false;
@@ -192,11 +209,15 @@ static bool restore_pass(void)
 		if (!test_bit(CW_TRACK_DEMOTED, &rec->flags) ||
 		    test_bit(CW_TRACK_HELD, &rec->flags))
 			continue;
-		if (!restore_group(rec))
-			return true;
-		cw_track_demoted(rec, false);
+		if (restore_group(rec)) {
+			cw_track_demoted(rec, false);
+			continue;
+		}
+		more = true;
+		if (nr_sched == CW_SCHED_BATCH)
+			break;
 	}
-	return false;
+	return more;
 }
 
 /*
@@ -260,6 +281,7 @@ void cw_throttle_release(struct cw_track *rec)
 	if (leader)
 		for_each_thread(leader, t)
 			cw_throttle_freeze(t, false);
+	rec->restore_pos = 0;
 	cw_track_unhold(rec);
 }
 
@@ -345,46 +367,94 @@ unsigned long cw_throttle_tick(u64 now)
 }
 
 /*
- * A task moved to another cgroup leaves the freezer's trap
- * (cgroup_freezer_migrate_task() clears the bit and wakes it), and a
- * user with a delegated subtree may move its own tasks as often as it
- * likes: a held group is trapped again at once, unless the kernel may
- * not take the siglock here (PREEMPT_RT), where the throttle ticks at
- * once instead.
+ * The cgroup v2 freezer lets go of a task in the trap in two ways that
+ * any user with a delegated subtree can take as often as it likes: a
+ * move to another css_set (cgroup.procs, or cgroup.subtree_control),
+ * where cgroup_freezer_migrate_task() clears the bit of a ->frozen task,
+ * and a thaw (cgroup.freeze 0), which clears it for every task below.
+ * No tracepoint comes after either (cgroup_attach_task misses the
+ * subtree_control path, cgroup_unfreeze fires before the thaw), so two
+ * kretprobes trap a held group in debt again as those functions return.
+ * Their handlers run with preemption off: on PREEMPT_RT, where the
+ * siglock may sleep, they run a throttle tick at once instead.
  */
-void cw_throttle_attach_probe(void *data, struct cgroup *dst, const char *path,
-			      struct task_struct *task, bool threadgroup)
+static void retrap(struct task_struct *task, bool *tick)
 {
 	struct cw_track *rec;
 	struct cw_prog *held;
 	struct task_struct *t;
-	bool trap;
 
-	if (!cw_track_active())
-		return;
-	rcu_read_lock();
 	rec = cw_track_lookup(task->signal);
 	held = rec ? cw_track_holder(rec) : NULL;
-	trap = held && READ_ONCE(held->frozen);
-	if (trap && !IS_ENABLED(CONFIG_PREEMPT_RT))
-		for_each_thread(task, t)
-			cw_throttle_freeze(t, true);
-	rcu_read_unlock();
+	if (held && READ_ONCE(held->frozen)) {
+		if (IS_ENABLED(CONFIG_PREEMPT_RT))
+			*tick = true;
+		else
+			for_each_thread(task, t)
+				cw_throttle_freeze(t, true);
+	}
 	cw_prog_put(held);
-	if (trap && IS_ENABLED(CONFIG_PREEMPT_RT))
-		cw_sample_now();
 }
 
-/*
- * cgroup.freeze written 0 clears the trap bit of every task below, ours
- * too, right after this tracepoint: the throttle ticks at once, and
- * traps again what is in debt.
- */
-void cw_throttle_thaw_probe(void *data, struct cgroup *cgrp, const char *path)
+/* cgroup_freezer_migrate_task(task, src, dst) lets go only a ->frozen task. */
+static int migrate_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	if (READ_ONCE(nr_throttled))
-		cw_sample_now();
+	struct task_struct *task = (void *)regs_get_kernel_argument(regs, 0);
+
+	if (!cw_track_active() || !task->frozen)
+		return 1;
+	*(struct task_struct **)ri->data = task;
+	return 0;
 }
+
+static int migrate_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	bool tick = false;
+
+	rcu_read_lock();
+	retrap(*(struct task_struct **)ri->data, &tick);
+	rcu_read_unlock();
+	if (tick)
+		cw_sample_now();
+	return 0;
+}
+
+struct kretprobe cw_throttle_migrate_kretprobe = {
+	.kp.symbol_name = "cgroup_freezer_migrate_task",
+	.entry_handler = migrate_entry,
+	.handler = migrate_return,
+	.data_size = sizeof(struct task_struct *),
+};
+
+/* cgroup_freeze(cgrp, freeze): only a thaw, only while something is held. */
+static int thaw_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return regs_get_kernel_argument(regs, 1) || !READ_ONCE(nr_throttled);
+}
+
+static int thaw_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct task_struct *leader;
+	struct cw_track *rec;
+	bool tick = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(rec, &cw_track_held, hold_node) {
+		leader = pid_task(rec->tgid, PIDTYPE_TGID);
+		if (leader && !test_bit(CW_TRACK_DEAD, &rec->flags))
+			retrap(leader, &tick);
+	}
+	rcu_read_unlock();
+	if (tick)
+		cw_sample_now();
+	return 0;
+}
+
+struct kretprobe cw_throttle_thaw_kretprobe = {
+	.kp.symbol_name = "cgroup_freeze",
+	.entry_handler = thaw_entry,
+	.handler = thaw_return,
+};
 
 /*
  * Demote or restore what the last tick found, outside RCU: it sleeps.

@@ -4,10 +4,13 @@
 
 #include <linux/types.h>
 
-struct cgroup;
 struct cw_prog;
 struct cw_track;
+struct kretprobe;
 struct task_struct;
+
+extern struct kretprobe cw_throttle_migrate_kretprobe;
+extern struct kretprobe cw_throttle_thaw_kretprobe;
 
 /* While a throttled program may run, the sampler runs this often (jiffies). */
 #define CW_THROTTLE_TICK 2
@@ -20,9 +23,6 @@ unsigned long cw_throttle_tick(u64 now);
 void cw_throttle_apply(void);
 int cw_throttle_release_pid(pid_t nr);
 unsigned int cw_throttle_count(void);
-void cw_throttle_attach_probe(void *data, struct cgroup *dst, const char *path,
-			      struct task_struct *task, bool threadgroup);
-void cw_throttle_thaw_probe(void *data, struct cgroup *cgrp, const char *path);
 void cw_throttle_exit(void);
 
 #endif /* _CW_THROTTLE_H */

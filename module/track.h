@@ -64,6 +64,7 @@ struct cw_track {
 	u64 base_runtime;		/* of threads gone before the record */
 	u64 over_since;
 	unsigned int pct;
+	u32 restore_pos;		/* threads restored so far (throttle.c) */
 	u64 tick_runtime;
 
 	struct hlist_node hnode;	/* cw_track_table, by sig */

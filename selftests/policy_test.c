@@ -499,9 +499,16 @@ FIXTURE(throttle) {
 	int kmsg;
 };
 
+enum hop_how {
+	HOP_NONE,
+	HOP_PROCS,		/* moved between two cgroups */
+	HOP_SUBTREE,		/* a controller of its parent on and off */
+	HOP_THAW,		/* its cgroup frozen and thawed */
+};
+
 FIXTURE_VARIANT(throttle) {
 	const char *const *args;
-	bool hop;		/* moved between two cgroups every 50 ms */
+	enum hop_how hop;	/* every 50 ms, by a thread of the test */
 };
 
 FIXTURE_VARIANT_ADD(throttle, one_thread) {
@@ -538,12 +545,25 @@ FIXTURE_VARIANT_ADD(throttle, relaunch) {
  */
 FIXTURE_VARIANT_ADD(throttle, cgroup_hop) {
 	.args = NO_ARGS,
-	.hop = true,
+	.hop = HOP_PROCS,
+};
+
+/* cgroup.subtree_control migrates the tasks below without a move. */
+FIXTURE_VARIANT_ADD(throttle, subtree_toggle) {
+	.args = NO_ARGS,
+	.hop = HOP_SUBTREE,
+};
+
+/* A thaw (cgroup.freeze 0) clears the trap bit of every task below. */
+FIXTURE_VARIANT_ADD(throttle, freeze_toggle) {
+	.args = NO_ARGS,
+	.hop = HOP_THAW,
 };
 
 #define CG "/sys/fs/cgroup/"
 
 struct hop {
+	enum hop_how how;
 	pid_t pid;
 	volatile bool stop;
 	unsigned int moves;
@@ -552,17 +572,46 @@ struct hop {
 /* A thread of the test, whose own CPU time is not measured. */
 static void *hop_loop(void *arg)
 {
+	static const char *const files[][2] = {
+		[HOP_PROCS] = { CG "cw-hop-a/cgroup.procs", CG "cw-hop-b/cgroup.procs" },
+		[HOP_SUBTREE] = { CG "cw-hop-a/cgroup.subtree_control",
+				  CG "cw-hop-a/cgroup.subtree_control" },
+		[HOP_THAW] = { CG "cw-hop-a/cgroup.freeze", CG "cw-hop-a/cgroup.freeze" },
+	};
 	struct hop *h = arg;
+	const char *vals[2];
 	char pid[16];
 
 	snprintf(pid, sizeof(pid), "%d", h->pid);
+	vals[0] = h->how == HOP_PROCS ? pid : h->how == HOP_SUBTREE ? "+pids" : "1";
+	vals[1] = h->how == HOP_PROCS ? pid : h->how == HOP_SUBTREE ? "-pids" : "0";
 	while (!h->stop) {
-		if (!cw_write_file(h->moves & 1 ? CG "cw-hop-b/cgroup.procs" :
-				   CG "cw-hop-a/cgroup.procs", pid))
+		if (!cw_write_file(files[h->how][h->moves & 1], vals[h->moves & 1]))
 			h->moves++;
 		usleep(50 * 1000);
 	}
+	cw_write_file(CG "cw-hop-a/cgroup.freeze", "0");
 	return NULL;
+}
+
+/*
+ * The miner's cgroup: cw-hop-a to be moved out of and back, frozen and
+ * thawed, or cw-hop-a/leaf, below the controllers that are toggled.
+ */
+static int hop_setup(enum hop_how how, pid_t pid)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%d", pid);
+	if ((mkdir(CG "cw-hop-a", 0755) && errno != EEXIST) ||
+	    (mkdir(CG "cw-hop-b", 0755) && errno != EEXIST))
+		return -1;
+	if (how != HOP_SUBTREE)
+		return cw_write_file(CG "cw-hop-a/cgroup.procs", buf);
+	if (cw_write_file(CG "cgroup.subtree_control", "+pids") ||
+	    (mkdir(CG "cw-hop-a/leaf", 0755) && errno != EEXIST))
+		return -1;
+	return cw_write_file(CG "cw-hop-a/leaf/cgroup.procs", buf);
 }
 
 FIXTURE_SETUP(throttle)
@@ -572,24 +621,24 @@ FIXTURE_SETUP(throttle)
 
 FIXTURE_TEARDOWN(throttle)
 {
+	cw_write_file(CG "cw-hop-a/cgroup.freeze", "0");
 	finish(self->kmsg);
+	rmdir(CG "cw-hop-a/leaf");
 	rmdir(CG "cw-hop-a");
 	rmdir(CG "cw-hop-b");
 }
 
 TEST_F_TIMEOUT(throttle, precision, 3 * CW_DEADLINE)
 {
-	struct hop hop = { 0 };
+	struct hop hop = { .how = variant->hop };
 	pthread_t hopper;
 	char line[2048];
 	int use, worst, stall, tries;
 
-	if (variant->hop &&
-	    ((mkdir(CG "cw-hop-a", 0755) && errno != EEXIST) ||
-	     (mkdir(CG "cw-hop-b", 0755) && errno != EEXIST)))
-		SKIP(return, "no cgroup v2 hierarchy at " CG);
 	put(_metadata, WORK "/miner", "throttle");
 	hop.pid = start(_metadata, WORK "/miner", variant->args);
+	if (variant->hop && hop_setup(variant->hop, hop.pid))
+		SKIP(return, "no cgroup v2 hierarchy with pids at " CG);
 	/* The only program running here: whichever of its PIDs is named. */
 	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, line, sizeof(line),
 				 "throttled pid=", "cap=10%", NULL)) {
@@ -616,7 +665,9 @@ TEST_F_TIMEOUT(throttle, precision, 3 * CW_DEADLINE)
 		TH_LOG("moved %u times", hop.moves);
 		ASSERT_LT(100U, hop.moves);
 	}
-	ASSERT_LE(80, use);
+	/* Frozen half the time by its cgroup, it may well use less. */
+	if (variant->hop != HOP_THAW)
+		ASSERT_LE(80, use);
 	ASSERT_GE(120, use);
 	/* Throttled, not killed. */
 	ASSERT_LT(0, live_ours());

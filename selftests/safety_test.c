@@ -10,7 +10,10 @@
 
 #include <elf.h>
 #include <grp.h>
+#include <linux/capability.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include "kselftest_harness.h"
 
@@ -70,8 +73,9 @@ static int param_lines(const char *name)
  * An intruder as uid 1000 copies the host's busybox, which is /bin/sh
  * here, to /tmp and burns CPU with it until it is killed.  Its content is
  * quarantined, yet the host's own /bin/sh still runs, for root and for
- * uid 1000 (reported as "spared", once); the same bytes in another
- * unowned place are refused.
+ * uid 1000 (reported as "spared", once), and so does a copy in a memfd,
+ * as runc runs itself; the same bytes in another watched place are
+ * refused.
  */
 TEST_F_TIMEOUT(safety, owned_copy_never_refused, 3 * CW_DEADLINE)
 {
@@ -108,7 +112,22 @@ TEST_F_TIMEOUT(safety, owned_copy_never_refused, 3 * CW_DEADLINE)
 	ASSERT_EQ(0, cw_sh("/bin/sh -c true"));
 	EXPECT_FALSE(cw_kmsg_wait(self->kmsg, 1, NULL, 0, "spared pid=", NULL));
 
-	/* The same bytes elsewhere in an unowned place: refused. */
+	/* The host runs its programs from a memfd too (runc): not refused. */
+	pid = fork();
+	if (!pid) {
+		int fd = memfd_create("busybox", MFD_CLOEXEC);
+
+		if (fd >= 0 && !cw_copy_fd("/bin/busybox", fd))
+			fexecve(fd, ARGS("true"), no_env);
+		_exit(126);
+	}
+	ASSERT_LT(0, pid);
+	status = cw_wait(pid, 10);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("busybox from a memfd: wait status %d", status);
+	}
+
+	/* The same bytes in a watched place, where an intruder puts them: refused. */
 	ASSERT_EQ(0, mkdir("/var/tmp/cws", 0755));
 	ASSERT_EQ(0, cw_copy("/bin/busybox", "/var/tmp/cws/busybox", 0755));
 	pid = cw_spawn(ARGS("/var/tmp/cws/busybox", "true"), no_env, &err);
@@ -389,6 +408,30 @@ static int read_as_user(const char *name)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * Root's uid stripped of every capability (a hardened service) owns the
+ * parameter files, but may change the policy no more than through netlink.
+ */
+static int write_without_caps(const char *name, const char *val)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct none[2] = { 0 };
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	if (!pid) {
+		if (syscall(SYS_capset, &hdr, none))
+			_exit(100);
+		_exit(cw_param_set(name, val) == -EPERM ? 0 : 101);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 TEST_F(safety, params_root_only)
 {
 	static const char *const names[] = {
@@ -410,6 +453,9 @@ TEST_F(safety, params_root_only)
 			TH_LOG("uid 1000 could open %s", names[i]);
 		}
 	}
+	EXPECT_EQ(0, write_without_caps("mode", "kill"));
+	EXPECT_EQ(0, write_without_caps("quarantine", "clear"));
+	EXPECT_EQ(0, write_without_caps("allow", "uid:1000"));
 }
 
 /*

@@ -62,7 +62,9 @@
  *                       files only, so that content copied from the host
  *                       (bash, busybox) and killed in /tmp never stops
  *                       the host's own copy.  Once per quarantined
- *                       content.
+ *                       content, which from then on is refused only
+ *                       from a watched location (a memfd copy, as runc
+ *                       runs itself, is not refused).
  *
  * Rules (enum cpuwarden_rule): why.
  *
