@@ -48,6 +48,7 @@ struct cw_prog {
 	u64 period_ns;			/* CPU in the current sample */
 	u64 last_ns;			/* time of the last sample */
 	u64 over_since;
+	u64 over_ns;			/* CPU used since over_since */
 	u64 idle_since;			/* no group left */
 	unsigned int nr_groups;
 	struct list_head qnode;		/* killed: content to quarantine */

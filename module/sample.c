@@ -165,6 +165,31 @@ static bool sustained(u64 *since, u64 start, u64 now, unsigned int pct,
 	return now - *since >= sustain_ns;
 }
 
+/*
+ * A program is judged on its average: over threshold on average since
+ * *@since, the start of the first sample over it, and abnormal once that
+ * lasts @sustain_ns.  A sample under the threshold does not start the
+ * count afresh, only an average that falls to it does: a miner that
+ * sleeps for a sample now and then to slip under the detector (2.6 s
+ * busy, 0.35 s asleep: 88% of a CPU) is caught at sustain all the same.
+ * @used_ns is the CPU used over this sample, from @start to @now.
+ */
+static bool sustained_avg(u64 *since, u64 *over_ns, u64 start, u64 now,
+			  u64 used_ns, unsigned int threshold, u64 sustain_ns)
+{
+	if (*since) {
+		*over_ns += used_ns;
+		if (pct_of(*over_ns, now - *since) > threshold)
+			return now - *since >= sustain_ns;
+		*since = 0;
+	}
+	if (pct_of(used_ns, now - start) <= threshold)
+		return false;
+	*since = start;
+	*over_ns = used_ns;
+	return now - start >= sustain_ns;
+}
+
 /* Slide the budget window of @p to @now and add @used_ns to it. */
 static void budget_add(struct cw_prog *p, u64 now, u64 used_ns,
 		       unsigned int window_s)
@@ -417,8 +442,9 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
 	 */
 	if (now - start > c->period_ns + c->period_ns / 2)
 		start = now - c->period_ns;
-	if (sustained(&p->over_since, start, now, p->pct, c->threshold,
-		      c->sustain_ns)) {
+	if (sustained_avg(&p->over_since, &p->over_ns, start, now,
+			  div_u64((u64)p->pct * (now - start), 100),
+			  c->threshold, c->sustain_ns)) {
 		d.rule = CPUWARDEN_RULE_SUSTAINED;
 		d.cpu_pct = p->pct;
 		d.limit = c->threshold;

@@ -5,9 +5,12 @@
  *   cw-burn [-t THREADS] [-d DUTY] [-b SECONDS] [-s SECONDS] [-f] [-u]
  *           [-e PATH] [-n CHILDREN] [-c] [-p] [-m PATH] [-r SECONDS]
  *           [-a CPU] [-o PATH] [-l] [-w SECONDS] [-E] [-B] [-i NICE]
+ *           [-P ON,OFF]
  *
  *   -t N   burn in N threads (default 1)
  *   -d P   each thread is busy P percent of every 100 ms (default 100)
+ *   -P A,B each thread is busy A ms, then sleeps B ms, and again (a miner
+ *          that pauses now and then to slip under a detector)
  *   -b S   burn for S seconds, then sleep until killed
  *   -s S   exit 0 after S seconds
  *   -f     fork one child that burns; exit 0 once it is killed by
@@ -65,6 +68,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static unsigned int duty = 100;
+static unsigned int pulse_on, pulse_off;	/* ms, with -P */
 static double burst = -1;
 
 /* Loop iterations of each burning thread, for -o. */
@@ -129,8 +133,10 @@ static void *burn(void *arg)
 			for (i = 0; i < 1000; i++)
 				spin = spin + 1;
 			__atomic_store_n(count, *count + 1, __ATOMIC_RELAXED);
-		} while (now() - slot < duty / 1000.0);
-		if (duty < 100)
+		} while (now() - slot < (pulse_on ? pulse_on : duty) / 1000.0);
+		if (pulse_on)
+			usleep(pulse_off * 1000);
+		else if (duty < 100)
 			usleep((100 - duty) * 1000);
 	}
 	return NULL;
@@ -359,7 +365,7 @@ static void unlink_self(void)
 	}
 }
 
-#define OPTIONS "t:d:b:s:fue:n:cpm:r:R:a:o:lw:EBi:"
+#define OPTIONS "t:d:P:b:s:fue:n:cpm:r:R:a:o:lw:EBi:"
 
 /* -E: the test replaces our file, then sends SIGUSR1. */
 static int reexec_self(void)
@@ -434,6 +440,10 @@ int main(int argc, char **argv)
 		case 'd':
 			duty = strtoul(optarg, NULL, 0);
 			break;
+		case 'P':
+			if (sscanf(optarg, "%u,%u", &pulse_on, &pulse_off) != 2 || !pulse_on)
+				duty = 0;	/* refused below */
+			break;
 		case 'b':
 			burst = strtod(optarg, NULL);
 			break;
@@ -495,7 +505,7 @@ int main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: cw-burn [-t N] [-d PCT] [-b S] [-s S] [-f] [-u] [-e PATH]\n"
 					"               [-n N] [-c] [-p] [-m PATH] [-r S] [-a CPU] [-o PATH] [-l]\n"
-					"               [-w S] [-E] [-B] [-i NICE]\n");
+					"               [-w S] [-E] [-B] [-i NICE] [-P ON,OFF]\n");
 			return 2;
 		}
 	}
