@@ -145,12 +145,13 @@ static void log_line(const struct cw_decision *d, const char *path)
 	exe = kmalloc(CW_LOG_PATH_MAX, GFP_ATOMIC | __GFP_NOWARN);
 	if (exe)
 		escape(exe, CW_LOG_PATH_MAX, path);
-	pr_info("%s pid=%d uid=%u comm=\"%s\" exe=\"%s\" origin=%s%s%s%s%s%s%s\n",
+	pr_info("%s pid=%d uid=%u comm=\"%s\" exe=\"%s\" origin=%s%s%s%s%s%s%s%s\n",
 		cw_policy_event_name(d->event), d->pid, d->uid, comm, exe ?: "?",
 		cw_origin_name(d->origin),
 		d->oflags & CPUWARDEN_ORIGIN_F_SCRIPT ? "+script" : "",
 		d->oflags & CPUWARDEN_ORIGIN_F_INHERITED ? "+inherited" : "",
 		d->oflags & CPUWARDEN_ORIGIN_F_LATE ? "+late" : "",
+		d->oflags & CPUWARDEN_ORIGIN_F_MAPPED ? "+mapped" : "",
 		d->hashed ? " sha256=" : "", sha, detail);
 	kfree(exe);
 }

@@ -142,7 +142,8 @@ static int gate(struct linux_binprm *bprm)
 	 * from the host (bash, busybox, runc) and got killed from /tmp must
 	 * still run from where the host keeps it, and from where the host
 	 * runs it besides (runc's memfd): an owned match is reported, and
-	 * the content is refused from then on only in a watched location.
+	 * the content is refused from then on only in a watched or
+	 * user-writable location.
 	 */
 	verdict = hashed ? cw_quarantine_judge(sha, origin) : CW_QUARANTINE_RUN;
 	if (verdict == CW_QUARANTINE_REPORT)

@@ -14,6 +14,7 @@
 #include "deleted.h"
 #include "exec.h"
 #include "gate.h"
+#include "mapped.h"
 #include "hooks.h"
 #include "throttle.h"
 #include "track.h"
@@ -51,6 +52,14 @@ static struct kretprobe *kretprobes[] = {
 
 static bool kretprobe_on[ARRAY_SIZE(kretprobes)];
 
+/* Without these, unowned code that is mapped rather than exec'd runs untracked. */
+static struct kprobe *kprobes[] = {
+	&cw_mapped_mmap_kprobe,
+	&cw_mapped_mprotect_kprobe,
+};
+
+static bool kprobe_on[ARRAY_SIZE(kprobes)];
+
 static void find_tp(struct tracepoint *tp, void *priv)
 {
 	unsigned int i;
@@ -78,12 +87,22 @@ static void probes_register(void)
 			pr_notice("kretprobe on %s unavailable (%d)\n",
 				  kretprobes[i]->kp.symbol_name, ret);
 	}
+	for (i = 0; i < ARRAY_SIZE(kprobes); i++) {
+		ret = register_kprobe(kprobes[i]);
+		kprobe_on[i] = !ret;
+		if (ret)
+			pr_notice("kprobe on %s unavailable (%d)\n",
+				  kprobes[i]->symbol_name, ret);
+	}
 }
 
 static void probes_unregister(void)
 {
 	unsigned int i;
 
+	for (i = ARRAY_SIZE(kprobes); i--; )
+		if (kprobe_on[i])
+			unregister_kprobe(kprobes[i]);
 	for (i = ARRAY_SIZE(kretprobes); i--; )
 		if (kretprobe_on[i])
 			unregister_kretprobe(kretprobes[i]);

@@ -10,6 +10,7 @@
 #include "deleted.h"
 #include "exec.h"
 #include "hooks.h"
+#include "mapped.h"
 #include "netlink.h"
 #include "origin.h"
 #include "policy.h"
@@ -51,6 +52,7 @@ static int __init cw_init(void)
 err_hooks:
 	cw_exec_exit();
 	cw_deleted_exit();
+	cw_mapped_exit();
 	cw_sample_exit();
 	cw_throttle_exit();
 	cw_netlink_exit();
@@ -72,6 +74,7 @@ static void __exit cw_exit(void)
 	cw_hooks_unregister();
 	cw_exec_exit();
 	cw_deleted_exit();
+	cw_mapped_exit();
 	cw_sample_exit();
 	cw_throttle_exit();
 	cw_netlink_exit();

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Where a program comes from: is its file owned, or does it live in a
- * watched location, have no path at all, or was it deleted?
+ * watched location, have no path at all, was it deleted, or could a user
+ * other than root have written it there?
  *
  * The answer is taken from where the file really is, its superblock and
  * dentry, never from the path string the caller passed.  A symlink into
@@ -11,7 +12,8 @@
  * cw_origin_classify() runs for every exec on the system, so for an
  * owned program it costs a few pointer compares: the superblock differs
  * from every watched one, or, when /tmp is no mount of its own, a short
- * walk up the dentry's parents.
+ * walk up the dentry's parents; then one more walk, to the root of the
+ * file's mount, reading each directory's owner and mode.
  */
 
 #include <linux/dcache.h>
@@ -29,6 +31,7 @@
 #include <linux/workqueue.h>
 
 #include "origin.h"
+#include "policy.h"
 
 #define CW_WATCH_DEFAULT "/tmp,/var/tmp,/dev/shm"
 
@@ -217,6 +220,49 @@ static bool deleted_unowned(struct dentry *dentry, const struct inode *inode)
 	       (inode->i_mode & 0022) || is_watched(dentry);
 }
 
+/* A directory whose entries another uid than root may add or replace. */
+static bool dir_writable(const struct inode *dir)
+{
+	umode_t mode = READ_ONCE(dir->i_mode);
+
+	return !uid_eq(READ_ONCE(dir->i_uid), GLOBAL_ROOT_UID) ||
+	       ((mode & 0022) && !(mode & S_ISVTX));
+}
+
+/*
+ * Could another uid than root have put this content here?  The file is
+ * theirs or writable by group or other, or a directory above it, up to
+ * the root of its mount, lets them add or replace entries (a sticky
+ * directory protects root's files in it).  The directories above a mount
+ * point are left out: mounting needs root, and a mount made in a user
+ * namespace is that user's whole tree.  This is the reverse of the
+ * root-owned chain a "path:" allow rule needs.
+ *
+ * A walk under RCU, without references or locks: a dentry pins its
+ * parent, and a rename meanwhile can only show a directory the file was
+ * in a moment ago.
+ */
+static bool writable_chain(const struct path *path, const struct inode *inode)
+{
+	const struct dentry *d = path->dentry, *root = path->mnt->mnt_root;
+	const struct inode *dir;
+	bool found = false;
+
+	if (!uid_eq(inode->i_uid, GLOBAL_ROOT_UID) || (inode->i_mode & 0022))
+		return true;
+	rcu_read_lock();
+	while (d != root && !IS_ROOT(d)) {
+		d = READ_ONCE(d->d_parent);
+		dir = d_inode_rcu(d);
+		if (dir && dir_writable(dir)) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 enum cpuwarden_origin cw_origin_classify(const struct file *file)
 {
 	struct dentry *dentry = file->f_path.dentry;
@@ -234,6 +280,8 @@ enum cpuwarden_origin cw_origin_classify(const struct file *file)
 							CPUWARDEN_ORIGIN_NONE;
 	if (is_watched(dentry))
 		return CPUWARDEN_ORIGIN_WATCHED;
+	if (cw_policy_get(writable) && writable_chain(&file->f_path, inode))
+		return CPUWARDEN_ORIGIN_WRITABLE;
 	return CPUWARDEN_ORIGIN_NONE;
 }
 
@@ -244,6 +292,7 @@ const char *cw_origin_name(enum cpuwarden_origin origin)
 		[CPUWARDEN_ORIGIN_WATCHED] = "watched",
 		[CPUWARDEN_ORIGIN_FILELESS] = "fileless",
 		[CPUWARDEN_ORIGIN_DELETED] = "deleted",
+		[CPUWARDEN_ORIGIN_WRITABLE] = "writable",
 	};
 
 	return origin < ARRAY_SIZE(names) ? names[origin] : "?";

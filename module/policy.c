@@ -32,7 +32,10 @@
  * a tenth of a CPU: enough to keep a wrongly accused job alive and its
  * evidence intact.  It is released after five quiet minutes; a miner is
  * never quiet.  "monitor" first: a new install reports before it is
- * trusted to act.
+ * trusted to act.  Programs that a user or service account could have
+ * written are tracked ("writable"): that is where intruders who avoid
+ * /tmp put their miners, and a user's own program is only tracked, not
+ * acted on, unless it uses CPU like a miner.
  */
 struct cw_policy cw_policy = {
 	.threshold = 50,
@@ -46,6 +49,8 @@ struct cw_policy cw_policy = {
 	.quiet = 300,
 	.hash = true,
 	.kill_tree = true,
+	.writable = true,
+	.mapped = true,
 };
 
 bool cw_locked;
@@ -187,6 +192,14 @@ MODULE_PARM_DESC(hash, "Identify programs by the SHA-256 of their content (defau
 
 module_param_cb(kill_tree, &bool_ops, &cw_policy.kill_tree, 0600);
 MODULE_PARM_DESC(kill_tree, "Kill the tracked descendants of a killed program too (default Y)");
+
+module_param_cb(writable, &bool_ops, &cw_policy.writable, 0600);
+MODULE_PARM_DESC(writable,
+		 "Track programs whose file or a directory above it another uid than root could write (default Y)");
+
+module_param_cb(mapped, &bool_ops, &cw_policy.mapped, 0600);
+MODULE_PARM_DESC(mapped,
+		 "Track programs that map an unowned file executable: ld.so FILE, LD_PRELOAD (default Y)");
 
 /* Write-only: a PID whose throttling ends, exempt until it exits. */
 static int set_release(const char *val, const struct kernel_param *kp)

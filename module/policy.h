@@ -25,6 +25,8 @@ struct cw_policy {
 	unsigned int quiet;		/* seconds, 0: only an admin releases */
 	bool hash;			/* identify content by SHA-256 */
 	bool kill_tree;			/* kill tracked descendants too */
+	bool writable;			/* track CPUWARDEN_ORIGIN_WRITABLE */
+	bool mapped;			/* track CPUWARDEN_ORIGIN_F_MAPPED */
 };
 
 extern struct cw_policy cw_policy;

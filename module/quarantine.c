@@ -120,8 +120,8 @@ static struct cw_qentry *find(const u8 *sha)
  * do.  From an owned file it runs, and the content is marked as the
  * host's own: reported the first time only (a user could otherwise flood
  * the log and the event stream through the host's /bin/sh), and from then
- * on refused only from a watched location, where an intruder chose to
- * put it: a host program that re-executes itself from a memfd (runc) or
+ * on refused only from a watched or user-writable location, where an
+ * intruder chose to put it: a host program that re-executes itself from a memfd (runc) or
  * from its deleted file keeps working.  A copy run that way is tracked
  * and judged like any other, just not refused at exec.  A change of the
  * set meanwhile may lose the mark once.
@@ -138,6 +138,7 @@ enum cw_quarantine_verdict cw_quarantine_judge(const u8 sha[CPUWARDEN_SHA256_LEN
 		v = test_and_set_bit(0, &e->spared) ? CW_QUARANTINE_RUN :
 						      CW_QUARANTINE_REPORT;
 	else if (e && (origin == CPUWARDEN_ORIGIN_WATCHED ||
+		       origin == CPUWARDEN_ORIGIN_WRITABLE ||
 		       !test_bit(0, &e->spared)))
 		v = CW_QUARANTINE_REFUSE;
 	rcu_read_unlock();

@@ -155,7 +155,9 @@ static inline int cw_short_policy(const char *mode, const char *threshold,
 {
 	static const char *const rest[][2] = {
 		{ "period_ms", "200" }, { "budget", "0" }, { "hash", "Y" },
-		{ "kill_tree", "Y" }, { "allow", "" }, { "quarantine", "clear" },
+		{ "kill_tree", "Y" }, { "writable", "Y" }, { "mapped", "Y" },
+		{ "allow", "" },
+		{ "quarantine", "clear" },
 		{ "watch", "/tmp,/var/tmp,/dev/shm" },
 	};
 	int ret = cw_param_set("mode", mode);

@@ -209,8 +209,13 @@ static void exec_unlinking(const char *path)
 	execve(path, argv, no_env);
 }
 
+/*
+ * A user's file is "writable" from its exec on; without that class it is
+ * owned at exec and unowned once it deleted itself.
+ */
 static pid_t launch_unlink_self(struct __test_metadata *_metadata)
 {
+	ASSERT_EQ(0, cw_param_set("writable", "N"));
 	put_users_burner(_metadata, "/home/user/cw-burn-self");
 	return start(exec_unlinking, "/home/user/cw-burn-self");
 }
@@ -239,6 +244,50 @@ static pid_t launch_user(struct __test_metadata *_metadata)
 	return start(exec_as_user, "/tmp/cw-burn-user");
 }
 
+/*
+ * Provenance: where another uid than root could have put the file.  A
+ * directory that uid 1000 owns below its home, as RedTail's installer
+ * picks first, run by that user and by root (a cron job or service that
+ * runs what a compromised account left).
+ */
+static pid_t launch_home(struct __test_metadata *_metadata)
+{
+	mkdir("/home/user/.local", 0755);
+	mkdir("/home/user/.local/share", 0700);
+	ASSERT_EQ(0, chown("/home/user/.local", 1000, 1000));
+	ASSERT_EQ(0, chown("/home/user/.local/share", 1000, 1000));
+	put_users_burner(_metadata, "/home/user/.local/share/.x");
+	return start(exec_as_user, "/home/user/.local/share/.x");
+}
+
+static pid_t launch_home_by_root(struct __test_metadata *_metadata)
+{
+	mkdir("/home/user/cw-drop", 0755);
+	ASSERT_EQ(0, chown("/home/user/cw-drop", 1000, 1000));
+	/* Root's own file: the directory it is in is not. */
+	put_burner(_metadata, "/home/user/cw-drop/worker");
+	return start(exec_path, "/home/user/cw-drop/worker");
+}
+
+/* Root's file and directories, but a directory anyone may write into. */
+static pid_t launch_open_dir(struct __test_metadata *_metadata)
+{
+	mkdir("/srv", 0755);
+	mkdir("/srv/cw-open", 0777);
+	ASSERT_EQ(0, chmod("/srv/cw-open", 0777));
+	return launch_at(_metadata, "/srv/cw-open/cw-burn");
+}
+
+/* Root's file in root's directory, which its group may rewrite. */
+static pid_t launch_group_writable(struct __test_metadata *_metadata)
+{
+	mkdir("/opt", 0755);
+	mkdir("/opt/cw-app", 0755);
+	put_burner(_metadata, "/opt/cw-app/cw-burn");
+	ASSERT_EQ(0, chmod("/opt/cw-app/cw-burn", 0775));
+	return start(exec_path, "/opt/cw-app/cw-burn");
+}
+
 #define ORIGIN_VARIANT(name, expect, user)			\
 	FIXTURE_VARIANT_ADD(origin, name) {			\
 		.launch = launch_##name,			\
@@ -260,6 +309,10 @@ ORIGIN_VARIANT(deleted_at_exec, "deleted", "0");
 ORIGIN_VARIANT(unlink_self, "deleted+late", "0");
 ORIGIN_VARIANT(script, "watched+script", "0");
 ORIGIN_VARIANT(user, "watched", "1000");
+ORIGIN_VARIANT(home, "writable", "1000");
+ORIGIN_VARIANT(home_by_root, "writable", "0");
+ORIGIN_VARIANT(open_dir, "writable", "0");
+ORIGIN_VARIANT(group_writable, "writable", "0");
 
 FIXTURE_SETUP(origin)
 {
@@ -353,6 +406,44 @@ TEST_F_TIMEOUT(spare, owned_burner, 2 * CW_DEADLINE)
 	/* Never even tracked. */
 	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
 	ASSERT_FALSE(cw_kmsg_wait(self->kmsg, 0, NULL, 0, pid, NULL));
+}
+
+/*
+ * Not "writable": root's file in a sticky directory anyone may write
+ * into (only root may replace root's entries there), outside the watched
+ * locations.
+ */
+TEST_F_TIMEOUT(spare, sticky_dir, 2 * CW_DEADLINE)
+{
+	char pid[32];
+
+	mkdir("/srv", 0755);
+	mkdir("/srv/cw-sticky", 01777);
+	ASSERT_EQ(0, chmod("/srv/cw-sticky", 01777));
+	put_burner(_metadata, "/srv/cw-sticky/cw-burn");
+	self->pid = start(exec_path, "/srv/cw-sticky/cw-burn");
+	self->control = start(exec_path, "/tmp/cw-control");
+	outlives_control(_metadata, self->pid, self->control);
+	self->control = -1;
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+	ASSERT_FALSE(cw_kmsg_wait(self->kmsg, 0, NULL, 0, pid, NULL));
+}
+
+/* writable=N: a user's program in its home is not tracked. */
+TEST_F_TIMEOUT(spare, writable_off, 2 * CW_DEADLINE)
+{
+	char pid[32];
+
+	ASSERT_EQ(0, cw_param_set("writable", "N"));
+	put_burner(_metadata, "/home/user/cw-own");
+	ASSERT_EQ(0, chown("/home/user/cw-own", 1000, 1000));
+	self->pid = start(exec_as_user, "/home/user/cw-own");
+	self->control = start(exec_path, "/tmp/cw-control");
+	outlives_control(_metadata, self->pid, self->control);
+	self->control = -1;
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+	ASSERT_FALSE(cw_kmsg_wait(self->kmsg, 0, NULL, 0, pid, NULL));
+	ASSERT_EQ(0, cw_param_set("writable", "Y"));
 }
 
 static void exec_then_owned(const char *path)

@@ -29,6 +29,7 @@ static const char * const origin_names[] = {
 	[CPUWARDEN_ORIGIN_WATCHED] = "watched",
 	[CPUWARDEN_ORIGIN_FILELESS] = "fileless",
 	[CPUWARDEN_ORIGIN_DELETED] = "deleted",
+	[CPUWARDEN_ORIGIN_WRITABLE] = "writable",
 };
 
 static const struct {
@@ -38,6 +39,7 @@ static const struct {
 	{ CPUWARDEN_ORIGIN_F_SCRIPT, "script" },
 	{ CPUWARDEN_ORIGIN_F_INHERITED, "inherited" },
 	{ CPUWARDEN_ORIGIN_F_LATE, "late" },
+	{ CPUWARDEN_ORIGIN_F_MAPPED, "mapped" },
 };
 
 static const char * const rule_names[] = {

@@ -18,6 +18,12 @@
  *                              kernel-internal mount
  *   CPUWARDEN_ORIGIN_DELETED   its file was unlinked before it ran, or
  *                              while it ran
+ *   CPUWARDEN_ORIGIN_WRITABLE  someone other than root could have put its
+ *                              content there: the file, or a directory
+ *                              above it on its mount, belongs to another
+ *                              uid, or the file is writable by group or
+ *                              other, or such a directory is without the
+ *                              sticky bit (module parameter "writable")
  *
  * Origin flags (CPUWARDEN_ORIGIN_F_*), set beside the origin:
  *
@@ -27,6 +33,10 @@
  *   F_LATE       the origin was found after exec: the file was deleted
  *                while it ran, or the program was running already when
  *                the module was loaded
+ *   F_MAPPED     the unowned file was not exec'd but mapped executable
+ *                by an owned program: "ld.so FILE", LD_PRELOAD, or
+ *                mmap()/mprotect() with PROT_EXEC (module parameter
+ *                "mapped"); the file is the program
  *
  * Modes (enum cpuwarden_mode), module parameter "mode":
  *
@@ -174,6 +184,7 @@ enum cpuwarden_origin {
 	CPUWARDEN_ORIGIN_WATCHED,
 	CPUWARDEN_ORIGIN_FILELESS,
 	CPUWARDEN_ORIGIN_DELETED,
+	CPUWARDEN_ORIGIN_WRITABLE,
 
 	__CPUWARDEN_ORIGIN_LAST
 };
@@ -184,10 +195,12 @@ enum cpuwarden_origin_flag {
 	CPUWARDEN_ORIGIN_F_SCRIPT = 1U << 0,
 	CPUWARDEN_ORIGIN_F_INHERITED = 1U << 1,
 	CPUWARDEN_ORIGIN_F_LATE = 1U << 2,
+	CPUWARDEN_ORIGIN_F_MAPPED = 1U << 3,
 
 	__CPUWARDEN_ORIGIN_F_ALL = CPUWARDEN_ORIGIN_F_SCRIPT |
 				   CPUWARDEN_ORIGIN_F_INHERITED |
-				   CPUWARDEN_ORIGIN_F_LATE
+				   CPUWARDEN_ORIGIN_F_LATE |
+				   CPUWARDEN_ORIGIN_F_MAPPED
 };
 
 enum cpuwarden_mode {
@@ -360,6 +373,10 @@ enum cpuwarden_attr {
 	CPUWARDEN_A_FOR_S,
 	CPUWARDEN_A_UID_CPU_PCT,
 	CPUWARDEN_A_CHANGE,
+
+	/* Policy, continued */
+	CPUWARDEN_A_WRITABLE,		/* 0 or 1: ORIGIN_WRITABLE is tracked */
+	CPUWARDEN_A_MAPPED,		/* 0 or 1: ORIGIN_F_MAPPED is tracked */
 
 	__CPUWARDEN_A_LAST
 };

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A real miner where real intruders put it.  cw-randomx computes Monero's
+ * proof of work with Debian's librandomx; each test drops it where a kit
+ * that avoids /tmp would (RedTail's installer takes the first directory
+ * its user owns and can write) and expects it stopped in kill mode.  Run
+ * as root inside a QEMU guest with the module loaded.
+ */
+#include "common.h"
+
+#include <grp.h>
+
+#include "kselftest_harness.h"
+
+#define RANDOMX "/selftests/cw-randomx"
+#define LOADER "/lib64/ld-linux-x86-64.so.2"
+
+/*
+ * Light mode fills a 256 MiB cache before the first hash, which takes
+ * tens of seconds under TCG: the miner is judged on it too, as on the
+ * hash loop, being the same program.
+ */
+#define MINER_DEADLINE (3 * CW_DEADLINE)
+
+static char *const no_env[] = { NULL };
+
+FIXTURE(miner) {
+	int kmsg;
+	pid_t pid;
+};
+
+FIXTURE_SETUP(miner)
+{
+	self->pid = -1;
+	CW_REQUIRE_MODULE();
+	ASSERT_EQ(0, cw_short_policy("kill", "50", "3"));
+	self->kmsg = cw_kmsg_open();
+	ASSERT_LE(0, self->kmsg);
+}
+
+FIXTURE_TEARDOWN(miner)
+{
+	cw_reap(self->pid);
+	cw_param_set("quarantine", "clear");
+	cw_param_set("mode", "monitor");
+	close(self->kmsg);
+	cw_sh("rm -rf /home/user/.cache /tmp/.rx");
+}
+
+/*
+ * Start @path as @uid (0 or 1000), its report in @out; through the
+ * dynamic loader, as "ld.so @path", when @loader.
+ */
+static pid_t start_miner(const char *path, uid_t uid, const char *out, bool loader)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		char *const argv[] = { "kworker", "-o", (char *)out, NULL };
+		char *const ld_argv[] = { "ld.so", (char *)path, "-o", (char *)out, NULL };
+
+		if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+			    setresuid(uid, uid, uid)))
+			_exit(126);
+		if (loader)
+			execve(LOADER, ld_argv, no_env);
+		else
+			execve(path, argv, no_env);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Wait for the miner to be killed, with a log line that has all of @...; */
+#define EXPECT_KILLED(...) do {							\
+	char pid_[32], line_[1024];						\
+	int status_ = cw_wait(self->pid, MINER_DEADLINE);			\
+										\
+	ASSERT_TRUE(cw_killed(status_)) {					\
+		TH_LOG("the miner was not killed (wait status %d)", status_);	\
+	}									\
+	snprintf(pid_, sizeof(pid_), " pid=%d ", self->pid);			\
+	self->pid = -1;								\
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, 5, line_, sizeof(line_), "killed",	\
+				 pid_, __VA_ARGS__, NULL)) {			\
+		TH_LOG("no killed line with%s" #__VA_ARGS__, pid_);		\
+	}									\
+	TH_LOG("%s", strchr(line_, ';') ? strchr(line_, ';') + 1 : line_);	\
+} while (0)
+
+/* Whether the miner at @out got as far as its hash loop. */
+static bool hashing(const char *out)
+{
+	char buf[16] = "";
+	FILE *f = fopen(out, "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return !strcmp(buf, "hashing\n");
+}
+
+/*
+ * uid 1000 drops the miner in a hidden directory of its own below its
+ * home and runs it: nothing about the path is /tmp.
+ */
+TEST_F_TIMEOUT(miner, users_own_directory, MINER_DEADLINE + 30)
+{
+	const char *path = "/home/user/.cache/.rx/kworker";
+	const char *out = "/home/user/.cache/.rx/out";
+
+	ASSERT_EQ(0, cw_sh("mkdir -p /home/user/.cache/.rx && chown -R 1000:1000 /home/user/.cache"));
+	ASSERT_EQ(0, cw_copy(RANDOMX, path, 0755));
+	ASSERT_EQ(0, chown(path, 1000, 1000));
+	self->pid = start_miner(path, 1000, out, false);
+	ASSERT_LT(0, self->pid);
+	EXPECT_KILLED("origin=writable ", "uid=1000 ");
+	TH_LOG("%s", hashing(out) ? "while hashing" : "while filling its cache");
+}
+
+/*
+ * The file exec'd is the dynamic loader, which the host owns; the miner
+ * is only mapped, by the loader, as a library would be.
+ */
+TEST_F_TIMEOUT(miner, run_by_the_loader, MINER_DEADLINE + 30)
+{
+	ASSERT_EQ(0, cw_sh("mkdir -p /tmp/.rx"));
+	ASSERT_EQ(0, cw_copy(RANDOMX, "/tmp/.rx/kworker", 0755));
+	self->pid = start_miner("/tmp/.rx/kworker", 0, "/tmp/.rx/out", true);
+	ASSERT_LT(0, self->pid);
+	EXPECT_KILLED("origin=watched+mapped ", "exe=\"/tmp/.rx/kworker\"");
+}
+
+/*
+ * The same loader running the host's own copy, as any dynamic program
+ * runs: owned code, mapped by an owned program, is never tracked.
+ */
+TEST_F_TIMEOUT(miner, owned_through_the_loader_spared, MINER_DEADLINE + 30)
+{
+	char pid[32];
+
+	self->pid = start_miner(RANDOMX, 0, "/tmp/cwm-owned.out", true);
+	ASSERT_LT(0, self->pid);
+	/* Well past sustain, and past the cache fill. */
+	sleep(12);
+	ASSERT_EQ(-1, cw_wait(self->pid, 0)) {
+		TH_LOG("the host's own program was stopped");
+	}
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+	ASSERT_FALSE(cw_kmsg_wait(self->kmsg, 0, NULL, 0, pid, NULL)) {
+		TH_LOG("the host's own program was tracked");
+	}
+	unlink("/tmp/cwm-owned.out");
+}
+
+/*
+ * A miner that sleeps 0.35 s after every 2.6 s of work: 88% of a CPU,
+ * with a sample (200 ms) under the threshold every 3 s, so that a rule
+ * of "over the threshold in every sample" never sees 3 s in a row.  It
+ * is judged on its average: killed at sustain, give or take a sample.
+ */
+TEST_F_TIMEOUT(miner, pauses_for_a_sample, CW_DEADLINE + 30)
+{
+	char pid[32], line[1024], *f;
+	int for_s;
+
+	ASSERT_EQ(0, cw_sh("mkdir -p /tmp/.rx"));
+	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, "/tmp/.rx/pulse", 0755, "pulse"));
+	self->pid = fork();
+	if (!self->pid) {
+		char *const argv[] = { "pulse", "-P", "2600,350", NULL };
+
+		execve("/tmp/.rx/pulse", argv, no_env);
+		_exit(127);
+	}
+	ASSERT_LT(0, self->pid);
+	ASSERT_TRUE(cw_killed(cw_wait(self->pid, CW_DEADLINE)));
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+	self->pid = -1;
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, 5, line, sizeof(line), "killed", pid,
+				 "rule=sustained ", NULL));
+	TH_LOG("%s", strchr(line, ';') ? strchr(line, ';') + 1 : line);
+	/* Over on average for sustain (3 s), judged at a sample after it. */
+	f = strstr(line, " for=");
+	ASSERT_NE(NULL, f);
+	for_s = atoi(f + 5);
+	ASSERT_LE(3, for_s);
+	ASSERT_GE(4, for_s);
+}
+
+TEST_HARNESS_MAIN
