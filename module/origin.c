@@ -187,6 +187,26 @@ static void refresh_request(void)
 	schedule_work(&refresh_work);
 }
 
+/*
+ * Whether @dentry is @root or below it.  is_subdir() would retry under
+ * rename_lock, whose readers may sleep on PREEMPT_RT when they meet a
+ * writer, and this runs from a kprobe too (mapped.c).  A walk up
+ * d_parent under RCU instead: a dentry pins its parent, and a rename
+ * meanwhile shows a place the file was in a moment ago.
+ */
+static bool below(const struct dentry *dentry, const struct dentry *root)
+{
+	const struct dentry *parent;
+
+	while (dentry != root) {
+		parent = READ_ONCE(dentry->d_parent);
+		if (parent == dentry)
+			return false;
+		dentry = parent;
+	}
+	return true;
+}
+
 static bool is_watched(struct dentry *dentry)
 {
 	const struct cw_watch *w;
@@ -200,7 +220,7 @@ static bool is_watched(struct dentry *dentry)
 
 		if (unlikely(d_mountpoint(root)))
 			refresh_request();
-		found = dentry->d_sb == root->d_sb && is_subdir(dentry, root);
+		found = dentry->d_sb == root->d_sb && below(dentry, root);
 	}
 	rcu_read_unlock();
 	return found;
