@@ -34,6 +34,7 @@
 #include "netlink.h"
 #include "origin.h"
 #include "policy.h"
+#include "probation.h"
 #include "prog.h"
 #include "quarantine.h"
 #include "sample.h"
@@ -129,6 +130,10 @@ static void log_line(const struct cw_decision *d, const char *path)
 		break;
 	case CPUWARDEN_RULE_QUIET:
 		snprintf(detail, sizeof(detail), " rule=quiet for=%us", d->for_s);
+		break;
+	case CPUWARDEN_RULE_PROBATION:
+		snprintf(detail, sizeof(detail), " rule=probation for=%us mode=%s",
+			 d->for_s, cw_policy_mode_name(d->mode));
 		break;
 	case CPUWARDEN_RULE_NONE:
 		break;
@@ -345,8 +350,9 @@ static bool target(struct cw_track *rec, struct cw_prog *prog, bool tree)
 }
 
 /* Killed by cw_action_flush(), if it still runs what was decided on. */
-static void kill_one(struct cw_track *rec, struct cw_decision *d)
+static void kill_one(struct cw_track *rec, struct cw_decision *d, u64 now)
 {
+	cw_probation_start(rec->uid, now);
 	set_bit(CW_TRACK_KILL, &rec->flags);
 	kills_due = true;
 	report(d, rec);
@@ -381,7 +387,7 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		}
 		announce(d, NULL, rec);
 		d->event = CPUWARDEN_EVENT_KILLED;
-		kill_one(rec, d);
+		kill_one(rec, d, now);
 		return;
 	}
 
@@ -404,8 +410,10 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		cw_throttle_start(prog, now);
 		d->event = CPUWARDEN_EVENT_THROTTLED;
 		list_for_each_entry_rcu(r, &cw_track_held, hold_node)
-			if (r->held_by == prog)
+			if (r->held_by == prog) {
+				cw_probation_start(r->uid, now);
 				report(d, r);
+			}
 		return;
 	default:
 		if (prog->state == CW_PROG_KILLED)
@@ -419,7 +427,7 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		list_for_each_entry_rcu(r, &cw_track_list, lnode) {
 			cw_track_yield();
 			if (target(r, prog, tree))
-				kill_one(r, d);
+				kill_one(r, d, now);
 		}
 		if (list_empty(&prog->qnode)) {
 			refcount_inc(&prog->ref);
@@ -429,6 +437,32 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		kills_due = true;
 		return;
 	}
+}
+
+/*
+ * @prog, a program of @rec's uid started while that uid is on probation
+ * (probation.c), starts held at the cap until @until, unless the mode
+ * is monitor.  Called by the sampler under RCU.
+ */
+void cw_action_probation(struct cw_prog *prog, struct cw_track *rec,
+			 u64 until, u64 now)
+{
+	struct cw_decision d = {
+		.event = CPUWARDEN_EVENT_THROTTLED,
+		.rule = CPUWARDEN_RULE_PROBATION,
+		.mode = cw_policy_get(mode),
+		.limit = cw_policy_get(cap),
+		.for_s = div_u64(until - now + NSEC_PER_SEC - 1, NSEC_PER_SEC),
+	};
+	struct cw_track *r;
+
+	if (d.mode == CPUWARDEN_MODE_MONITOR || prog->state != CW_PROG_NORMAL)
+		return;
+	cw_throttle_start(prog, now);
+	prog->probation_until = until;
+	list_for_each_entry_rcu(r, &cw_track_held, hold_node)
+		if (r->held_by == prog)
+			report(&d, r);
 }
 
 void cw_action_released(struct cw_track *rec, unsigned int rule,

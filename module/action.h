@@ -42,6 +42,8 @@ void cw_action_denied(struct file *file, const u8 *sha, struct task_struct *task
 void cw_action_spared(struct file *file, const u8 *sha, struct task_struct *task);
 void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		      struct cw_decision *d, u64 now);
+void cw_action_probation(struct cw_prog *prog, struct cw_track *rec,
+			 u64 until, u64 now);
 void cw_action_released(struct cw_track *rec, unsigned int rule,
 			unsigned int for_s);
 void cw_action_flush(void);

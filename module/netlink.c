@@ -68,6 +68,7 @@ uint_range(BUDGET_WINDOW);
 uint_range(CAP);
 uint_range(ESCALATE);
 uint_range(QUIET);
+uint_range(PROBATION);
 
 #define RANGED(name) NLA_POLICY_FULL_RANGE(NLA_U32, &name##_range)
 
@@ -84,6 +85,7 @@ static const struct nla_policy policy_policy[CPUWARDEN_A_MAX + 1] = {
 	[CPUWARDEN_A_CAP] = RANGED(CAP),
 	[CPUWARDEN_A_ESCALATE] = RANGED(ESCALATE),
 	[CPUWARDEN_A_QUIET] = RANGED(QUIET),
+	[CPUWARDEN_A_PROBATION] = RANGED(PROBATION),
 	[CPUWARDEN_A_HASH] = NLA_POLICY_MAX(NLA_U32, 1),
 	[CPUWARDEN_A_KILL_TREE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[CPUWARDEN_A_WRITABLE] = NLA_POLICY_MAX(NLA_U32, 1),
@@ -115,6 +117,7 @@ static const struct {
 	{ CPUWARDEN_A_CAP, "cap", &cw_policy.cap },
 	{ CPUWARDEN_A_ESCALATE, "escalate", &cw_policy.escalate },
 	{ CPUWARDEN_A_QUIET, "quiet", &cw_policy.quiet },
+	{ CPUWARDEN_A_PROBATION, "probation", &cw_policy.probation },
 };
 
 static const struct {
@@ -167,7 +170,8 @@ static int put_decision(struct sk_buff *skb, const struct cw_decision *d,
 			d->rule == CPUWARDEN_RULE_ESCALATE;
 	bool lasted = d->rule == CPUWARDEN_RULE_SUSTAINED ||
 		      d->rule == CPUWARDEN_RULE_ESCALATE ||
-		      d->rule == CPUWARDEN_RULE_QUIET;
+		      d->rule == CPUWARDEN_RULE_QUIET ||
+		      d->rule == CPUWARDEN_RULE_PROBATION;
 
 	if (nla_put_u32(skb, CPUWARDEN_A_EVENT, d->event) ||
 	    nla_put_u64_64bit(skb, CPUWARDEN_A_TIME_NS, ktime_get_real_ns(),

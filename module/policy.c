@@ -47,6 +47,7 @@ struct cw_policy cw_policy = {
 	.cap = 10,
 	.escalate = 0,
 	.quiet = 300,
+	.probation = 600,
 	.hash = true,
 	.kill_tree = true,
 	.writable = true,
@@ -167,6 +168,14 @@ module_param_cb(quiet, &uint_ops, &quiet_param, 0600);
 MODULE_PARM_DESC(quiet,
 		 "Seconds under half the cap after which a throttled program is released; 0: only by an admin (0-86400, default 300)");
 
+static struct cw_uint_param probation_param = {
+	.val = &cw_policy.probation,
+	.min = CPUWARDEN_PROBATION_MIN, .max = CPUWARDEN_PROBATION_MAX,
+};
+module_param_cb(probation, &uint_ops, &probation_param, 0600);
+MODULE_PARM_DESC(probation,
+		 "Seconds a uid's new unowned programs start throttled after one of its programs was killed or throttled; 0: never (0-86400, default 600)");
+
 static int set_bool(const char *val, const struct kernel_param *kp)
 {
 	bool v;
@@ -238,6 +247,7 @@ static const char * const rule_names[] = {
 	[CPUWARDEN_RULE_QUARANTINE] = "quarantine",
 	[CPUWARDEN_RULE_ADMIN] = "admin",
 	[CPUWARDEN_RULE_QUIET] = "quiet",
+	[CPUWARDEN_RULE_PROBATION] = "probation",
 };
 
 static const char * const event_names[] = {

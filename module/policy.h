@@ -23,6 +23,7 @@ struct cw_policy {
 	unsigned int cap;		/* throttle, percent of one CPU */
 	unsigned int escalate;		/* seconds at the cap, 0: never */
 	unsigned int quiet;		/* seconds, 0: only an admin releases */
+	unsigned int probation;		/* seconds, 0: off (probation.c) */
 	bool hash;			/* identify content by SHA-256 */
 	bool kill_tree;			/* kill tracked descendants too */
 	bool writable;			/* track CPUWARDEN_ORIGIN_WRITABLE */

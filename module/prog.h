@@ -70,6 +70,7 @@ struct cw_prog {
 	u64 tick_ns;			/* CPU since the last tick */
 	u64 tick_at;
 	u64 throttled_at;
+	u64 probation_until;		/* held for probation.c until then */
 	u64 at_cap_ns;
 	u64 quiet_ns;
 	bool frozen;

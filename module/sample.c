@@ -38,6 +38,7 @@
 #include "action.h"
 #include "policy.h"
 #include "prog.h"
+#include "probation.h"
 #include "quarantine.h"
 #include "sample.h"
 #include "throttle.h"
@@ -360,6 +361,15 @@ static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 		cw_throttle_release(rec);
 	if (test_bit(CW_TRACK_EXEMPT, &rec->flags))
 		return;
+	/* A new program of a uid on probation starts at the cap. */
+	if (rec->prog && READ_ONCE(rec->prog->state) == CW_PROG_NORMAL) {
+		u64 until = cw_probation_until(rec->uid, rec->start_ns, now);
+
+		if (until) {
+			cw_action_probation(rec->prog, rec, until, now);
+			return;
+		}
+	}
 	if (sustained(&rec->over_since, start, now, rec->pct, c->threshold,
 		      c->sustain_ns))
 		sustained_decide(rec, rec->pct, c);
@@ -388,14 +398,21 @@ static void sample_throttled(struct cw_prog *p, u64 elapsed, u64 now)
 		d.limit = cap;
 		d.for_s = div_u64(p->at_cap_ns, NSEC_PER_SEC);
 		cw_action_decide(p, NULL, &d, now);
-	} else if (quiet && p->quiet_ns >= (u64)quiet * NSEC_PER_SEC) {
+	} else if ((quiet && p->quiet_ns >= (u64)quiet * NSEC_PER_SEC) ||
+		   (p->probation_until && now >= p->probation_until)) {
+		/* Quiet, or its probation is over: judged afresh from now. */
+		bool probation = !(quiet && p->quiet_ns >= (u64)quiet * NSEC_PER_SEC);
+
 		list_for_each_entry_rcu(rec, &cw_track_held, hold_node)
 			if (rec->held_by == p)
-				cw_action_released(rec, CPUWARDEN_RULE_QUIET,
-						   div_u64(p->quiet_ns, NSEC_PER_SEC));
+				cw_action_released(rec, probation ? CPUWARDEN_RULE_PROBATION :
+								    CPUWARDEN_RULE_QUIET,
+						   div_u64(probation ? now - p->throttled_at :
+								       p->quiet_ns, NSEC_PER_SEC));
 		cw_throttle_stop(p);
 		WRITE_ONCE(p->state, CW_PROG_NORMAL);
 		p->over_since = 0;
+		p->probation_until = 0;
 		p->window_s = 0;	/* a fresh budget window */
 	}
 }

@@ -9,6 +9,8 @@
 #include "common.h"
 
 #include <grp.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "kselftest_harness.h"
 
@@ -44,6 +46,7 @@ FIXTURE_TEARDOWN(miner)
 	cw_param_set("quarantine", "clear");
 	cw_param_set("mode", "monitor");
 	close(self->kmsg);
+	cw_param_set("probation", "0");
 	cw_sh("rm -rf /home/user/.cache /tmp/.rx");
 }
 
@@ -188,6 +191,60 @@ TEST_F_TIMEOUT(miner, pauses_for_a_sample, CW_DEADLINE + 30)
 	for_s = atoi(f + 5);
 	ASSERT_LE(3, for_s);
 	ASSERT_GE(4, for_s);
+}
+
+/*
+ * A kit that relaunches its miner with one byte changed after every kill
+ * is a new program each time, with a fresh sustain: uid 1000 runs such a
+ * loop for 90 s.  Once its first copy is killed, the uid is on probation
+ * and each new copy starts at the cap: the loop gets a quarter of a CPU
+ * at most, on average (without probation it gets all of one).
+ */
+#define RESPAWN_SECONDS 90
+
+TEST_F_TIMEOUT(miner, respawn_with_new_bytes, RESPAWN_SECONDS + 60)
+{
+	static const char loop[] =
+		"i=0; while :; do i=$((i + 1)); f=/home/user/.cache/.r/m$i; "
+		"cp /selftests/cw-burn $f && echo $i >>$f && $f; done";
+	struct rusage ru;
+	double start, cpu;
+	pid_t loop_pid;
+	int pct;
+
+	ASSERT_EQ(0, cw_param_set("probation", "600"));
+	ASSERT_EQ(0, cw_param_set("cap", "10"));
+	ASSERT_EQ(0, cw_sh("mkdir -p /home/user/.cache/.r && chown -R 1000:1000 /home/user/.cache"));
+	/* The last copy, orphaned when the loop is killed, comes to us. */
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	start = cw_now();
+	loop_pid = fork();
+	if (!loop_pid) {
+		char *const argv[] = { "sh", "-c", (char *)loop, NULL };
+
+		setpgid(0, 0);
+		if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+		    setresuid(1000, 1000, 1000))
+			_exit(126);
+		execve("/bin/sh", argv, no_env);
+		_exit(127);
+	}
+	ASSERT_LT(0, loop_pid);
+	cw_sleep_until(start + RESPAWN_SECONDS);
+	kill(-loop_pid, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	ASSERT_EQ(0, getrusage(RUSAGE_CHILDREN, &ru));
+	cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	      ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	pct = (int)(cpu * 1000 / (cw_now() - start));
+	TH_LOG("the respawn loop used %.1f CPU-s in %.0f s: %d.%d%% of one CPU",
+	       cpu, cw_now() - start, pct / 10, pct % 10);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, 0, NULL, 0, "throttled", "uid=1000 ",
+				 "rule=probation ", NULL)) {
+		TH_LOG("no copy was put on probation");
+	}
+	ASSERT_GE(250, pct);
 }
 
 TEST_HARNESS_MAIN

@@ -81,6 +81,7 @@ static int begin(struct __test_metadata *_metadata, const struct policy *p)
 	set_param(_metadata, "budget_window", p->budget_window ?: "60");
 	set_param(_metadata, "cap", p->cap ?: "10");
 	set_param(_metadata, "escalate", p->escalate ?: "0");
+	set_param(_metadata, "probation", "0");
 	set_param(_metadata, "quiet", p->quiet ?: "0");
 	set_param(_metadata, "hash", "Y");
 	set_param(_metadata, "kill_tree", "Y");

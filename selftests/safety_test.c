@@ -436,7 +436,7 @@ TEST_F(safety, params_root_only)
 {
 	static const char *const names[] = {
 		"mode", "threshold", "sustain", "period_ms", "budget",
-		"budget_window", "cap", "escalate", "quiet", "hash",
+		"budget_window", "cap", "escalate", "quiet", "probation", "hash",
 		"kill_tree", "writable", "mapped", "watch", "allow", "quarantine",
 	};
 	char path[256];

@@ -195,6 +195,7 @@ static void set_policy(struct __test_metadata *_metadata, const struct policy *p
 	set_param(_metadata, "budget_window", "10");
 	set_param(_metadata, "cap", p->cap ?: "5");
 	set_param(_metadata, "escalate", "0");
+	set_param(_metadata, "probation", "0");
 	set_param(_metadata, "quiet", "0");
 	set_param(_metadata, "hash", "Y");
 	set_param(_metadata, "kill_tree", "Y");

@@ -238,7 +238,7 @@ static bool ps_shows(pid_t pid, const char *state, int seconds)
 static const char *const defaults[][2] = {
 	{ "mode", "monitor" }, { "threshold", "50" }, { "sustain", "60" },
 	{ "period_ms", "1000" }, { "budget", "600" }, { "budget_window", "3600" },
-	{ "cap", "10" }, { "escalate", "0" }, { "quiet", "300" }, { "hash", "Y" },
+	{ "cap", "10" }, { "escalate", "0" }, { "quiet", "300" }, { "probation", "600" }, { "hash", "Y" },
 	{ "kill_tree", "Y" }, { "writable", "Y" }, { "mapped", "Y" }, { "watch", "/tmp,/var/tmp,/dev/shm" }, { "allow", "" },
 };
 

@@ -49,6 +49,7 @@ static const char * const rule_names[] = {
 	[CPUWARDEN_RULE_QUARANTINE] = "quarantine",
 	[CPUWARDEN_RULE_ADMIN] = "admin",
 	[CPUWARDEN_RULE_QUIET] = "quiet",
+	[CPUWARDEN_RULE_PROBATION] = "probation",
 };
 
 static const char * const state_names[] = {

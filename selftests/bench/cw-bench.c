@@ -2002,8 +2002,12 @@ int main(int argc, char **argv)
 	measure_big_exec();
 	measure_sampler();
 
-	/* The budget detector would only blur the sustained one's timing. */
+	/*
+	 * The budget detector would only blur the sustained one's timing,
+	 * and probation would throttle every burner after the first kill.
+	 */
 	if (!param("budget", "0", err, sizeof(err)) ||
+	    !param("probation", "0", err, sizeof(err)) ||
 	    !paramu("period_ms", PERIOD_MS, err, sizeof(err)) ||
 	    !paramu("threshold", THRESHOLD, err, sizeof(err))) {
 		fprintf(stderr, "cw-bench: %s\n", err);

@@ -73,8 +73,9 @@
  *                       (bash, busybox) and killed in /tmp never stops
  *                       the host's own copy.  Once per quarantined
  *                       content, which from then on is refused only
- *                       from a watched location (a memfd copy, as runc
- *                       runs itself, is not refused).
+ *                       from a watched or user-writable location (a
+ *                       memfd copy, as runc runs itself, is not
+ *                       refused).
  *
  * Rules (enum cpuwarden_rule): why.
  *
@@ -86,6 +87,10 @@
  *   QUARANTINE  the content was killed before
  *   ADMIN       an administrator released it
  *   QUIET       it stayed under half the cap for "quiet" seconds
+ *   PROBATION   THROTTLED: a new program of a uid whose program was
+ *               killed or throttled less than "probation" seconds ago;
+ *               RELEASED: that probation ended (A_FOR_S: for how long
+ *               it was held, or, in THROTTLED, how long it will be)
  *
  * State of a tracked thread group (enum cpuwarden_state): TRACKED (CPU
  * use normal), ABNORMAL (reported in monitor mode), THROTTLED, KILLED
@@ -238,6 +243,7 @@ enum cpuwarden_rule {
 	CPUWARDEN_RULE_QUARANTINE,
 	CPUWARDEN_RULE_ADMIN,
 	CPUWARDEN_RULE_QUIET,
+	CPUWARDEN_RULE_PROBATION,
 
 	__CPUWARDEN_RULE_LAST
 };
@@ -282,6 +288,8 @@ enum cpuwarden_state {
 #define CPUWARDEN_ESCALATE_MAX 86400
 #define CPUWARDEN_QUIET_MIN 0
 #define CPUWARDEN_QUIET_MAX 86400
+#define CPUWARDEN_PROBATION_MIN 0
+#define CPUWARDEN_PROBATION_MAX 86400
 
 /* Watched directories at most, and the length of their list with the NUL. */
 #define CPUWARDEN_WATCH_MAX 16
@@ -377,6 +385,7 @@ enum cpuwarden_attr {
 	/* Policy, continued */
 	CPUWARDEN_A_WRITABLE,		/* 0 or 1: ORIGIN_WRITABLE is tracked */
 	CPUWARDEN_A_MAPPED,		/* 0 or 1: ORIGIN_F_MAPPED is tracked */
+	CPUWARDEN_A_PROBATION,		/* seconds, 0: off */
 
 	__CPUWARDEN_A_LAST
 };
