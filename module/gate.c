@@ -115,7 +115,7 @@ void cw_gate_exit_probe(void *data, struct task_struct *task)
 static int gate(struct linux_binprm *bprm)
 {
 	struct file *file = bprm->file;
-	unsigned int origin = cw_origin_classify(file);
+	unsigned int origin = cw_origin_classify(file), qorigin;
 	struct cw_gate_note *note, *prev = NULL;
 	enum cw_quarantine_verdict verdict;
 	u8 sha[CPUWARDEN_SHA256_LEN];
@@ -143,9 +143,12 @@ static int gate(struct linux_binprm *bprm)
 	 * still run from where the host keeps it, and from where the host
 	 * runs it besides (runc's memfd): an owned match is reported, and
 	 * the content is refused from then on only in a watched or
-	 * user-writable location.
+	 * user-writable location.  Root's file on a private tmpfs (a
+	 * container's, or the host's /run) counts as owned here.
 	 */
-	verdict = hashed ? cw_quarantine_judge(sha, origin) : CW_QUARANTINE_RUN;
+	qorigin = origin == CPUWARDEN_ORIGIN_PRIVATE &&
+		  !cw_origin_user_placed(file) ? CPUWARDEN_ORIGIN_NONE : origin;
+	verdict = hashed ? cw_quarantine_judge(sha, qorigin) : CW_QUARANTINE_RUN;
 	if (verdict == CW_QUARANTINE_REPORT)
 		cw_action_spared(file, sha, current);
 	if (verdict == CW_QUARANTINE_REFUSE &&

@@ -18,16 +18,21 @@
 
 #include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/jiffies.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
 #include <linux/path.h>
+#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 #include <linux/workqueue.h>
 
 #include "origin.h"
@@ -283,6 +288,61 @@ static bool writable_chain(const struct path *path, const struct inode *inode)
 	return found;
 }
 
+/*
+ * The host's root file system, compared by address only: on a host that
+ * runs from its initramfs (as the selftests' guest does) it is a tmpfs
+ * or ramfs like those below.  Set at init from the root of init (pid 1),
+ * whatever root the task that loads the module has.
+ */
+static const struct super_block *host_root_sb;
+
+static void host_root_init(void)
+{
+	struct task_struct *init;
+	struct path root = {};
+
+	rcu_read_lock();
+	init = pid_task(find_pid_ns(1, &init_pid_ns), PIDTYPE_PID);
+	if (init) {
+		task_lock(init);
+		if (init->fs)
+			get_fs_root(init->fs, &root);
+		task_unlock(init);
+	}
+	rcu_read_unlock();
+	if (root.mnt) {
+		host_root_sb = root.mnt->mnt_sb;
+		path_put(&root);
+	}
+}
+
+/*
+ * A file system the host did not mount for itself: one mounted from a
+ * user namespace (unshare -Urm, a rootless container), or a tmpfs or
+ * ramfs other than the watched ones and the root file system (a
+ * container's own /tmp, or a tmpfs an intruder mounted over /tmp in a
+ * mount namespace of its own).
+ */
+static bool private_mount(const struct super_block *sb)
+{
+	if (sb->s_user_ns != &init_user_ns)
+		return true;
+	return (sb->s_magic == TMPFS_MAGIC || sb->s_magic == RAMFS_MAGIC) &&
+	       sb != host_root_sb;
+}
+
+/*
+ * Whether a file of a private mount was put there by a user: one of a
+ * user namespace's file system, or not root's.  A root-owned file on a
+ * tmpfs of the host's root (a container's, or /run) may be a copy of a
+ * host program, which quarantine must not refuse.
+ */
+bool cw_origin_user_placed(const struct file *file)
+{
+	return file->f_path.dentry->d_sb->s_user_ns != &init_user_ns ||
+	       !uid_eq(file_inode(file)->i_uid, GLOBAL_ROOT_UID);
+}
+
 enum cpuwarden_origin cw_origin_classify(const struct file *file)
 {
 	struct dentry *dentry = file->f_path.dentry;
@@ -300,6 +360,8 @@ enum cpuwarden_origin cw_origin_classify(const struct file *file)
 							CPUWARDEN_ORIGIN_NONE;
 	if (is_watched(dentry))
 		return CPUWARDEN_ORIGIN_WATCHED;
+	if (cw_policy_get(private) && private_mount(dentry->d_sb))
+		return CPUWARDEN_ORIGIN_PRIVATE;
 	if (cw_policy_get(writable) && writable_chain(&file->f_path, inode))
 		return CPUWARDEN_ORIGIN_WRITABLE;
 	return CPUWARDEN_ORIGIN_NONE;
@@ -313,6 +375,7 @@ const char *cw_origin_name(enum cpuwarden_origin origin)
 		[CPUWARDEN_ORIGIN_FILELESS] = "fileless",
 		[CPUWARDEN_ORIGIN_DELETED] = "deleted",
 		[CPUWARDEN_ORIGIN_WRITABLE] = "writable",
+		[CPUWARDEN_ORIGIN_PRIVATE] = "private",
 	};
 
 	return origin < ARRAY_SIZE(names) ? names[origin] : "?";
@@ -320,6 +383,7 @@ const char *cw_origin_name(enum cpuwarden_origin origin)
 
 int cw_origin_init(void)
 {
+	host_root_init();
 	/* A "watch=" given at load time was installed before init ran. */
 	if (rcu_access_pointer(cw_watch))
 		return 0;

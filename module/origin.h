@@ -8,6 +8,7 @@
 struct file;
 
 enum cpuwarden_origin cw_origin_classify(const struct file *file);
+bool cw_origin_user_placed(const struct file *file);
 const char *cw_origin_name(enum cpuwarden_origin origin);
 
 int cw_origin_watch_set(const char *list);

@@ -52,6 +52,7 @@ struct cw_policy cw_policy = {
 	.kill_tree = true,
 	.writable = true,
 	.mapped = true,
+	.private = true,
 };
 
 bool cw_locked;
@@ -205,6 +206,10 @@ MODULE_PARM_DESC(kill_tree, "Kill the tracked descendants of a killed program to
 module_param_cb(writable, &bool_ops, &cw_policy.writable, 0600);
 MODULE_PARM_DESC(writable,
 		 "Track programs whose file or a directory above it another uid than root could write (default Y)");
+
+module_param_cb(private, &bool_ops, &cw_policy.private, 0600);
+MODULE_PARM_DESC(private,
+		 "Track programs on a file system mounted from a user namespace, or on a tmpfs other than the watched ones and / (default Y)");
 
 module_param_cb(mapped, &bool_ops, &cw_policy.mapped, 0600);
 MODULE_PARM_DESC(mapped,

@@ -28,6 +28,7 @@ struct cw_policy {
 	bool kill_tree;			/* kill tracked descendants too */
 	bool writable;			/* track CPUWARDEN_ORIGIN_WRITABLE */
 	bool mapped;			/* track CPUWARDEN_ORIGIN_F_MAPPED */
+	bool private;			/* track CPUWARDEN_ORIGIN_PRIVATE */
 };
 
 extern struct cw_policy cw_policy;

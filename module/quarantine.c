@@ -120,11 +120,11 @@ static struct cw_qentry *find(const u8 *sha)
  * do.  From an owned file it runs, and the content is marked as the
  * host's own: reported the first time only (a user could otherwise flood
  * the log and the event stream through the host's /bin/sh), and from then
- * on refused only from a watched or user-writable location, where an
- * intruder chose to put it: a host program that re-executes itself from a memfd (runc) or
- * from its deleted file keeps working.  A copy run that way is tracked
- * and judged like any other, just not refused at exec.  A change of the
- * set meanwhile may lose the mark once.
+ * on refused only from a watched, user-writable or user-mounted location,
+ * where an intruder chose to put it: a host program that re-executes
+ * itself from a memfd (runc) or from its deleted file keeps working.  A
+ * copy run that way is tracked and judged like any other, just not
+ * refused at exec.  A change of the set meanwhile may lose the mark once.
  */
 enum cw_quarantine_verdict cw_quarantine_judge(const u8 sha[CPUWARDEN_SHA256_LEN],
 					       enum cpuwarden_origin origin)
@@ -139,6 +139,7 @@ enum cw_quarantine_verdict cw_quarantine_judge(const u8 sha[CPUWARDEN_SHA256_LEN
 						      CW_QUARANTINE_REPORT;
 	else if (e && (origin == CPUWARDEN_ORIGIN_WATCHED ||
 		       origin == CPUWARDEN_ORIGIN_WRITABLE ||
+		       origin == CPUWARDEN_ORIGIN_PRIVATE ||
 		       !test_bit(0, &e->spared)))
 		v = CW_QUARANTINE_REFUSE;
 	rcu_read_unlock();

@@ -9,12 +9,16 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -80,6 +84,76 @@ static inline pid_t cw_spawn(char *const argv[], char *const envp[], int *err)
 	}
 	close(pfd[1]);
 	/* Closed on exec: nothing to read then. */
+	if (pid < 0 || read(pfd[0], &e, sizeof(e)) != sizeof(e))
+		e = 0;
+	close(pfd[0]);
+	*err = e;
+	return pid;
+}
+
+/* What cw_spawn_on_own_tmpfs() gives when the setup before the exec failed. */
+#define CW_SETUP_FAILED (-1)
+#define CW_NO_USERNS (-2)	/* uid 1000 may not create a user namespace */
+
+static inline int cw_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static inline int cw_copy(const char *src, const char *dst, mode_t mode);
+
+/*
+ * Like cw_spawn(), but @src runs as /tmp/argv[0] from a tmpfs mounted over
+ * /tmp in a mount namespace of its own: as root (a container's /tmp), or
+ * with @userns as uid 1000 that made itself root of a user namespace
+ * (unshare -Urm).  *@err is also CW_SETUP_FAILED or CW_NO_USERNS.
+ */
+static inline pid_t cw_spawn_on_own_tmpfs(const char *src, bool userns,
+					  char *const argv[], int *err)
+{
+	int pfd[2], e = 0;
+	char path[256];
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		close(pfd[0]);
+		snprintf(path, sizeof(path), "/tmp/%s", argv[0]);
+		e = CW_SETUP_FAILED;
+		if (userns && (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+			       setresuid(1000, 1000, 1000) ||
+			       /* else /proc/self is root's: no uid_map */
+			       prctl(PR_SET_DUMPABLE, 1)))
+			goto out;
+		if (unshare(userns ? CLONE_NEWUSER | CLONE_NEWNS : CLONE_NEWNS)) {
+			if (userns)
+				e = CW_NO_USERNS;
+			goto out;
+		}
+		if (userns && (cw_write_str("/proc/self/setgroups", "deny") ||
+			       cw_write_str("/proc/self/uid_map", "0 1000 1") ||
+			       cw_write_str("/proc/self/gid_map", "0 1000 1")))
+			goto out;
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777") ||
+		    cw_copy(src, path, 0755))
+			goto out;
+		execve(path, argv, (char *[]){ NULL });
+		e = errno;
+out:
+		if (write(pfd[1], &e, sizeof(e)) != sizeof(e))
+			_exit(126);
+		_exit(127);
+	}
+	close(pfd[1]);
 	if (pid < 0 || read(pfd[0], &e, sizeof(e)) != sizeof(e))
 		e = 0;
 	close(pfd[0]);
@@ -156,7 +230,8 @@ static inline int cw_short_policy(const char *mode, const char *threshold,
 	static const char *const rest[][2] = {
 		{ "period_ms", "200" }, { "budget", "0" }, { "probation", "0" },
 		{ "hash", "Y" },
-		{ "kill_tree", "Y" }, { "writable", "Y" }, { "mapped", "Y" },
+		{ "kill_tree", "Y" }, { "writable", "Y" }, { "private", "Y" },
+		{ "mapped", "Y" },
 		{ "allow", "" },
 		{ "quarantine", "clear" },
 		{ "watch", "/tmp,/var/tmp,/dev/shm" },

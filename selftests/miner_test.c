@@ -9,6 +9,8 @@
 #include "common.h"
 
 #include <grp.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -156,6 +158,41 @@ TEST_F_TIMEOUT(miner, owned_through_the_loader_spared, MINER_DEADLINE + 30)
 		TH_LOG("the host's own program was tracked");
 	}
 	unlink("/tmp/cwm-owned.out");
+}
+
+/*
+ * A tmpfs of its own over /tmp, in a mount namespace of its own: as uid
+ * 1000 in a user namespace (unshare -Urm), or as root, as a container's
+ * /tmp is.  Neither is the host's watched /tmp.
+ */
+static pid_t start_on_own_tmp(bool userns, int *err)
+{
+	char *const argv[] = { "kworker", NULL };
+
+	return cw_spawn_on_own_tmpfs(CW_BURN_SRC, userns, argv, err);
+}
+
+TEST_F_TIMEOUT(miner, tmpfs_of_a_user_namespace, MINER_DEADLINE + 30)
+{
+	int err;
+
+	self->pid = start_on_own_tmp(true, &err);
+	ASSERT_LT(0, self->pid);
+	/* A host that allows uid 1000 no user namespace has no such tmpfs. */
+	if (err == CW_NO_USERNS)
+		SKIP(return, "uid 1000 may not create a user namespace");
+	ASSERT_EQ(0, err);
+	EXPECT_KILLED("origin=private ", "uid=1000 ");
+}
+
+TEST_F_TIMEOUT(miner, tmpfs_of_a_container, MINER_DEADLINE + 30)
+{
+	int err;
+
+	self->pid = start_on_own_tmp(false, &err);
+	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, err);
+	EXPECT_KILLED("origin=private ", "uid=0 ");
 }
 
 /*

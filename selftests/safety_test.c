@@ -135,6 +135,26 @@ TEST_F_TIMEOUT(safety, owned_copy_never_refused, 3 * CW_DEADLINE)
 	EXPECT_EQ(EPERM, err);
 	status = cw_wait(pid, 5);
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 127);
+
+	/*
+	 * Root's copy on a tmpfs of its own (a container's /tmp, the host's
+	 * /run) may be the host's program: it runs.  A user's copy on the
+	 * tmpfs of its user namespace is the intruder's choice: refused.
+	 */
+	pid = cw_spawn_on_own_tmpfs("/bin/busybox", false, ARGS("busybox", "true"), &err);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, err);
+	status = cw_wait(pid, 10);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("root's copy on a private tmpfs: wait status %d, exec %s",
+		       status, strerror(err));
+	}
+	pid = cw_spawn_on_own_tmpfs("/bin/busybox", true, ARGS("busybox", "true"), &err);
+	ASSERT_LT(0, pid);
+	if (err != CW_NO_USERNS) {
+		EXPECT_EQ(EPERM, err);
+	}
+	cw_reap(pid);
 }
 
 /*
@@ -437,7 +457,7 @@ TEST_F(safety, params_root_only)
 	static const char *const names[] = {
 		"mode", "threshold", "sustain", "period_ms", "budget",
 		"budget_window", "cap", "escalate", "quiet", "probation", "hash",
-		"kill_tree", "writable", "mapped", "watch", "allow", "quarantine",
+		"kill_tree", "writable", "private", "mapped", "watch", "allow", "quarantine",
 	};
 	char path[256];
 	struct stat st;

@@ -30,6 +30,7 @@ static const char * const origin_names[] = {
 	[CPUWARDEN_ORIGIN_FILELESS] = "fileless",
 	[CPUWARDEN_ORIGIN_DELETED] = "deleted",
 	[CPUWARDEN_ORIGIN_WRITABLE] = "writable",
+	[CPUWARDEN_ORIGIN_PRIVATE] = "private",
 };
 
 static const struct {

@@ -24,6 +24,12 @@
  *                              uid, or the file is writable by group or
  *                              other, or such a directory is without the
  *                              sticky bit (module parameter "writable")
+ *   CPUWARDEN_ORIGIN_PRIVATE   its file system was not mounted by the host
+ *                              for itself: mounted from a user namespace,
+ *                              or a tmpfs or ramfs other than the watched
+ *                              ones and the root file system (a
+ *                              container's /tmp; module parameter
+ *                              "private")
  *
  * Origin flags (CPUWARDEN_ORIGIN_F_*), set beside the origin:
  *
@@ -190,6 +196,7 @@ enum cpuwarden_origin {
 	CPUWARDEN_ORIGIN_FILELESS,
 	CPUWARDEN_ORIGIN_DELETED,
 	CPUWARDEN_ORIGIN_WRITABLE,
+	CPUWARDEN_ORIGIN_PRIVATE,
 
 	__CPUWARDEN_ORIGIN_LAST
 };
@@ -386,6 +393,7 @@ enum cpuwarden_attr {
 	CPUWARDEN_A_WRITABLE,		/* 0 or 1: ORIGIN_WRITABLE is tracked */
 	CPUWARDEN_A_MAPPED,		/* 0 or 1: ORIGIN_F_MAPPED is tracked */
 	CPUWARDEN_A_PROBATION,		/* seconds, 0: off */
+	CPUWARDEN_A_PRIVATE,		/* 0 or 1: ORIGIN_PRIVATE is tracked */
 
 	__CPUWARDEN_A_LAST
 };
