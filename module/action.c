@@ -429,7 +429,7 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 			if (target(r, prog, tree))
 				kill_one(r, d, now);
 		}
-		if (list_empty(&prog->qnode)) {
+		if (list_empty(&prog->qnode) && !READ_ONCE(prog->mapped)) {
 			refcount_inc(&prog->ref);
 			list_add_tail(&prog->qnode, &to_quarantine);
 		}
@@ -458,6 +458,19 @@ void cw_action_probation(struct cw_prog *prog, struct cw_track *rec,
 
 	if (d.mode == CPUWARDEN_MODE_MONITOR || prog->state != CW_PROG_NORMAL)
 		return;
+	/*
+	 * Never hold another uid's groups for this one's probation: a user
+	 * would run a copy of a service's program to have it held.  Checked
+	 * once per group.
+	 */
+	list_for_each_entry_rcu(r, &cw_track_list, lnode) {
+		cw_track_yield();
+		if (r->prog == prog && !uid_eq(r->uid, rec->uid) &&
+		    !test_bit(CW_TRACK_DEAD, &r->flags)) {
+			set_bit(CW_TRACK_SHARED, &rec->flags);
+			return;
+		}
+	}
 	cw_throttle_start(prog, now);
 	prog->probation_until = until;
 	list_for_each_entry_rcu(r, &cw_track_held, hold_node)

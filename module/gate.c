@@ -198,9 +198,11 @@ static int gate(struct linux_binprm *bprm)
 		note->prog = cw_prog_get(file, hashed ? sha : NULL, GFP_KERNEL);
 	/*
 	 * Content killed before, that the quarantine cannot tell as it was
-	 * not hashed (hash=N): known by its inode.
+	 * not hashed (hash=N): known by its inode.  Not a program killed as
+	 * mapped by someone: any readable file can be mapped.
 	 */
 	if (note->prog && !note->prog->hashed && !exempt &&
+	    !READ_ONCE(note->prog->mapped) &&
 	    READ_ONCE(note->prog->state) == CW_PROG_KILLED) {
 		cw_action_denied(file, NULL, current);
 		cw_gate_note_free(note);

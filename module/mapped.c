@@ -62,6 +62,7 @@ static DECLARE_WORK(mapped_work, mapped_fn);
 static void adopt(const struct cw_mapped_note *note)
 {
 	struct task_struct *task = get_pid_task(note->tgid, PIDTYPE_TGID);
+	struct cw_prog *prog;
 	struct cw_track *rec;
 	bool tracked;
 
@@ -70,12 +71,17 @@ static void adopt(const struct cw_mapped_note *note)
 	rcu_read_lock();
 	tracked = cw_track_lookup(task->signal);
 	rcu_read_unlock();
-	if (!tracked && !(task->flags & PF_EXITING) &&
+	/* The leader may have exited (pthread_exit()) and its threads not. */
+	if (!tracked && atomic_read(&task->signal->live) &&
 	    !(cw_allow_any() && cw_allow_match(note->file, NULL, task_uid(task)))) {
+		prog = cw_prog_get(note->file, NULL, GFP_KERNEL);
+		if (prog)
+			WRITE_ONCE(prog->mapped, true);
 		rec = cw_track_fill(cw_track_alloc(GFP_KERNEL), task, note->file,
-				    note->origin, CPUWARDEN_ORIGIN_F_MAPPED,
-				    cw_prog_get(note->file, NULL, GFP_KERNEL));
+				    note->origin, CPUWARDEN_ORIGIN_F_MAPPED, prog);
 		if (rec) {
+			/* Its threads may all be running already: read each. */
+			__set_bit(CW_TRACK_THREADS, &rec->flags);
 			cw_track_set(task, rec);
 			cw_action_tracked(rec, task);
 		}
@@ -134,8 +140,13 @@ static void mapped_exec(struct file *file)
 		if (queue)
 			return;
 	}
+	/*
+	 * Not a memfd: JITs map their code from one (.NET's double mapping,
+	 * libffi's closures), in every process of theirs, root's too.  An
+	 * exec from a memfd is the gate's.
+	 */
 	origin = cw_origin_classify(file);
-	if (!origin)
+	if (!origin || origin == CPUWARDEN_ORIGIN_FILELESS)
 		return;
 
 	raw_spin_lock(&slots_lock);

@@ -44,6 +44,12 @@ struct cw_prog {
 	unsigned long ino;
 	u32 gen;
 	loff_t size;
+	/*
+	 * Known only through an executable mapping (mapped.c), set once:
+	 * never quarantined, as a user may map any file it can read, the
+	 * host's and other users' programs too.
+	 */
+	bool mapped;
 
 	u64 period_ns;			/* CPU in the current sample */
 	u64 last_ns;			/* time of the last sample */

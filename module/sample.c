@@ -362,7 +362,8 @@ static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 	if (test_bit(CW_TRACK_EXEMPT, &rec->flags))
 		return;
 	/* A new program of a uid on probation starts at the cap. */
-	if (rec->prog && READ_ONCE(rec->prog->state) == CW_PROG_NORMAL) {
+	if (rec->prog && READ_ONCE(rec->prog->state) == CW_PROG_NORMAL &&
+	    !test_bit(CW_TRACK_SHARED, &rec->flags)) {
 		u64 until = cw_probation_until(rec->uid, rec->start_ns, now);
 
 		if (until) {
@@ -399,8 +400,15 @@ static void sample_throttled(struct cw_prog *p, u64 elapsed, u64 now)
 		d.for_s = div_u64(p->at_cap_ns, NSEC_PER_SEC);
 		cw_action_decide(p, NULL, &d, now);
 	} else if ((quiet && p->quiet_ns >= (u64)quiet * NSEC_PER_SEC) ||
-		   (p->probation_until && now >= p->probation_until)) {
-		/* Quiet, or its probation is over: judged afresh from now. */
+		   (p->probation_until &&
+		    (now >= p->probation_until || p->idle_since))) {
+		/*
+		 * Quiet, or its probation is over, or none of its processes is
+		 * left (a relaunch starts on probation again, while its uid
+		 * is): judged afresh from now, and forgotten like any idle
+		 * program.  Held for the rest of the probation, every short
+		 * program of a respawn loop would stay in memory that long.
+		 */
 		bool probation = !(quiet && p->quiet_ns >= (u64)quiet * NSEC_PER_SEC);
 
 		list_for_each_entry_rcu(rec, &cw_track_held, hold_node)

@@ -10,6 +10,7 @@
 
 #include <grp.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -18,6 +19,7 @@
 
 #define RANDOMX "/selftests/cw-randomx"
 #define LOADER "/lib64/ld-linux-x86-64.so.2"
+#define TOOL "/usr/sbin/cpuwarden"
 
 /*
  * Light mode fills a 256 MiB cache before the first hash, which takes
@@ -133,9 +135,42 @@ TEST_F_TIMEOUT(miner, run_by_the_loader, MINER_DEADLINE + 30)
 {
 	ASSERT_EQ(0, cw_sh("mkdir -p /tmp/.rx"));
 	ASSERT_EQ(0, cw_copy(RANDOMX, "/tmp/.rx/kworker", 0755));
+	char list[256];
+
 	self->pid = start_miner("/tmp/.rx/kworker", 0, "/tmp/.rx/out", true);
 	ASSERT_LT(0, self->pid);
 	EXPECT_KILLED("origin=watched+mapped ", "exe=\"/tmp/.rx/kworker\"");
+	/*
+	 * Not quarantined: anyone may map any file they can read, the
+	 * host's and other users' programs too, and burn CPU beside it.
+	 */
+	ASSERT_EQ(0, cw_param_get("quarantine", list, sizeof(list)));
+	EXPECT_STREQ("", list);
+}
+
+/*
+ * Code mapped from a memfd is not tracked: JITs keep theirs there (.NET,
+ * libffi), in every process, root's too.
+ */
+TEST_F_TIMEOUT(miner, memfd_mapping_untracked, CW_DEADLINE)
+{
+	char pid[32];
+
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (!self->pid) {
+		int fd = memfd_create("doublemapper", MFD_CLOEXEC);
+
+		if (fd < 0 || ftruncate(fd, 4096) ||
+		    mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0) == MAP_FAILED)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+	EXPECT_FALSE(cw_kmsg_wait(self->kmsg, 3, NULL, 0, "tracking", pid, NULL));
+	/* It did map it, and waits. */
+	ASSERT_EQ(0, waitpid(self->pid, NULL, WNOHANG));
 }
 
 /*
@@ -247,7 +282,7 @@ TEST_F_TIMEOUT(miner, respawn_with_new_bytes, RESPAWN_SECONDS + 60)
 	struct rusage ru;
 	double start, cpu;
 	pid_t loop_pid;
-	int pct;
+	int pct, i;
 
 	ASSERT_EQ(0, cw_param_set("probation", "600"));
 	ASSERT_EQ(0, cw_param_set("cap", "10"));
@@ -267,9 +302,15 @@ TEST_F_TIMEOUT(miner, respawn_with_new_bytes, RESPAWN_SECONDS + 60)
 		_exit(127);
 	}
 	ASSERT_LT(0, loop_pid);
+	/* Tracked and idle, it keeps the sampler going after the loop. */
+	ASSERT_EQ(0, cw_sh("mkdir -p /tmp/.rx"));
+	ASSERT_EQ(0, cw_copy("/bin/busybox", "/tmp/.rx/idle", 0755));
+	self->pid = cw_spawn((char *[]){ "/tmp/.rx/idle", "sleep", "600", NULL },
+			     no_env, &i);
+	ASSERT_LT(0, self->pid);
 	cw_sleep_until(start + RESPAWN_SECONDS);
 	kill(-loop_pid, SIGKILL);
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+	while (waitpid(-loop_pid, NULL, 0) > 0 || errno == EINTR)
 		;
 	ASSERT_EQ(0, getrusage(RUSAGE_CHILDREN, &ru));
 	cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
@@ -282,6 +323,17 @@ TEST_F_TIMEOUT(miner, respawn_with_new_bytes, RESPAWN_SECONDS + 60)
 		TH_LOG("no copy was put on probation");
 	}
 	ASSERT_GE(250, pct);
+
+	/*
+	 * A copy on probation none of whose processes is left is let go,
+	 * to be forgotten as any idle program: not kept for the rest of the
+	 * probation, as each short copy of a loop would be.
+	 */
+	for (i = 0; i < 20 && cw_sh(TOOL " status | grep -q ', 0 throttled;'"); i++)
+		usleep(500 * 1000);
+	EXPECT_GT(20, i) {
+		TH_LOG("programs stay throttled with no process left");
+	}
 }
 
 TEST_HARNESS_MAIN
