@@ -63,10 +63,14 @@ static inline int cw_write_file(const char *path, const char *val)
 }
 
 /*
- * fork and execve @argv (the program is argv[0]) with @envp; *@err gets
- * the errno of a failed execve, 0 if it succeeded.  -1 if fork failed.
+ * fork, run @setup(@arg) in the child if given, and execve @path with
+ * @argv and @envp; *@err gets the errno of a failed execve, 0 if it
+ * succeeded, or what @setup returned if not 0 (a negative code of the
+ * caller's).  -1 if fork failed.
  */
-static inline pid_t cw_spawn(char *const argv[], char *const envp[], int *err)
+static inline pid_t cw_spawn_setup(int (*setup)(void *arg), void *arg,
+				   const char *path, char *const argv[],
+				   char *const envp[], int *err)
 {
 	int pfd[2], e = 0;
 	pid_t pid;
@@ -76,8 +80,11 @@ static inline pid_t cw_spawn(char *const argv[], char *const envp[], int *err)
 	pid = fork();
 	if (!pid) {
 		close(pfd[0]);
-		execve(argv[0], argv, envp);
-		e = errno;
+		e = setup ? setup(arg) : 0;
+		if (!e) {
+			execve(path, argv, envp);
+			e = errno;
+		}
 		if (write(pfd[1], &e, sizeof(e)) != sizeof(e))
 			_exit(126);
 		_exit(127);
@@ -89,6 +96,12 @@ static inline pid_t cw_spawn(char *const argv[], char *const envp[], int *err)
 	close(pfd[0]);
 	*err = e;
 	return pid;
+}
+
+/* cw_spawn_setup() of argv[0], without a setup. */
+static inline pid_t cw_spawn(char *const argv[], char *const envp[], int *err)
+{
+	return cw_spawn_setup(NULL, NULL, argv[0], argv, envp, err);
 }
 
 /* What cw_spawn_on_own_tmpfs() gives when the setup before the exec failed. */
@@ -108,6 +121,35 @@ static inline int cw_write_str(const char *path, const char *s)
 
 static inline int cw_copy(const char *src, const char *dst, mode_t mode);
 
+struct cw_own_tmpfs {
+	const char *src;	/* copied to path */
+	const char *path;	/* /tmp/argv[0] */
+	bool userns;
+};
+
+/* In the child of cw_spawn_on_own_tmpfs(): everything up to the exec. */
+static inline int cw_own_tmpfs_setup(void *arg)
+{
+	const struct cw_own_tmpfs *t = arg;
+
+	if (t->userns && (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+			  setresuid(1000, 1000, 1000) ||
+			  /* else /proc/self is root's: no uid_map */
+			  prctl(PR_SET_DUMPABLE, 1)))
+		return CW_SETUP_FAILED;
+	if (unshare(t->userns ? CLONE_NEWUSER | CLONE_NEWNS : CLONE_NEWNS))
+		return t->userns ? CW_NO_USERNS : CW_SETUP_FAILED;
+	if (t->userns && (cw_write_str("/proc/self/setgroups", "deny") ||
+			  cw_write_str("/proc/self/uid_map", "0 1000 1") ||
+			  cw_write_str("/proc/self/gid_map", "0 1000 1")))
+		return CW_SETUP_FAILED;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777") ||
+	    cw_copy(t->src, t->path, 0755))
+		return CW_SETUP_FAILED;
+	return 0;
+}
+
 /*
  * Like cw_spawn(), but @src runs as /tmp/argv[0] from a tmpfs mounted over
  * /tmp in a mount namespace of its own: as root (a container's /tmp), or
@@ -117,48 +159,12 @@ static inline int cw_copy(const char *src, const char *dst, mode_t mode);
 static inline pid_t cw_spawn_on_own_tmpfs(const char *src, bool userns,
 					  char *const argv[], int *err)
 {
-	int pfd[2], e = 0;
 	char path[256];
-	pid_t pid;
+	struct cw_own_tmpfs t = { .src = src, .path = path, .userns = userns };
 
-	if (pipe2(pfd, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (!pid) {
-		close(pfd[0]);
-		snprintf(path, sizeof(path), "/tmp/%s", argv[0]);
-		e = CW_SETUP_FAILED;
-		if (userns && (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
-			       setresuid(1000, 1000, 1000) ||
-			       /* else /proc/self is root's: no uid_map */
-			       prctl(PR_SET_DUMPABLE, 1)))
-			goto out;
-		if (unshare(userns ? CLONE_NEWUSER | CLONE_NEWNS : CLONE_NEWNS)) {
-			if (userns)
-				e = CW_NO_USERNS;
-			goto out;
-		}
-		if (userns && (cw_write_str("/proc/self/setgroups", "deny") ||
-			       cw_write_str("/proc/self/uid_map", "0 1000 1") ||
-			       cw_write_str("/proc/self/gid_map", "0 1000 1")))
-			goto out;
-		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-		    mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777") ||
-		    cw_copy(src, path, 0755))
-			goto out;
-		execve(path, argv, (char *[]){ NULL });
-		e = errno;
-out:
-		if (write(pfd[1], &e, sizeof(e)) != sizeof(e))
-			_exit(126);
-		_exit(127);
-	}
-	close(pfd[1]);
-	if (pid < 0 || read(pfd[0], &e, sizeof(e)) != sizeof(e))
-		e = 0;
-	close(pfd[0]);
-	*err = e;
-	return pid;
+	snprintf(path, sizeof(path), "/tmp/%s", argv[0]);
+	return cw_spawn_setup(cw_own_tmpfs_setup, &t, path, argv,
+			      (char *[]){ NULL }, err);
 }
 
 /*
