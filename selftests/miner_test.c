@@ -305,9 +305,11 @@ TEST_F_TIMEOUT(miner, respawn_with_new_bytes, RESPAWN_SECONDS + 60)
 	/* Tracked and idle, it keeps the sampler going after the loop. */
 	ASSERT_EQ(0, cw_sh("mkdir -p /tmp/.rx"));
 	ASSERT_EQ(0, cw_copy("/bin/busybox", "/tmp/.rx/idle", 0755));
-	self->pid = cw_spawn((char *[]){ "/tmp/.rx/idle", "sleep", "600", NULL },
-			     no_env, &i);
+	/* busybox runs the applet argv[0] names. */
+	self->pid = cw_spawn_setup(NULL, NULL, "/tmp/.rx/idle",
+				   (char *[]){ "sleep", "600", NULL }, no_env, &i);
 	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, i);
 	cw_sleep_until(start + RESPAWN_SECONDS);
 	kill(-loop_pid, SIGKILL);
 	while (waitpid(-loop_pid, NULL, 0) > 0 || errno == EINTR)
