@@ -20,6 +20,7 @@
 #include <linux/kprobes.h>
 #include <linux/mman.h>
 #include <linux/mm_types.h>
+#include <linux/personality.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
@@ -130,8 +131,12 @@ static void mapped_exec(struct file *file)
 	if (!file || (current->flags & (PF_KTHREAD | PF_EXITING)) ||
 	    !cw_policy_get(mapped))
 		return;
-	/* The program's own file, mapped by exec or later: the gate's. */
-	if (mm && file == rcu_access_pointer(mm->exe_file))
+	/*
+	 * The program's own file, as exec maps it: the gate's.  Only in
+	 * exec, as prctl(PR_SET_MM_MAP) lets a user namespace's root make
+	 * any file its exe_file.
+	 */
+	if (current->in_execve && mm && file == rcu_access_pointer(mm->exe_file))
 		return;
 	if (cw_track_active()) {
 		rcu_read_lock();
@@ -171,10 +176,19 @@ static void mapped_exec(struct file *file)
 		queue_work(system_unbound_wq, &mapped_work);
 }
 
-/* security_mmap_file(struct file *file, unsigned long prot, unsigned long flags) */
+/*
+ * security_mmap_file(struct file *file, unsigned long prot, unsigned long flags)
+ *
+ * prot is as the caller asked: under personality(READ_IMPLIES_EXEC) a
+ * readable mapping is executable too (mmap_prot(), which also spares
+ * noexec mounts: any readable one is taken here).
+ */
 static int mmap_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	if (regs_get_kernel_argument(regs, 1) & PROT_EXEC)
+	unsigned long prot = regs_get_kernel_argument(regs, 1);
+
+	if ((prot & PROT_EXEC) ||
+	    ((prot & PROT_READ) && (current->personality & READ_IMPLIES_EXEC)))
 		mapped_exec((struct file *)regs_get_kernel_argument(regs, 0));
 	return 0;
 }
