@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -149,6 +150,32 @@ TEST_F_TIMEOUT(miner, run_by_the_loader, MINER_DEADLINE + 30)
 }
 
 /*
+ * Under personality(READ_IMPLIES_EXEC) a mapping asked for PROT_READ is
+ * executable: a dropped library mapped that way is seen as mapped.
+ */
+TEST_F_TIMEOUT(miner, read_implies_exec_mapping_tracked, CW_DEADLINE)
+{
+	char pid[32];
+
+	ASSERT_EQ(0, cw_sh("mkdir -p /tmp/.rx"));
+	ASSERT_EQ(0, cw_copy(CW_BURN_SRC, "/tmp/.rx/lib.so", 0644));
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (!self->pid) {
+		int fd = open("/tmp/.rx/lib.so", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0 || personality(READ_IMPLIES_EXEC) < 0 ||
+		    mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+	EXPECT_TRUE(cw_kmsg_wait(self->kmsg, 10, NULL, 0, "tracking", pid,
+				 "exe=\"/tmp/.rx/lib.so\" origin=watched+mapped", NULL));
+}
+
+/*
  * Code mapped from a memfd is not tracked: JITs keep theirs there (.NET,
  * libffi), in every process, root's too.
  */
@@ -265,6 +292,12 @@ TEST_F_TIMEOUT(miner, pauses_for_a_sample, CW_DEADLINE + 30)
 	ASSERT_GE(4, for_s);
 }
 
+static int as_uid_2000(void *arg)
+{
+	return setgroups(0, NULL) || setresgid(2000, 2000, 2000) ||
+	       setresuid(2000, 2000, 2000) ? errno : 0;
+}
+
 /*
  * A kit that relaunches its miner with one byte changed after every kill
  * is a new program each time, with a fresh sustain: uid 1000 runs such a
@@ -305,8 +338,12 @@ TEST_F_TIMEOUT(miner, respawn_with_new_bytes, RESPAWN_SECONDS + 60)
 	/* Tracked and idle, it keeps the sampler going after the loop. */
 	ASSERT_EQ(0, cw_sh("mkdir -p /tmp/.rx"));
 	ASSERT_EQ(0, cw_copy("/bin/busybox", "/tmp/.rx/idle", 0755));
-	/* busybox runs the applet argv[0] names. */
-	self->pid = cw_spawn_setup(NULL, NULL, "/tmp/.rx/idle",
+	/*
+	 * busybox runs the applet argv[0] names.  As uid 2000: root's
+	 * programs killed by the tests before may have put root on
+	 * probation, which would start the sleeper held.
+	 */
+	self->pid = cw_spawn_setup(as_uid_2000, NULL, "/tmp/.rx/idle",
 				   (char *[]){ "sleep", "600", NULL }, no_env, &i);
 	ASSERT_LT(0, self->pid);
 	ASSERT_EQ(0, i);
