@@ -506,7 +506,7 @@ static int hasher(void *unused)
 		if (!p)
 			break;
 		if (!cw_hash_file(p->file, sha))
-			cw_quarantine_add(sha, p->size);
+			cw_quarantine_add(sha, p->size, p->uid);
 		cw_prog_put(p);
 	}
 	module_put_and_kthread_exit(0);
@@ -566,7 +566,7 @@ void cw_action_flush(void)
 	list_for_each_entry_safe(p, tmp, &to_quarantine, qnode) {
 		list_del_init(&p->qnode);
 		if (p->hashed) {
-			cw_quarantine_add(p->sha, p->size);
+			cw_quarantine_add(p->sha, p->size, p->uid);
 		} else if (cw_policy_get(hash)) {
 			hash_later(p);
 			continue;

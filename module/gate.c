@@ -148,7 +148,9 @@ static int gate(struct linux_binprm *bprm)
 	 */
 	qorigin = origin == CPUWARDEN_ORIGIN_PRIVATE &&
 		  !cw_origin_user_placed(file) ? CPUWARDEN_ORIGIN_NONE : origin;
-	verdict = hashed ? cw_quarantine_judge(sha, qorigin) : CW_QUARANTINE_RUN;
+	verdict = hashed ? cw_quarantine_judge(sha, qorigin, current_uid(),
+						file_inode(file)->i_uid) :
+			   CW_QUARANTINE_RUN;
 	if (verdict == CW_QUARANTINE_REPORT)
 		cw_action_spared(file, sha, current);
 	if (verdict == CW_QUARANTINE_REFUSE &&
@@ -195,7 +197,8 @@ static int gate(struct linux_binprm *bprm)
 			cw_allow_match(file, hashed ? sha : NULL, current_uid());
 	to_track = origin && !note->allowed;
 	if (to_track)
-		note->prog = cw_prog_get(file, hashed ? sha : NULL, GFP_KERNEL);
+		note->prog = cw_prog_get(file, hashed ? sha : NULL,
+					 current_uid(), GFP_KERNEL);
 	/*
 	 * Content killed before, that the quarantine cannot tell as it was
 	 * not hashed (hash=N): known by its inode.  Not a program killed as

@@ -75,7 +75,8 @@ static void adopt(const struct cw_mapped_note *note)
 	/* The leader may have exited (pthread_exit()) and its threads not. */
 	if (!tracked && atomic_read(&task->signal->live) &&
 	    !(cw_allow_any() && cw_allow_match(note->file, NULL, task_uid(task)))) {
-		prog = cw_prog_get(note->file, NULL, GFP_KERNEL);
+		prog = cw_prog_get(note->file, NULL, task_uid(task),
+				   GFP_KERNEL);
 		if (prog)
 			WRITE_ONCE(prog->mapped, true);
 		rec = cw_track_fill(cw_track_alloc(GFP_KERNEL), task, note->file,

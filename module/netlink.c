@@ -616,15 +616,18 @@ static int quarantine_list(struct sk_buff *skb, struct netlink_callback *cb)
 	bool more = false;
 	unsigned int i;
 	loff_t size;
+	kuid_t uid;
 	void *hdr;
 
-	for (i = cb->args[0]; cw_quarantine_nth(i, sha, &size); i++) {
+	for (i = cb->args[0]; cw_quarantine_nth(i, sha, &size, &uid); i++) {
 		more = true;
 		hdr = dump_put(skb, cb, CPUWARDEN_CMD_QUARANTINE_LIST);
 		if (!hdr)
 			break;
 		if (nla_put(skb, CPUWARDEN_A_SHA256, CPUWARDEN_SHA256_LEN, sha) ||
-		    nla_put_u64_64bit(skb, CPUWARDEN_A_SIZE, size, CPUWARDEN_A_PAD)) {
+		    nla_put_u64_64bit(skb, CPUWARDEN_A_SIZE, size, CPUWARDEN_A_PAD) ||
+		    nla_put_u32(skb, CPUWARDEN_A_UID,
+				from_kuid_munged(&init_user_ns, uid))) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Programs by content.  Found by the exec gate, which may sleep, and by
+ * Programs by content and uid.  Found by the exec gate, which may sleep, and by
  * the scans of running programs, which may not; kept for a while after
  * their last process is gone, so that a relaunch carries on the history
  * of its predecessor.
@@ -25,48 +25,54 @@ static DEFINE_RAW_SPINLOCK(prog_lock);
 static unsigned int nr_progs;
 static struct kmem_cache *prog_cache;
 
-static unsigned long prog_key(const struct inode *inode, const u8 *sha)
+static unsigned long prog_key(const struct inode *inode, const u8 *sha,
+			      kuid_t uid)
 {
 	unsigned long k;
 
 	if (!sha)
-		return (unsigned long)inode->i_sb ^ inode->i_ino;
+		return ((unsigned long)inode->i_sb ^ inode->i_ino) + __kuid_val(uid);
 	memcpy(&k, sha, sizeof(k));
-	return k;
+	return k + __kuid_val(uid);
 }
 
 static bool prog_match(const struct cw_prog *p, const struct inode *inode,
-		       const u8 *sha)
+		       const u8 *sha, kuid_t uid)
 {
+	if (!uid_eq(p->uid, uid))
+		return false;
 	if (sha)
 		return p->hashed && !memcmp(p->sha, sha, CPUWARDEN_SHA256_LEN);
 	return !p->hashed && p->sb == inode->i_sb && p->ino == inode->i_ino &&
 	       p->gen == inode->i_generation;
 }
 
-static struct cw_prog *lookup(const struct inode *inode, const u8 *sha)
+static struct cw_prog *lookup(const struct inode *inode, const u8 *sha,
+			      kuid_t uid)
 {
 	struct cw_prog *p;
 
-	hash_for_each_possible_rcu(prog_table, p, hnode, prog_key(inode, sha),
+	hash_for_each_possible_rcu(prog_table, p, hnode,
+				   prog_key(inode, sha, uid),
 				   lockdep_is_held(&prog_lock))
-		if (prog_match(p, inode, sha))
+		if (prog_match(p, inode, sha, uid))
 			return p;
 	return NULL;
 }
 
 /*
- * The program @file runs, referenced: by @sha when it was hashed, else by
- * inode.  NULL when memory is short; the group is then judged alone.
- * Allocates with @gfp.
+ * The program @file runs for @uid, referenced: by @sha when it was
+ * hashed, else by inode.  NULL when memory is short; the group is then
+ * judged alone.  Allocates with @gfp.
  */
-struct cw_prog *cw_prog_get(struct file *file, const u8 *sha, gfp_t gfp)
+struct cw_prog *cw_prog_get(struct file *file, const u8 *sha, kuid_t uid,
+			    gfp_t gfp)
 {
 	struct inode *inode = file_inode(file);
 	struct cw_prog *p, *new;
 
 	rcu_read_lock();
-	p = lookup(inode, sha);
+	p = lookup(inode, sha, uid);
 	if (p && !refcount_inc_not_zero(&p->ref))
 		p = NULL;
 	rcu_read_unlock();
@@ -79,6 +85,7 @@ struct cw_prog *cw_prog_get(struct file *file, const u8 *sha, gfp_t gfp)
 	refcount_set(&new->ref, 2);	/* the table's and the caller's */
 	new->file = get_file(file);
 	new->hashed = sha;
+	new->uid = uid;
 	if (sha)
 		memcpy(new->sha, sha, CPUWARDEN_SHA256_LEN);
 	new->sb = inode->i_sb;
@@ -89,14 +96,14 @@ struct cw_prog *cw_prog_get(struct file *file, const u8 *sha, gfp_t gfp)
 	INIT_LIST_HEAD(&new->qnode);
 
 	raw_spin_lock(&prog_lock);
-	p = lookup(inode, sha);
+	p = lookup(inode, sha, uid);
 	if (p && refcount_inc_not_zero(&p->ref)) {
 		raw_spin_unlock(&prog_lock);
 		fput(new->file);
 		kmem_cache_free(prog_cache, new);
 		return p;
 	}
-	hash_add_rcu(prog_table, &new->hnode, prog_key(inode, sha));
+	hash_add_rcu(prog_table, &new->hnode, prog_key(inode, sha, uid));
 	list_add_tail_rcu(&new->lnode, &cw_prog_list);
 	WRITE_ONCE(nr_progs, nr_progs + 1);
 	raw_spin_unlock(&prog_lock);

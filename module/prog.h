@@ -7,6 +7,7 @@
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <uapi/linux/cpuwarden.h>
 
 struct file;
@@ -23,12 +24,15 @@ enum {
 };
 
 /*
- * A program: the same content, whatever its path, name, PID or uid.  Its
- * CPU use is the sum over every thread group that runs it, including
- * groups that exited, so a miner split over four processes or one that
- * re-execs every 30 s is one consumer.  Identified by SHA-256 when
- * hashing is on, else by inode.  A program outlives its processes for a
- * while, so that a relaunch carries on its history.
+ * A program: the same content run by the same uid, whatever its path,
+ * name or PID.  Its CPU use is the sum over every thread group that runs
+ * it, including groups that exited, so a miner split over four processes
+ * or one that re-execs every 30 s is one consumer.  Identified by
+ * SHA-256 when hashing is on, else by inode; and by the real uid of the
+ * task that exec'd or mapped it, so that what one user does with a copy
+ * of another user's program (burn CPU, get it killed or throttled)
+ * never reaches the other user's processes.  A program outlives its
+ * processes for a while, so that a relaunch carries on its history.
  *
  * Everything below the identity is written by the sampler only.
  */
@@ -39,6 +43,7 @@ struct cw_prog {
 	refcount_t ref;			/* records, and one for the table */
 	struct file *file;		/* the first file seen with it */
 	bool hashed;
+	kuid_t uid;			/* real uid of the groups that run it */
 	u8 sha[CPUWARDEN_SHA256_LEN];
 	const void *sb;			/* identity when not hashed */
 	unsigned long ino;
@@ -85,7 +90,8 @@ struct cw_prog {
 extern struct list_head cw_prog_list;
 extern struct list_head cw_prog_throttled;
 
-struct cw_prog *cw_prog_get(struct file *file, const u8 *sha, gfp_t gfp);
+struct cw_prog *cw_prog_get(struct file *file, const u8 *sha, kuid_t uid,
+			    gfp_t gfp);
 void cw_prog_put(struct cw_prog *prog);
 void cw_prog_evict(u64 now, u64 keep_ns);
 unsigned int cw_prog_count(void);

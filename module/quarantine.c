@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Quarantine: the content of programs cpuwarden killed.  An exec of the
- * same content, under any path, name or uid, is refused before it runs
- * a single user-space instruction (see gate.c).
+ * Quarantine: the content of programs cpuwarden killed, and whose.  An
+ * exec of the same content, under any path or name, by the uid it was
+ * killed for or from a file that uid owns, is refused before it runs a
+ * single user-space instruction (see gate.c).  Another user's copy of
+ * the same bytes, which the killed uid could neither place nor run,
+ * stays that user's business: a user who gets a copy of someone else's
+ * program killed must not get the original refused.
  *
  * The set is published with RCU as one array and replaced as a whole on
  * every change, which is rare; an exec only reads it.  Each entry keeps
@@ -11,7 +15,7 @@
  *
  * Module parameter "quarantine": reading lists the SHA-256 of each entry,
  * one per line, as many as a page holds; writing "clear" empties it.  The
- * netlink family lists them all.
+ * netlink family lists them all, with their uids.
  */
 
 #include <linux/kernel.h>
@@ -30,6 +34,7 @@
 struct cw_qentry {
 	u8 sha[CPUWARDEN_SHA256_LEN];
 	loff_t size;
+	kuid_t uid;			/* the real uid it was killed for */
 	unsigned long spared;		/* bit 0: an owned match was reported */
 };
 
@@ -42,25 +47,30 @@ struct cw_qset {
 static struct cw_qset __rcu *qset;
 static DEFINE_MUTEX(qset_mutex);
 
-static bool has(const struct cw_qset *q, const u8 *sha)
+static bool has(const struct cw_qset *q, const u8 *sha, kuid_t uid)
 {
 	unsigned int i;
 
 	for (i = 0; q && i < q->nr; i++)
-		if (!memcmp(q->e[i].sha, sha, CPUWARDEN_SHA256_LEN))
+		if (!memcmp(q->e[i].sha, sha, CPUWARDEN_SHA256_LEN) &&
+		    uid_eq(q->e[i].uid, uid))
 			return true;
 	return false;
 }
 
-/* Remember @sha; sleeps.  Out of memory, the content is not remembered. */
-void cw_quarantine_add(const u8 sha[CPUWARDEN_SHA256_LEN], loff_t size)
+/*
+ * Remember @sha, killed for @uid; sleeps.  Out of memory, the content is
+ * not remembered.
+ */
+void cw_quarantine_add(const u8 sha[CPUWARDEN_SHA256_LEN], loff_t size,
+		       kuid_t uid)
 {
 	struct cw_qset *old, *new;
 	unsigned int keep;
 
 	mutex_lock(&qset_mutex);
 	old = rcu_dereference_protected(qset, lockdep_is_held(&qset_mutex));
-	if (has(old, sha))
+	if (has(old, sha, uid))
 		goto out;
 	keep = old ? min(old->nr, CPUWARDEN_QUARANTINE_MAX - 1U) : 0;
 	new = kmalloc(struct_size(new, e, keep + 1), GFP_KERNEL);
@@ -71,6 +81,7 @@ void cw_quarantine_add(const u8 sha[CPUWARDEN_SHA256_LEN], loff_t size)
 		memcpy(new->e, old->e + old->nr - keep, keep * sizeof(new->e[0]));
 	memcpy(new->e[keep].sha, sha, CPUWARDEN_SHA256_LEN);
 	new->e[keep].size = size;
+	new->e[keep].uid = uid;
 	new->e[keep].spared = 0;
 	rcu_assign_pointer(qset, new);
 	if (old)
@@ -103,55 +114,62 @@ bool cw_quarantine_may_hold(loff_t size, bool owned)
 	return ret;
 }
 
-/* The entry of @sha, under RCU; NULL if it is not quarantined. */
-static struct cw_qentry *find(const u8 *sha)
-{
-	struct cw_qset *q = rcu_dereference(qset);
-	unsigned int i;
-
-	for (i = 0; q && i < q->nr; i++)
-		if (!memcmp(q->e[i].sha, sha, CPUWARDEN_SHA256_LEN))
-			return &q->e[i];
-	return NULL;
-}
-
 /*
- * What an exec of quarantined content @sha, from a file of @origin, may
- * do.  From an owned file it runs, and the content is marked as the
- * host's own: reported the first time only (a user could otherwise flood
- * the log and the event stream through the host's /bin/sh), and from then
- * on refused only from a watched, user-writable or user-mounted location,
- * where an intruder chose to put it: a host program that re-executes
- * itself from a memfd (runc) or from its deleted file keeps working.  A
- * copy run that way is tracked and judged like any other, just not
- * refused at exec.  A change of the set meanwhile may lose the mark once.
+ * What an exec of content @sha by @uid, from a file of @origin that
+ * @owner owns, may do.  From an owned file it runs, and the content is
+ * marked as the host's own: reported the first time only (a user could
+ * otherwise flood the log and the event stream through the host's
+ * /bin/sh), and from then on refused only from a watched, user-writable
+ * or user-mounted location, where an intruder chose to put it: a host
+ * program that re-executes itself from a memfd (runc) or from its
+ * deleted file keeps working.  A copy run that way is tracked and judged
+ * like any other, just not refused at exec.  A change of the set
+ * meanwhile may lose the mark once.
+ *
+ * From an unowned file, only the uid the content was killed for is
+ * refused, running it or having placed the file: another uid's copy,
+ * which that uid could not have written, runs and is judged like any
+ * other.
  */
 enum cw_quarantine_verdict cw_quarantine_judge(const u8 sha[CPUWARDEN_SHA256_LEN],
-					       enum cpuwarden_origin origin)
+					       enum cpuwarden_origin origin,
+					       kuid_t uid, kuid_t owner)
 {
-	enum cw_quarantine_verdict v = CW_QUARANTINE_RUN;
-	struct cw_qentry *e;
+	bool owned = origin == CPUWARDEN_ORIGIN_NONE;
+	bool refuse = false, marked = false, newly = false;
+	struct cw_qset *q;
+	unsigned int i;
 
 	rcu_read_lock();
-	e = find(sha);
-	if (e && origin == CPUWARDEN_ORIGIN_NONE)
-		v = test_and_set_bit(0, &e->spared) ? CW_QUARANTINE_RUN :
-						      CW_QUARANTINE_REPORT;
-	else if (e && (origin == CPUWARDEN_ORIGIN_WATCHED ||
-		       origin == CPUWARDEN_ORIGIN_WRITABLE ||
-		       origin == CPUWARDEN_ORIGIN_PRIVATE ||
-		       !test_bit(0, &e->spared)))
-		v = CW_QUARANTINE_REFUSE;
+	q = rcu_dereference(qset);
+	for (i = 0; q && i < q->nr; i++) {
+		struct cw_qentry *e = &q->e[i];
+
+		if (memcmp(e->sha, sha, CPUWARDEN_SHA256_LEN))
+			continue;
+		/* The mark is the content's: set on each of its entries. */
+		if (owned)
+			newly |= !test_and_set_bit(0, &e->spared);
+		else
+			marked |= test_bit(0, &e->spared);
+		refuse |= uid_eq(e->uid, uid) || uid_eq(e->uid, owner);
+	}
 	rcu_read_unlock();
-	return v;
+	if (owned)
+		return newly ? CW_QUARANTINE_REPORT : CW_QUARANTINE_RUN;
+	if (refuse && (origin == CPUWARDEN_ORIGIN_WATCHED ||
+		       origin == CPUWARDEN_ORIGIN_WRITABLE ||
+		       origin == CPUWARDEN_ORIGIN_PRIVATE || !marked))
+		return CW_QUARANTINE_REFUSE;
+	return CW_QUARANTINE_RUN;
 }
 
-bool cw_quarantine_has(const u8 sha[CPUWARDEN_SHA256_LEN])
+bool cw_quarantine_has(const u8 sha[CPUWARDEN_SHA256_LEN], kuid_t uid)
 {
 	bool ret;
 
 	rcu_read_lock();
-	ret = has(rcu_dereference(qset), sha);
+	ret = has(rcu_dereference(qset), sha, uid);
 	rcu_read_unlock();
 	return ret;
 }
@@ -219,7 +237,8 @@ unsigned int cw_quarantine_count(void)
 }
 
 /* Entry @i, oldest first: false past the end. */
-bool cw_quarantine_nth(unsigned int i, u8 sha[CPUWARDEN_SHA256_LEN], loff_t *size)
+bool cw_quarantine_nth(unsigned int i, u8 sha[CPUWARDEN_SHA256_LEN],
+		       loff_t *size, kuid_t *uid)
 {
 	const struct cw_qset *q;
 	bool ret;
@@ -230,6 +249,7 @@ bool cw_quarantine_nth(unsigned int i, u8 sha[CPUWARDEN_SHA256_LEN], loff_t *siz
 	if (ret) {
 		memcpy(sha, q->e[i].sha, CPUWARDEN_SHA256_LEN);
 		*size = q->e[i].size;
+		*uid = q->e[i].uid;
 	}
 	rcu_read_unlock();
 	return ret;

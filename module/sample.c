@@ -454,7 +454,7 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
 	}
 	/* Content let out of quarantine is judged afresh. */
 	if (p->state == CW_PROG_KILLED &&
-	    !(p->hashed && !cw_quarantine_has(p->sha)))
+	    !(p->hashed && !cw_quarantine_has(p->sha, p->uid)))
 		return;
 	if (p->state == CW_PROG_KILLED) {
 		WRITE_ONCE(p->state, CW_PROG_NORMAL);

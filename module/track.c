@@ -603,7 +603,8 @@ void cw_track_scan(const struct inode *const *only, unsigned int nr)
 			origin = listed(file_inode(exe), only, nr) ? origin : 0;
 		rec = origin ? cw_track_fill(cw_track_alloc(GFP_NOWAIT), p, exe,
 					     origin, CPUWARDEN_ORIGIN_F_LATE,
-					     cw_prog_get(exe, NULL, GFP_NOWAIT)) : NULL;
+					     cw_prog_get(exe, NULL, task_uid(p),
+							 GFP_NOWAIT)) : NULL;
 		if (rec) {
 			cw_track_set(p, rec);
 			cw_action_tracked(rec, p);

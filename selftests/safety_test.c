@@ -75,19 +75,33 @@ static int param_lines(const char *name)
  * quarantined, yet the host's own /bin/sh still runs, for root and for
  * uid 1000 (reported as "spared", once), and so does a copy in a memfd,
  * as runc runs itself; the same bytes in another watched place are
- * refused.
+ * refused to uid 1000.  Another user's copy of the same bytes, a service
+ * account's say, is that user's program, not uid 1000's: the kill does
+ * not take it, and the quarantine does not refuse it.
  */
 TEST_F_TIMEOUT(safety, owned_copy_never_refused, 3 * CW_DEADLINE)
 {
 	char sh[65], list[4096], rec[2048];
+	pid_t pid, svc;
 	int err, status;
-	pid_t pid;
 
 	policy(_metadata, "kill", "50");
 	ASSERT_EQ(0, cw_sha256_hex("/bin/busybox", sh));
 	ASSERT_EQ(0, chmod(WORK, 0777));
 	ASSERT_EQ(0, cw_copy("/bin/busybox", WORK "/busybox", 0755));
 	ASSERT_EQ(0, chown(WORK "/busybox", 1000, 1000));
+	ASSERT_EQ(0, mkdir(WORK "/svc", 0755));
+	ASSERT_EQ(0, cw_copy("/bin/busybox", WORK "/svc/busybox", 0755));
+	ASSERT_EQ(0, chown(WORK "/svc/busybox", 2000, 2000));
+	ASSERT_EQ(0, chown(WORK "/svc", 2000, 2000));
+
+	/* The service's copy, idle, tracked as a program of uid 2000. */
+	svc = cw_spawn(ARGS("/bin/runas", "2000", "2000", WORK "/svc/busybox",
+			    "sleep", "600"), no_env, &err);
+	ASSERT_LT(0, svc);
+	ASSERT_EQ(0, err);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, 10, NULL, 0, "tracking ", "uid=2000 ",
+				 "exe=\"" WORK "/svc/busybox\"", NULL));
 
 	pid = cw_spawn(ARGS("/bin/runas", "1000", "1000", WORK "/busybox", "sh",
 			    "-c", "while :; do :; done"), no_env, &err);
@@ -97,6 +111,12 @@ TEST_F_TIMEOUT(safety, owned_copy_never_refused, 3 * CW_DEADLINE)
 		TH_LOG("the busybox copy was not killed");
 		cw_reap(pid);
 	}
+	/* The kill took uid 1000's program only. */
+	EXPECT_EQ(0, waitpid(svc, &status, WNOHANG)) {
+		TH_LOG("uid 2000's copy went with uid 1000's: status %d", status);
+	}
+	kill(svc, SIGKILL);
+	cw_reap(svc);
 	ASSERT_EQ(0, cw_param_get("quarantine", list, sizeof(list)));
 	ASSERT_STREQ(sh, list);
 
@@ -127,14 +147,28 @@ TEST_F_TIMEOUT(safety, owned_copy_never_refused, 3 * CW_DEADLINE)
 		TH_LOG("busybox from a memfd: wait status %d", status);
 	}
 
-	/* The same bytes in a watched place, where an intruder puts them: refused. */
+	/*
+	 * The same bytes in a watched place, where an intruder puts them:
+	 * refused to uid 1000, and to anyone from a file uid 1000 owns.
+	 */
 	ASSERT_EQ(0, mkdir("/var/tmp/cws", 0755));
 	ASSERT_EQ(0, cw_copy("/bin/busybox", "/var/tmp/cws/busybox", 0755));
-	pid = cw_spawn(ARGS("/var/tmp/cws/busybox", "true"), no_env, &err);
+	pid = cw_spawn(ARGS("/bin/runas", "1000", "1000", "/var/tmp/cws/busybox",
+			    "true"), no_env, &err);
+	ASSERT_LT(0, pid);
+	status = cw_wait(pid, 5);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 126) {
+		TH_LOG("uid 1000 ran its killed content: wait status %d", status);
+	}
+	pid = cw_spawn(ARGS(WORK "/busybox", "true"), no_env, &err);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(EPERM, err);
 	status = cw_wait(pid, 5);
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 127);
+
+	/* Other users' copies are theirs: uid 2000's, and root's own. */
+	EXPECT_EQ(0, cw_sh("/bin/runas 2000 2000 " WORK "/svc/busybox true"));
+	EXPECT_EQ(0, cw_sh("/var/tmp/cws/busybox true"));
 
 	/*
 	 * Root's copy on a tmpfs of its own (a container's /tmp, the host's

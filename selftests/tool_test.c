@@ -412,6 +412,10 @@ TEST_F(tool, quarantine_list_and_clear)
 	EXPECT_NE(NULL, strstr(out, hex)) {
 		TH_LOG("%s not in: %s", hex, out);
 	}
+	/* Killed for root, whom the burner ran as. */
+	EXPECT_NE(NULL, strstr(out, "  uid=0\n")) {
+		TH_LOG("no uid in: %s", out);
+	}
 	TOOL_OK(TOOL " -j quarantine list");
 	EXPECT_TRUE(json_valid(out));
 	TOOL_OK(TOOL " quarantine clear");

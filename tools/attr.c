@@ -223,6 +223,7 @@ void cw_attr_get_quarantine(const struct cw_attrs *a, struct cw_quarantine *q)
 	memset(q, 0, sizeof(*q));
 	sha256(a, q->sha256);
 	q->size = u64(a, CPUWARDEN_A_SIZE);
+	q->uid = u32(a, CPUWARDEN_A_UID);
 }
 
 void cw_attr_put_policy(struct nlmsghdr *nlh, const struct cw_policy *p)

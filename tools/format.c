@@ -350,7 +350,8 @@ void cw_format_quarantine(FILE *f, const struct cw_quarantine *q, size_t nr)
 
 	for (i = 0; i < nr; i++) {
 		cw_sha256_format(hex, q[i].sha256);
-		fprintf(f, "%s  %" PRIu64 "\n", hex, q[i].size);
+		fprintf(f, "%s  %" PRIu64 "  uid=%" PRIu32 "\n", hex,
+			q[i].size, q[i].uid);
 	}
 }
 
@@ -367,6 +368,7 @@ void cw_format_quarantine_json(FILE *f, const struct cw_quarantine *q, size_t nr
 		json_object_begin(&j, NULL);
 		json_string(&j, "sha256", hex);
 		json_uint(&j, "size", q[i].size);
+		json_uint(&j, "uid", q[i].uid);
 		json_object_end(&j);
 	}
 	json_array_end(&j);

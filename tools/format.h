@@ -74,6 +74,7 @@ struct cw_event {
 struct cw_quarantine {
 	uint8_t sha256[CPUWARDEN_SHA256_LEN];
 	uint64_t size;
+	uint32_t uid;
 };
 
 /* "2026-11-23T10:11:12.345Z" */

@@ -67,9 +67,10 @@
  *                       more, a THROTTLED or a KILLED event)
  *   THROTTLED           the offender is held at the cap
  *   KILLED              the offender was sent SIGKILL
- *   DENIED              an exec of quarantined content in an unowned file
- *                       was refused with EPERM before it ran any
- *                       user-space instruction
+ *   DENIED              an exec of quarantined content in an unowned file,
+ *                       by the uid it was killed for or from a file that
+ *                       uid owns, was refused with EPERM before it ran
+ *                       any user-space instruction
  *   RELEASED            throttling ended
  *   POLICY_CHANGED      an administrator changed the policy, the allow
  *                       rules or the quarantine, or locked them
@@ -152,7 +153,11 @@
  * CPUWARDEN_CMD_ALLOW_LIST  (dump)  -> one message per rule, as for ADD
  * CPUWARDEN_CMD_QUARANTINE_LIST (dump)
  *                                   -> one message per entry: A_SHA256,
- *                                      A_SIZE (u64, bytes), oldest first
+ *                                      A_SIZE (u64, bytes), A_UID (the
+ *                                      real uid it was killed for),
+ *                                      oldest first; the same content
+ *                                      killed for two uids is two
+ *                                      entries
  * CPUWARDEN_CMD_QUARANTINE_CLEAR    forget every entry
  * CPUWARDEN_CMD_PS  (dump)          -> one message per tracked thread group:
  *   A_PID            thread group id (what ps(1) calls PID), initial
