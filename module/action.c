@@ -429,7 +429,7 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 			if (target(r, prog, tree))
 				kill_one(r, d, now);
 		}
-		if (list_empty(&prog->qnode) && !READ_ONCE(prog->mapped)) {
+		if (list_empty(&prog->qnode) && !READ_ONCE(prog->borrowed)) {
 			refcount_inc(&prog->ref);
 			list_add_tail(&prog->qnode, &to_quarantine);
 		}

@@ -201,11 +201,11 @@ static int gate(struct linux_binprm *bprm)
 					 current_uid(), GFP_KERNEL);
 	/*
 	 * Content killed before, that the quarantine cannot tell as it was
-	 * not hashed (hash=N): known by its inode.  Not a program killed as
-	 * mapped by someone: any readable file can be mapped.
+	 * not hashed (hash=N): known by its inode.  Not a borrowed program
+	 * (prog.h): its file may be anyone's.
 	 */
 	if (note->prog && !note->prog->hashed && !exempt &&
-	    !READ_ONCE(note->prog->mapped) &&
+	    !READ_ONCE(note->prog->borrowed) &&
 	    READ_ONCE(note->prog->state) == CW_PROG_KILLED) {
 		cw_action_denied(file, NULL, current);
 		cw_gate_note_free(note);

@@ -9,6 +9,7 @@
 #include "allow.h"
 #include "deleted.h"
 #include "exec.h"
+#include "fingerprint.h"
 #include "hooks.h"
 #include "mapped.h"
 #include "netlink.h"
@@ -42,6 +43,7 @@ static int __init cw_init(void)
 		goto err_hooks;
 
 	cw_track_scan(NULL, 0);
+	cw_fingerprint_start();
 	pr_info("%s loaded: mode=%s threshold=%u%% sustain=%us budget=%us/%us cap=%u%% period=%ums\n",
 		CW_VERSION, cw_policy_mode_name(cw_policy_get(mode)),
 		cw_policy_get(threshold), cw_policy_get(sustain),
@@ -71,6 +73,7 @@ err_prog:
 static void __exit cw_exit(void)
 {
 	cw_policy_stop();
+	cw_fingerprint_exit();
 	cw_hooks_unregister();
 	cw_exec_exit();
 	cw_deleted_exit();

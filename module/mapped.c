@@ -78,7 +78,7 @@ static void adopt(const struct cw_mapped_note *note)
 		prog = cw_prog_get(note->file, NULL, task_uid(task),
 				   GFP_KERNEL);
 		if (prog)
-			WRITE_ONCE(prog->mapped, true);
+			WRITE_ONCE(prog->borrowed, true);
 		rec = cw_track_fill(cw_track_alloc(GFP_KERNEL), task, note->file,
 				    note->origin, CPUWARDEN_ORIGIN_F_MAPPED, prog);
 		if (rec) {

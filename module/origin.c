@@ -376,6 +376,7 @@ const char *cw_origin_name(enum cpuwarden_origin origin)
 		[CPUWARDEN_ORIGIN_DELETED] = "deleted",
 		[CPUWARDEN_ORIGIN_WRITABLE] = "writable",
 		[CPUWARDEN_ORIGIN_PRIVATE] = "private",
+		[CPUWARDEN_ORIGIN_RANDOMX] = "randomx",
 	};
 
 	return origin < ARRAY_SIZE(names) ? names[origin] : "?";

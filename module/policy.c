@@ -53,6 +53,7 @@ struct cw_policy cw_policy = {
 	.writable = true,
 	.mapped = true,
 	.private = true,
+	.randomx = true,
 };
 
 bool cw_locked;
@@ -210,6 +211,10 @@ MODULE_PARM_DESC(writable,
 module_param_cb(private, &bool_ops, &cw_policy.private, 0600);
 MODULE_PARM_DESC(private,
 		 "Track programs on a file system mounted from a user namespace, or on a tmpfs other than the watched ones and / (default Y)");
+
+module_param_cb(randomx, &bool_ops, &cw_policy.randomx, 0600);
+MODULE_PARM_DESC(randomx,
+		 "Track programs that compute like a RandomX miner, wherever their file: a busy group caught with a directed SSE rounding mode in two surveys in a row (default Y)");
 
 module_param_cb(mapped, &bool_ops, &cw_policy.mapped, 0600);
 MODULE_PARM_DESC(mapped,

@@ -29,6 +29,7 @@ struct cw_policy {
 	bool writable;			/* track CPUWARDEN_ORIGIN_WRITABLE */
 	bool mapped;			/* track CPUWARDEN_ORIGIN_F_MAPPED */
 	bool private;			/* track CPUWARDEN_ORIGIN_PRIVATE */
+	bool randomx;			/* track CPUWARDEN_ORIGIN_RANDOMX */
 };
 
 extern struct cw_policy cw_policy;

@@ -50,11 +50,12 @@ struct cw_prog {
 	u32 gen;
 	loff_t size;
 	/*
-	 * Known only through an executable mapping (mapped.c), set once:
-	 * never quarantined, as a user may map any file it can read, the
-	 * host's and other users' programs too.
+	 * Known only through an executable mapping (mapped.c) or how it
+	 * computes (fingerprint.c), set once: its file may be anyone's, as
+	 * a user may map any file it can read and mine in the host's
+	 * python3, so it is never quarantined nor refused by inode.
 	 */
-	bool mapped;
+	bool borrowed;
 
 	u64 period_ns;			/* CPU in the current sample */
 	u64 last_ns;			/* time of the last sample */

@@ -202,12 +202,14 @@ TEST_F_TIMEOUT(miner, memfd_mapping_untracked, CW_DEADLINE)
 
 /*
  * The same loader running the host's own copy, as any dynamic program
- * runs: owned code, mapped by an owned program, is never tracked.
+ * runs: owned code, mapped by an owned program, is not tracked as
+ * mapped.  (How it computes is the randomx survey's business, off here.)
  */
 TEST_F_TIMEOUT(miner, owned_through_the_loader_spared, MINER_DEADLINE + 30)
 {
 	char pid[32];
 
+	ASSERT_EQ(0, cw_param_set("randomx", "N"));
 	self->pid = start_miner(RANDOMX, 0, "/tmp/cwm-owned.out", true);
 	ASSERT_LT(0, self->pid);
 	/* Well past sustain, and past the cache fill. */
@@ -220,6 +222,53 @@ TEST_F_TIMEOUT(miner, owned_through_the_loader_spared, MINER_DEADLINE + 30)
 		TH_LOG("the host's own program was tracked");
 	}
 	unlink("/tmp/cwm-owned.out");
+}
+
+/*
+ * Root's miner in a root-owned directory, which no path rule can tell
+ * from the host's programs (RedTail as root lands in "/.<random>"):
+ * caught by how it computes.  Its file may be the host's, so nothing is
+ * quarantined.
+ */
+TEST_F_TIMEOUT(miner, owned_miner_known_by_its_rounding, MINER_DEADLINE + 30)
+{
+	const char *out = "/tmp/cwm-rx.out";
+	char list[256];
+
+	self->pid = start_miner(RANDOMX, 0, out, false);
+	ASSERT_LT(0, self->pid);
+	EXPECT_KILLED("origin=randomx ", "uid=0 ", "exe=\"" RANDOMX "\"");
+	EXPECT_TRUE(hashing(out)) {
+		TH_LOG("killed before its first hash: not by how it computes");
+	}
+	ASSERT_EQ(0, cw_param_get("quarantine", list, sizeof(list)));
+	EXPECT_STREQ("", list);
+	unlink(out);
+}
+
+/*
+ * Floating-point work of the host's own, busy for longer than two
+ * surveys and sustain: it rounds to nearest, and is never tracked.
+ */
+TEST_F_TIMEOUT(miner, owned_float_work_untouched, MINER_DEADLINE)
+{
+	char *const argv[] = {
+		"/bin/busybox", "awk", "BEGIN { for (;;) x = x * 0.999 + 1.5 / (x + 1) }", NULL
+	};
+	char pid[32];
+	int err;
+
+	self->pid = cw_spawn(argv, no_env, &err);
+	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, err);
+	sleep(15);
+	ASSERT_EQ(-1, cw_wait(self->pid, 0)) {
+		TH_LOG("the host's own float work was stopped");
+	}
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+	ASSERT_FALSE(cw_kmsg_wait(self->kmsg, 0, NULL, 0, pid, NULL)) {
+		TH_LOG("the host's own float work was tracked");
+	}
 }
 
 /*

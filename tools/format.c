@@ -31,6 +31,7 @@ static const char * const origin_names[] = {
 	[CPUWARDEN_ORIGIN_DELETED] = "deleted",
 	[CPUWARDEN_ORIGIN_WRITABLE] = "writable",
 	[CPUWARDEN_ORIGIN_PRIVATE] = "private",
+	[CPUWARDEN_ORIGIN_RANDOMX] = "randomx",
 };
 
 static const struct {

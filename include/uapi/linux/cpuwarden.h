@@ -30,6 +30,13 @@
  *                              ones and the root file system (a
  *                              container's /tmp; module parameter
  *                              "private")
+ *   CPUWARDEN_ORIGIN_RANDOMX   wherever its file, it computes like a
+ *                              RandomX miner: a thread busy over a
+ *                              quarter of a CPU was caught with a
+ *                              directed SSE rounding mode in two surveys
+ *                              in a row, a few seconds apart (module
+ *                              parameter "randomx"); never quarantined,
+ *                              as its file may be the host's (python3)
  *
  * Origin flags (CPUWARDEN_ORIGIN_F_*), set beside the origin:
  *
@@ -202,6 +209,7 @@ enum cpuwarden_origin {
 	CPUWARDEN_ORIGIN_DELETED,
 	CPUWARDEN_ORIGIN_WRITABLE,
 	CPUWARDEN_ORIGIN_PRIVATE,
+	CPUWARDEN_ORIGIN_RANDOMX,
 
 	__CPUWARDEN_ORIGIN_LAST
 };
@@ -399,6 +407,7 @@ enum cpuwarden_attr {
 	CPUWARDEN_A_MAPPED,		/* 0 or 1: ORIGIN_F_MAPPED is tracked */
 	CPUWARDEN_A_PROBATION,		/* seconds, 0: off */
 	CPUWARDEN_A_PRIVATE,		/* 0 or 1: ORIGIN_PRIVATE is tracked */
+	CPUWARDEN_A_RANDOMX,		/* 0 or 1: ORIGIN_RANDOMX is tracked */
 
 	__CPUWARDEN_A_LAST
 };
