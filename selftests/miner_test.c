@@ -350,11 +350,11 @@ static int as_uid_2000(void *arg)
 /*
  * A kit that relaunches its miner with one byte changed after every kill
  * is a new program each time, with a fresh sustain: uid 1000 runs such a
- * loop for 90 s.  Once its first copy is killed, the uid is on probation
+ * loop for 60 s.  Once its first copy is killed, the uid is on probation
  * and each new copy starts at the cap: the loop gets a quarter of a CPU
  * at most, on average (without probation it gets all of one).
  */
-#define RESPAWN_SECONDS 90
+#define RESPAWN_SECONDS 60
 
 TEST_F_TIMEOUT(miner, respawn_with_new_bytes, RESPAWN_SECONDS + 60)
 {

@@ -344,14 +344,13 @@ static void *stall_watch(void *arg)
 }
 
 /*
- * How long a throttle's precision is measured: 30 s, or CW_PRECISION_S
- * (15 to 30) where every path matters more than the last decimal (the
- * debug kernel's lane).
+ * How long a throttle's precision is measured: 15 s, the span the cap is
+ * promised over, or CW_PRECISION_S (15 to 30) for a closer look.
  */
 static int precision_span(void)
 {
 	const char *s = getenv("CW_PRECISION_S");
-	int span = s ? atoi(s) : 30;
+	int span = s ? atoi(s) : 15;
 
 	return span < 15 ? 15 : span > 30 ? 30 : span;
 }
