@@ -207,6 +207,14 @@ static struct {
 	struct mem untracked_base, untracked_mem;
 } mem;
 
+/* The randomx survey, over the guest's own processes and with more idle. */
+static struct {
+	unsigned int procs[2];
+	struct work_use use[2];
+	bool done[2];
+	char error[160];
+} survey;
+
 static const char *module_path;
 static unsigned int execs = 2000, rounds = 10, trace_seconds = 60, untracked = 1000;
 static long page_size = 4096;
@@ -1007,13 +1015,19 @@ static double trace_stamp(const char *line, const char *ev)
 	return strtod(p, NULL);
 }
 
+/* The randomx survey's work function, which runs whatever is tracked. */
+#define SURVEY_FN "survey_fn"
+/* Seconds to trace it for: its period is 4 s. */
+#define SURVEY_TRACE_S 20
+
 /*
  * Over @secs seconds, every work item of the module that the kernel's
  * workqueues ran (tracefs workqueue_execute_start/_end; its work
  * functions print as "NAME [cpuwarden]"): how many, how long in all.
+ * Only @func's when @only, else all but @func's.
  */
-static int trace_module_work(unsigned int secs, struct work_use *u, char *err,
-			     size_t len)
+static int trace_module_work(unsigned int secs, struct work_use *u,
+			     const char *func, bool only, char *err, size_t len)
 {
 	static const char *const events[] = {
 		TRACEFS "events/workqueue/workqueue_execute_start/enable",
@@ -1057,6 +1071,8 @@ static int trace_module_work(unsigned int secs, struct work_use *u, char *err,
 		if (!strstr(line, " [cpuwarden]"))
 			continue;
 		p = strstr(line, " workqueue_execute_start: ");
+		if (p && !strstr(p, func) != !only)
+			continue;
 		if (p) {
 			start = trace_stamp(line, p);
 			u->runs++;
@@ -1066,6 +1082,8 @@ static int trace_module_work(unsigned int secs, struct work_use *u, char *err,
 			continue;
 		}
 		p = strstr(line, " workqueue_execute_end: ");
+		if (p && start >= 0 && !strstr(p, func) != !only)
+			continue;
 		if (p && start >= 0) {
 			u->busy += trace_stamp(line, p) - start;
 			start = -1;
@@ -1078,6 +1096,34 @@ static int trace_module_work(unsigned int secs, struct work_use *u, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+/* Thread groups in the guest: the numeric entries of /proc. */
+static unsigned int count_processes(void)
+{
+	unsigned int n = 0;
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+
+	while (dir && (d = readdir(dir)))
+		n += d->d_name[0] >= '1' && d->d_name[0] <= '9';
+	if (dir)
+		closedir(dir);
+	return n;
+}
+
+/* The survey's runs over SURVEY_TRACE_S, as case @i, with what runs now. */
+static void measure_survey(unsigned int i)
+{
+	survey.procs[i] = count_processes();
+	progress("survey: %u processes, tracing for %u s", survey.procs[i], SURVEY_TRACE_S);
+	if (trace_module_work(SURVEY_TRACE_S, &survey.use[i], SURVEY_FN, true,
+			      survey.error, sizeof(survey.error)))
+		return;
+	survey.done[i] = true;
+	progress("survey: %u processes: %u runs, %.1f us each", survey.procs[i],
+		 survey.use[i].runs,
+		 survey.use[i].runs ? survey.use[i].busy / survey.use[i].runs * 1e6 : 0);
 }
 
 /* One cache's line of /proc/slabinfo. */
@@ -1191,8 +1237,8 @@ static void measure_sampler(void)
 		progress("sampler: %u tracked idle programs, %u s to settle, tracing for %u s",
 			 st->tracked, IDLE_SETTLE_S, trace_seconds);
 		sleep(IDLE_SETTLE_S);
-		if (trace_module_work(trace_seconds, &st->use, st->error,
-				      sizeof(st->error)))
+		if (trace_module_work(trace_seconds, &st->use, SURVEY_FN, false,
+				      st->error, sizeof(st->error)))
 			progress("sampler: %u tracked: %s", st->tracked, st->error);
 		read_mem(&st->mem);
 		st->done = true;
@@ -1210,11 +1256,13 @@ static void measure_sampler(void)
 	settle(&before);
 	mem.untracked_base = before;
 	mem.untracked = untracked;
+	measure_survey(0);
 	if (idlers_start(&idle, IDLE_OWNED, untracked, err, elen)) {
 		progress("untracked idle: %s", err);
 	} else {
 		read_mem(&mem.untracked_mem);
 		mem.untracked_done = true;
+		measure_survey(1);
 		progress("%u untracked idle processes: cw_track %+ld objects, %+ld bytes of slab",
 			 untracked, (long)(mem.untracked_mem.track.active - before.track.active),
 			 mem_delta(&before, &mem.untracked_mem));
@@ -1355,6 +1403,18 @@ static double step_marginal(unsigned int i)
 	       (steps[i].tracked - steps[i - 1].tracked);
 }
 
+/* us per run the idle processes added to the survey, per 1,000; -1 if unknown. */
+static double survey_per_1000(void)
+{
+	const struct work_use *a = &survey.use[0], *b = &survey.use[1];
+
+	if (!survey.done[0] || !survey.done[1] || !a->runs || !b->runs ||
+	    survey.procs[1] <= survey.procs[0])
+		return -1;
+	return (b->busy / b->runs - a->busy / a->runs) * 1e6 * 1000 /
+	       (survey.procs[1] - survey.procs[0]);
+}
+
 static bool step_ok(const struct idle_step *st)
 {
 	return st->done && !st->error[0];
@@ -1477,6 +1537,34 @@ static void print_new_tables(void)
 	}
 	if (sampler_error[0])
 		printf("  stopped: %s\n", sampler_error);
+
+	printf("\nThe randomx survey (module/fingerprint.c, every 4 s, whatever is tracked): its work\n"
+	       "item as tracefs saw it over %u s, with the guest's own processes, then with %u more\n"
+	       "untracked idle ones.  It reads each thread's util_avg, and the saved MXCSR in busy\n"
+	       "groups only.  Target: at most one run per 3 s; cost linear in processes (\"per 1000\":\n"
+	       "what the idle processes added, per 1,000 of them)\n",
+	       SURVEY_TRACE_S, untracked);
+	printf("  %-10s %-7s %-8s %-8s %-9s %s\n", "processes", "runs/s", "us/run", "CPU %",
+	       "per 1000", "verdict");
+	for (i = 0; i < 2; i++) {
+		const struct work_use *u = &survey.use[i];
+
+		if (!survey.done[i])
+			break;
+		printf("  %-10u %-7.2f ", survey.procs[i], u->runs / u->window);
+		if (u->runs)
+			printf("%-8.1f ", u->busy / u->runs * 1e6);
+		else
+			printf("%-8s ", "-");
+		printf("%-8.4f ", u->busy / u->window * 100);
+		if (i && survey_per_1000() >= 0)
+			printf("%-9.1f ", survey_per_1000());
+		else
+			printf("%-9s ", "-");
+		printf("%s\n", verdict(u->runs && u->runs / u->window <= 1.0 / 3));
+	}
+	if (survey.error[0])
+		printf("  stopped: %s\n", survey.error);
 
 	printf("\nMemory per tracked thread group: the module's slab caches in /proc/slabinfo (slub_nomerge),\n"
 	       "shrunk before each reading so that active objects are exact: objects of cw_track and cw_prog\n"
@@ -1624,6 +1712,23 @@ static void print_new_json(void)
 	}
 	printf("\n    ], ");
 	json_error(sampler_error);
+	printf("},\n");
+
+	printf("  \"survey\": {\"trace_s\": %u, \"cases\": [", SURVEY_TRACE_S);
+	for (i = 0, c = 0; i < 2; i++) {
+		const struct work_use *u = &survey.use[i];
+
+		if (!survey.done[i])
+			continue;
+		printf("%s{\"processes\": %u, \"runs\": %u, ", c++ ? ", " : "",
+		       survey.procs[i], u->runs);
+		json_num("us_per_run", u->runs ? u->busy / u->runs * 1e6 : -1, "%.2f");
+		printf(", \"cpu_pct\": %.5f}", u->busy / u->window * 100);
+	}
+	printf("], ");
+	json_num("us_per_1000_processes", survey_per_1000(), "%.2f");
+	printf(", ");
+	json_error(survey.error);
 	printf("},\n");
 
 	printf("  \"memory\": {\"source\": \"/proc/slabinfo\", \"target_bytes\": %u,"
