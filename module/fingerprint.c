@@ -70,12 +70,20 @@ static bool stopping;
 static void survey_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(survey_work, survey_fn);
 
-/* Whether @t saved a rounding mode other than round-to-nearest. */
+/*
+ * Whether @t saved a rounding mode other than round-to-nearest.  A KVM
+ * vCPU thread has its guest's state in ->fpstate for as long as it runs
+ * the guest, and its own in ->__task_fpstate then: a guest's user must
+ * not get the host's QEMU judged by what it computes.
+ */
 static bool directed_rounding(struct task_struct *t)
 {
 #ifdef CONFIG_X86
-	struct fpstate *fps = READ_ONCE(t->thread.fpu.fpstate);
+	struct fpstate *fps = READ_ONCE(t->thread.fpu.__task_fpstate);
 	u32 mxcsr;
+
+	if (!fps)
+		fps = READ_ONCE(t->thread.fpu.fpstate);
 
 	if (!fps || copy_from_kernel_nofault(&mxcsr, &fps->regs.fxsave.mxcsr,
 					     sizeof(mxcsr)))
@@ -129,6 +137,29 @@ static void suspect(struct task_struct *p)
 		};
 }
 
+/*
+ * The program a live thread of @task's group runs: the leader may have
+ * exited (pthread_exit()) and left no mm to read it from.
+ */
+static struct file *group_exe(struct task_struct *task)
+{
+	struct task_struct *t, *live = NULL;
+	struct file *exe;
+
+	rcu_read_lock();
+	for_each_thread(task, t)
+		if (READ_ONCE(t->mm)) {
+			live = get_task_struct(t);
+			break;
+		}
+	rcu_read_unlock();
+	if (!live)
+		return NULL;
+	exe = cw_track_task_exe(live);
+	put_task_struct(live);
+	return exe;
+}
+
 /* Track @s's group, unless it is gone, tracked already or allowed. */
 static void adopt(const struct cw_suspect *s)
 {
@@ -145,7 +176,7 @@ static void adopt(const struct cw_suspect *s)
 	tracked = task->signal != s->sig || cw_track_lookup(task->signal);
 	rcu_read_unlock();
 	exe = tracked || !atomic_read(&task->signal->live) ? NULL :
-	      cw_track_task_exe(task);
+	      group_exe(task);
 	uid = task_uid(task);
 	if (exe && !(cw_allow_any() && cw_allow_match(exe, NULL, uid))) {
 		prog = cw_prog_get(exe, NULL, uid, GFP_KERNEL);
@@ -203,10 +234,22 @@ static void survey(void)
 	}
 }
 
+static void forget_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < CW_SUSPECTS; i++)
+		if (suspects[i].tgid)
+			forget(&suspects[i]);
+}
+
 static void survey_fn(struct work_struct *work)
 {
+	/* Off, the hits so far lapse: two in a row means two surveys apart. */
 	if (cw_policy_get(randomx))
 		survey();
+	else
+		forget_all();
 	if (!READ_ONCE(stopping))
 		queue_delayed_work(system_unbound_wq, &survey_work,
 				   msecs_to_jiffies(CW_SURVEY_MS));
@@ -222,11 +265,7 @@ void cw_fingerprint_start(void)
 /* Before the records go: no survey runs or will. */
 void cw_fingerprint_exit(void)
 {
-	unsigned int i;
-
 	WRITE_ONCE(stopping, true);
 	cancel_delayed_work_sync(&survey_work);
-	for (i = 0; i < CW_SUSPECTS; i++)
-		if (suspects[i].tgid)
-			forget(&suspects[i]);
+	forget_all();
 }

@@ -452,8 +452,12 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
 			sample_throttled(p, now - start, now);
 		return;
 	}
-	/* Content let out of quarantine is judged afresh. */
-	if (p->state == CW_PROG_KILLED &&
+	/*
+	 * Content let out of quarantine is judged afresh, and so is a
+	 * borrowed program (prog.h), as its relaunch is never refused: each
+	 * relaunch must be killed again (or held, on probation).
+	 */
+	if (p->state == CW_PROG_KILLED && !READ_ONCE(p->borrowed) &&
 	    !(p->hashed && !cw_quarantine_has(p->sha, p->uid)))
 		return;
 	if (p->state == CW_PROG_KILLED) {

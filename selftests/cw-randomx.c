@@ -9,12 +9,15 @@
  * workload cpuwarden exists for: its CPU use, its memory traffic and
  * its floating-point rounding modes.
  *
- *   cw-randomx [-o FILE] [-t THREADS]
+ *   cw-randomx [-o FILE] [-t THREADS] [-x]
  *
  *   -o FILE     write "hashing" to FILE once the cache is ready, then the
  *               number of hashes each second
  *   -t THREADS  hash in THREADS threads, each with its own VM over the
  *               one cache (default 1)
+ *   -x          the main thread exits (pthread_exit()) once the others
+ *               hash, with -o after writing "hashing": a group without
+ *               its leader, as some miners leave theirs
  *
  * It runs until killed.
  */
@@ -57,11 +60,11 @@ int main(int argc, char **argv)
 	static const char key[] = "cpuwarden selftest seed";
 	const char *report = NULL;
 	unsigned long last = 0;
-	int opt, threads = 1, i;
+	int opt, threads = 1, i, leave = 0;
 	pthread_t t;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "o:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "o:t:x")) != -1) {
 		switch (opt) {
 		case 'o':
 			report = optarg;
@@ -69,8 +72,11 @@ int main(int argc, char **argv)
 		case 't':
 			threads = atoi(optarg);
 			break;
+		case 'x':
+			leave = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: cw-randomx [-o FILE] [-t THREADS]\n");
+			fprintf(stderr, "usage: cw-randomx [-o FILE] [-t THREADS] [-x]\n");
 			return 2;
 		}
 	}
@@ -89,15 +95,19 @@ int main(int argc, char **argv)
 	for (i = 1; i < threads; i++)
 		if (pthread_create(&t, NULL, hash_loop, (void *)(uintptr_t)i))
 			return 1;
-	if (!report)
+	if (!report && !leave)
 		hash_loop(NULL);
 	if (pthread_create(&t, NULL, hash_loop, NULL))
 		return 1;
-	f = fopen(report, "w");
-	if (!f)
+	f = report ? fopen(report, "w") : NULL;
+	if (report && !f)
 		return 1;
-	fprintf(f, "hashing\n");
-	fflush(f);
+	if (f) {
+		fprintf(f, "hashing\n");
+		fflush(f);
+	}
+	if (leave)
+		pthread_exit(NULL);
 	for (;;) {
 		unsigned long now;
 

@@ -57,14 +57,18 @@ FIXTURE_TEARDOWN(miner)
 
 /*
  * Start @path as @uid (0 or 1000), its report in @out; through the
- * dynamic loader, as "ld.so @path", when @loader.
+ * dynamic loader, as "ld.so @path", when @loader.  Its main thread exits
+ * once the others hash when @leave.
  */
-static pid_t start_miner(const char *path, uid_t uid, const char *out, bool loader)
+static pid_t start_miner_as(const char *path, uid_t uid, const char *out,
+			    bool loader, bool leave)
 {
 	pid_t pid = fork();
 
 	if (!pid) {
-		char *const argv[] = { "kworker", "-o", (char *)out, NULL };
+		char *const argv[] = {
+			"kworker", "-o", (char *)out, leave ? "-x" : NULL, NULL
+		};
 		char *const ld_argv[] = { "ld.so", (char *)path, "-o", (char *)out, NULL };
 
 		if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
@@ -77,6 +81,11 @@ static pid_t start_miner(const char *path, uid_t uid, const char *out, bool load
 		_exit(127);
 	}
 	return pid;
+}
+
+static pid_t start_miner(const char *path, uid_t uid, const char *out, bool loader)
+{
+	return start_miner_as(path, uid, out, loader, false);
 }
 
 /* Wait for the miner to be killed, with a log line that has all of @...; */
@@ -147,6 +156,10 @@ TEST_F_TIMEOUT(miner, run_by_the_loader, MINER_DEADLINE + 30)
 	 */
 	ASSERT_EQ(0, cw_param_get("quarantine", list, sizeof(list)));
 	EXPECT_STREQ("", list);
+	/* So a relaunch runs, and is judged afresh: killed again. */
+	self->pid = start_miner("/tmp/.rx/kworker", 0, "/tmp/.rx/out", true);
+	ASSERT_LT(0, self->pid);
+	EXPECT_KILLED("origin=watched+mapped ", "exe=\"/tmp/.rx/kworker\"");
 }
 
 /*
@@ -227,15 +240,16 @@ TEST_F_TIMEOUT(miner, owned_through_the_loader_spared, MINER_DEADLINE + 30)
 /*
  * Root's miner in a root-owned directory, which no path rule can tell
  * from the host's programs (RedTail as root lands in "/.<random>"):
- * caught by how it computes.  Its file may be the host's, so nothing is
- * quarantined.
+ * caught by how it computes, though its main thread left the others to
+ * hash (pthread_exit()) and no mm is left to read its program from.
+ * Its file may be the host's, so nothing is quarantined.
  */
 TEST_F_TIMEOUT(miner, owned_miner_known_by_its_rounding, MINER_DEADLINE + 30)
 {
 	const char *out = "/tmp/cwm-rx.out";
 	char list[256];
 
-	self->pid = start_miner(RANDOMX, 0, out, false);
+	self->pid = start_miner_as(RANDOMX, 0, out, false, true);
 	ASSERT_LT(0, self->pid);
 	EXPECT_KILLED("origin=randomx ", "uid=0 ", "exe=\"" RANDOMX "\"");
 	EXPECT_TRUE(hashing(out)) {
