@@ -37,15 +37,13 @@
 #include <linux/sched/task.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
+#include <uapi/linux/cpuwarden.h>
 #ifdef CONFIG_X86
 #include <asm/fpu/types.h>
 #endif
 
-#include "action.h"
-#include "allow.h"
 #include "fingerprint.h"
 #include "policy.h"
-#include "prog.h"
 #include "track.h"
 
 #define CW_SURVEY_MS 4000
@@ -164,35 +162,16 @@ static struct file *group_exe(struct task_struct *task)
 static void adopt(const struct cw_suspect *s)
 {
 	struct task_struct *task = get_pid_task(s->tgid, PIDTYPE_TGID);
-	struct cw_track *rec;
-	struct cw_prog *prog;
 	struct file *exe;
-	bool tracked;
-	kuid_t uid;
 
 	if (!task)
 		return;
-	rcu_read_lock();
-	tracked = task->signal != s->sig || cw_track_lookup(task->signal);
-	rcu_read_unlock();
-	exe = tracked || !atomic_read(&task->signal->live) ? NULL :
-	      group_exe(task);
-	uid = task_uid(task);
-	if (exe && !(cw_allow_any() && cw_allow_match(exe, NULL, uid))) {
-		prog = cw_prog_get(exe, NULL, uid, GFP_KERNEL);
-		if (prog)
-			WRITE_ONCE(prog->borrowed, true);
-		rec = cw_track_fill(cw_track_alloc(GFP_KERNEL), task, exe,
-				    CPUWARDEN_ORIGIN_RANDOMX, 0, prog);
-		if (rec) {
-			/* Its threads are all running already: read each. */
-			__set_bit(CW_TRACK_THREADS, &rec->flags);
-			cw_track_set(task, rec);
-			cw_action_tracked(rec, task);
-		}
-	}
-	if (exe)
+	/* The same group still, not a reused pid's. */
+	exe = task->signal == s->sig ? group_exe(task) : NULL;
+	if (exe) {
+		cw_track_adopt(task, exe, CPUWARDEN_ORIGIN_RANDOMX, 0);
 		fput(exe);
+	}
 	put_task_struct(task);
 }
 

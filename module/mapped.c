@@ -28,12 +28,9 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
-#include "action.h"
-#include "allow.h"
 #include "mapped.h"
 #include "origin.h"
 #include "policy.h"
-#include "prog.h"
 #include "track.h"
 
 /*
@@ -63,31 +60,10 @@ static DECLARE_WORK(mapped_work, mapped_fn);
 static void adopt(const struct cw_mapped_note *note)
 {
 	struct task_struct *task = get_pid_task(note->tgid, PIDTYPE_TGID);
-	struct cw_prog *prog;
-	struct cw_track *rec;
-	bool tracked;
 
 	if (!task)
 		return;
-	rcu_read_lock();
-	tracked = cw_track_lookup(task->signal);
-	rcu_read_unlock();
-	/* The leader may have exited (pthread_exit()) and its threads not. */
-	if (!tracked && atomic_read(&task->signal->live) &&
-	    !(cw_allow_any() && cw_allow_match(note->file, NULL, task_uid(task)))) {
-		prog = cw_prog_get(note->file, NULL, task_uid(task),
-				   GFP_KERNEL);
-		if (prog)
-			WRITE_ONCE(prog->borrowed, true);
-		rec = cw_track_fill(cw_track_alloc(GFP_KERNEL), task, note->file,
-				    note->origin, CPUWARDEN_ORIGIN_F_MAPPED, prog);
-		if (rec) {
-			/* Its threads may all be running already: read each. */
-			__set_bit(CW_TRACK_THREADS, &rec->flags);
-			cw_track_set(task, rec);
-			cw_action_tracked(rec, task);
-		}
-	}
+	cw_track_adopt(task, note->file, note->origin, CPUWARDEN_ORIGIN_F_MAPPED);
 	put_task_struct(task);
 }
 

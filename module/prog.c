@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Programs by content and uid.  Found by the exec gate, which may sleep, and by
- * the scans of running programs, which may not; kept for a while after
- * their last process is gone, so that a relaunch carries on the history
- * of its predecessor.
+ * Programs by content and uid.  Found by the exec gate, which may sleep,
+ * and by the scans of running programs, which may not; kept for a while
+ * after their last process is gone, so that a relaunch carries on the
+ * history of its predecessor.
  */
 
 #include <linux/file.h>

@@ -23,6 +23,7 @@
 #include <linux/workqueue.h>
 
 #include "action.h"
+#include "allow.h"
 #include "origin.h"
 #include "prog.h"
 #include "sample.h"
@@ -562,6 +563,41 @@ struct file *cw_track_task_exe(struct task_struct *task)
 	}
 	task_unlock(task);
 	return exe;
+}
+
+/*
+ * Track @task's group, found running with @exe as its program, of
+ * @origin and @oflags: through a mapping (mapped.c) or how it computes
+ * (fingerprint.c).  The program is borrowed (prog.h), as @exe may be
+ * anyone's file.  Not a group tracked already, one whose threads all
+ * exited, or an allowed one.  May sleep.
+ */
+void cw_track_adopt(struct task_struct *task, struct file *exe,
+		    unsigned int origin, unsigned int oflags)
+{
+	kuid_t uid = task_uid(task);
+	struct cw_track *rec;
+	struct cw_prog *prog;
+	bool tracked;
+
+	rcu_read_lock();
+	tracked = cw_track_lookup(task->signal);
+	rcu_read_unlock();
+	/* The leader may have exited (pthread_exit()) and its threads not. */
+	if (tracked || !atomic_read(&task->signal->live) ||
+	    (cw_allow_any() && cw_allow_match(exe, NULL, uid)))
+		return;
+	prog = cw_prog_get(exe, NULL, uid, GFP_KERNEL);
+	if (prog)
+		WRITE_ONCE(prog->borrowed, true);
+	rec = cw_track_fill(cw_track_alloc(GFP_KERNEL), task, exe, origin,
+			    oflags, prog);
+	if (!rec)
+		return;
+	/* Its threads may all be running already: read each. */
+	__set_bit(CW_TRACK_THREADS, &rec->flags);
+	cw_track_set(task, rec);
+	cw_action_tracked(rec, task);
 }
 
 static bool listed(const struct inode *inode, const struct inode *const *only,

@@ -134,6 +134,8 @@ void cw_track_exit_probe(void *data, struct task_struct *task);
 #define CW_SCAN_ALL_DELETED UINT_MAX
 struct inode;
 void cw_track_scan(const struct inode *const *only, unsigned int nr);
+void cw_track_adopt(struct task_struct *task, struct file *exe,
+		    unsigned int origin, unsigned int oflags);
 int cw_track_init(void);
 void cw_track_exit(void);
 
