@@ -18,6 +18,10 @@
  *                       netlink while tracked burners are sampled
  *   rules_races         allow rules and the quarantine changed while
  *                       /tmp programs exec in a storm
+ *   held_churn          a throttled program forks and starts and ends
+ *                       threads while the trap is set and cleared at every
+ *                       tick; released by the admin, then by an unload,
+ *                       every one of its threads runs again
  *   load_unload         100 unloads and loads while tracked programs fork,
  *                       exec and exit, an exec storm runs and burners are
  *                       held; the slab caches return to their baseline
@@ -32,6 +36,7 @@
 #include "common.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -58,6 +63,104 @@
 #define BROOD 16
 
 /*
+ * The held churn's shared counters (WORK "/churn.map"): each process of
+ * it (the first and CHURN_CHILDREN children, forked while it is held)
+ * records its PID and counts, in a slot per thread, the rounds of work
+ * of CHURN_THREADS threads that live as long as it does and of its main
+ * thread, which starts and joins a short-lived thread each round.
+ */
+#define CHURN_MAP WORK "/churn.map"
+#define CHURN_CHILDREN 4
+#define CHURN_THREADS 4
+#define CHURN_PROCS (1 + CHURN_CHILDREN)
+#define CHURN_SLOTS (CHURN_THREADS + 1)
+
+struct hchurn {
+	pid_t pid[CHURN_PROCS];
+	unsigned long count[CHURN_PROCS][CHURN_SLOTS];
+};
+
+static struct hchurn *hchurn_map(void)
+{
+	struct hchurn *c;
+	int fd = open(CHURN_MAP, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return c == MAP_FAILED ? NULL : c;
+}
+
+static void spin(double seconds)
+{
+	double end = cw_now() + seconds;
+
+	while (cw_now() < end)
+		;
+}
+
+static void *hchurn_short(void *arg)
+{
+	spin(0.001);
+	return arg;
+}
+
+static void *hchurn_long(void *arg)
+{
+	unsigned long *count = arg;
+
+	for (;;) {
+		spin(0.001);
+		__atomic_add_fetch(count, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/*
+ * Process @n of the held churn: its long-lived threads, then rounds of a
+ * short-lived thread and, in the first process, a child that exits at
+ * once, and a long-lived child every second until there are
+ * CHURN_CHILDREN.
+ */
+static void __attribute__((noreturn)) hchurn(struct hchurn *c, int n)
+{
+	double next_child = cw_now() + 1;
+	int i, children = 0, quick = 0;
+	pthread_t t;
+	pid_t pid;
+
+	c->pid[n] = getpid();
+	for (i = 1; i < CHURN_SLOTS; i++)
+		if (pthread_create(&t, NULL, hchurn_long, &c->count[n][i]))
+			_exit(3);
+	for (;;) {
+		if (pthread_create(&t, NULL, hchurn_short, NULL) ||
+		    pthread_join(t, NULL))
+			_exit(3);
+		__atomic_add_fetch(&c->count[n][0], 1, __ATOMIC_RELAXED);
+		if (n)
+			continue;
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			quick--;
+		if (quick < 8) {
+			pid = fork();
+			if (!pid)
+				_exit(0);
+			quick += pid > 0;
+		}
+		if (children < CHURN_CHILDREN && cw_now() >= next_child) {
+			next_child = cw_now() + 1;
+			pid = fork();
+			if (!pid)
+				hchurn(c, ++children);
+			children += pid > 0;
+		}
+	}
+}
+
+/*
+ *   churn  the held churn above, until killed
  *   exit   fork a child that exits, wait for it, exit 0
  *   forks  fork FORKS children that exit, all at once, wait, exit 0
  *   brood  fork BROOD children that sleep, all at once, then sleep
@@ -107,6 +210,12 @@ __attribute__((constructor)) static void role(void)
 	if (!strcmp(r, "sleep"))
 		for (;;)
 			pause();
+	if (!strcmp(r, "churn")) {
+		struct hchurn *c = hchurn_map();
+
+		if (c)
+			hchurn(c, 0);
+	}
 	_exit(2);
 }
 
@@ -121,19 +230,21 @@ static bool proc_stat(pid_t pid, pid_t *ppid, char *state)
 
 /*
  * SIGKILL and reap every descendant of ours: we are a child subreaper,
- * so orphans of our children come back to us.  Rounds, as they may fork.
+ * so orphans of our children come back to us.  Rounds until we have no
+ * child left at all, not merely none alive: a dying group hands its
+ * children to us only once its last thread has exited, which may take a
+ * while for a big one that was held.
  */
 static void kill_ours(void)
 {
 	pid_t self = getpid(), ppid;
-	int round, found;
 	struct dirent *e;
+	int round;
 	char state;
 	DIR *dir;
 	long pid;
 
-	for (round = 0; round < 50; round++) {
-		found = 0;
+	for (round = 0; round < 600; round++) {
 		dir = opendir("/proc");
 		while (dir && (e = readdir(dir))) {
 			pid = strtol(e->d_name, NULL, 10);
@@ -141,21 +252,17 @@ static void kill_ours(void)
 				continue;
 			/* Only our children: they are killed tree by tree. */
 			if (proc_stat(pid, &ppid, &state) && ppid == self &&
-			    state != 'Z') {
+			    state != 'Z')
 				kill(pid, SIGKILL);
-				found++;
-			}
 		}
 		if (dir)
 			closedir(dir);
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
-		if (!found)
+		if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
 			break;
 		usleep(100 * 1000);
 	}
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
 }
 
 /* ---- The policy and the module. ---- */
@@ -1317,6 +1424,106 @@ TEST_F_TIMEOUT(race, rules_races, 4 * CW_DEADLINE)
 	EXPECT_STREQ(q, quarantine);
 	ASSERT_TRUE(nothing_tracked());
 	munmap(c, 3 * sizeof(*c));
+	no_warnings(_metadata, self->kmsg);
+}
+
+/* ---- Held and released under fork and thread churn. ---- */
+
+/* Seconds the churn runs held once all its children are there. */
+#define CHURN_HELD_S 15
+
+/*
+ * The first slot of @c's processes [@from, @to) that did not count
+ * within @seconds, -1 if each did: every thread of theirs ran.
+ */
+static int churn_stalled(const struct hchurn *c, int from, int to, int seconds)
+{
+	unsigned long snap[CHURN_PROCS][CHURN_SLOTS];
+	double end = cw_now() + seconds;
+	int n, i, left;
+
+	memcpy(snap, (const void *)c->count, sizeof(snap));
+	do {
+		left = -1;
+		for (n = from; n < to && left < 0; n++)
+			for (i = 0; i < CHURN_SLOTS && left < 0; i++)
+				if (__atomic_load_n(&c->count[n][i], __ATOMIC_RELAXED) ==
+				    snap[n][i])
+					left = n * CHURN_SLOTS + i;
+		if (left < 0)
+			return -1;
+		usleep(50 * 1000);
+	} while (cw_now() < end);
+	return left;
+}
+
+/*
+ * Issue #12, item 7: the trap of a held program is set and cleared at
+ * every tick its bucket crosses zero, while the program forks (children
+ * that exit at once, and long-lived ones with threads of their own) and
+ * starts and joins threads.  A thread that went to sleep in the trap
+ * just as it was cleared, or a child forked with a trap bit nobody owns,
+ * would sleep for ever.  Released, every thread must run again: the
+ * first group by the admin (the rest stay held), then all by an unload.
+ */
+TEST_F_TIMEOUT(race, held_churn, 8 * CW_DEADLINE)
+{
+	static const struct policy p = {
+		.mode = "throttle", .threshold = "5", .sustain = "1", .cap = "5",
+	};
+	struct hchurn *c;
+	char pidbuf[16];
+	double end;
+	int fd, n, left;
+	pid_t pid;
+
+	set_policy(_metadata, &p);
+	fd = open(CHURN_MAP, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, sizeof(*c)));
+	close(fd);
+	c = hchurn_map();
+	ASSERT_NE(NULL, c);
+	put_self(_metadata, WORK "/churn", "churn");
+	pid = start(_metadata, WORK "/churn", NULL, "churn");
+	ASSERT_TRUE(all_held(&pid, 1));
+
+	/* Its long-lived children are forked while it is held. */
+	end = cw_now() + 3 * CW_DEADLINE;
+	while (!__atomic_load_n(&c->pid[CHURN_PROCS - 1], __ATOMIC_RELAXED) &&
+	       cw_now() < end)
+		usleep(100 * 1000);
+	ASSERT_NE(0, c->pid[CHURN_PROCS - 1]) {
+		TH_LOG("the held churn forked no %d children in %d s",
+		       CHURN_CHILDREN, 3 * CW_DEADLINE);
+	}
+	ASSERT_TRUE(all_held(c->pid, CHURN_PROCS));
+	sleep(CHURN_HELD_S);
+	ASSERT_TRUE(all_held(c->pid, CHURN_PROCS));
+
+	/* The first group released by the admin: each of its threads runs. */
+	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
+	ASSERT_EQ(0, cw_param_set("release", pidbuf));
+	left = churn_stalled(c, 0, 1, CW_DEADLINE);
+	EXPECT_EQ(-1, left) {
+		TH_LOG("thread slot %d of %d never ran after its release",
+		       left % CHURN_SLOTS, pid);
+	}
+
+	/* The rest released by an unload: every thread of every child runs. */
+	ASSERT_EQ(0, unload());
+	left = churn_stalled(c, 1, CHURN_PROCS, CW_DEADLINE);
+	EXPECT_EQ(-1, left) {
+		n = left / CHURN_SLOTS;
+		TH_LOG("thread slot %d of child %d never ran after the unload",
+		       left % CHURN_SLOTS, n < CHURN_PROCS ? c->pid[n] : 0);
+	}
+	for (n = 0; n < CHURN_PROCS; n++)
+		EXPECT_FALSE(demoted(c->pid[n]));
+	/* Gone before the load, whose scan would track them again. */
+	kill_ours();
+	ASSERT_EQ(0, load(""));
+	munmap(c, sizeof(*c));
 	no_warnings(_metadata, self->kmsg);
 }
 
