@@ -132,20 +132,26 @@ static void uid_add(kuid_t uid, u64 ns)
 	uid_use[i].ns += ns;
 }
 
+/*
+ * @used as a percentage of @elapsed, saturated: the product is taken in
+ * 128 bits, as @used sums the threads of many CPUs over a long sustain.
+ */
+static unsigned int pct_of(u64 used, u64 elapsed)
+{
+	if (!elapsed)
+		return 0;
+	return min_t(u64, mul_u64_u64_div_u64(used, 100, elapsed), UINT_MAX);
+}
+
 /* CPU use of @uid's tracked programs in the last sample, in percent. */
 unsigned int cw_sample_uid_pct(kuid_t uid)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr_uid_last && uid_elapsed; i++)
+	for (i = 0; i < nr_uid_last; i++)
 		if (uid_eq(uid_last[i].uid, uid))
-			return div64_u64(uid_last[i].ns * 100, uid_elapsed);
+			return pct_of(uid_last[i].ns, uid_elapsed);
 	return 0;
-}
-
-static unsigned int pct_of(u64 used, u64 elapsed)
-{
-	return elapsed ? div64_u64(used * 100, elapsed) : 0;
 }
 
 /*
@@ -361,10 +367,14 @@ static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 		cw_throttle_release(rec);
 	if (test_bit(CW_TRACK_EXEMPT, &rec->flags))
 		return;
-	/* A new program of a uid on probation starts at the cap. */
+	/*
+	 * A new program of a uid on probation starts at the cap; one it
+	 * started before goes there once it is over the threshold.
+	 */
 	if (rec->prog && READ_ONCE(rec->prog->state) == CW_PROG_NORMAL &&
 	    !test_bit(CW_TRACK_SHARED, &rec->flags)) {
-		u64 until = cw_probation_until(rec->uid, rec->start_ns, now);
+		u64 until = cw_probation_until(rec->uid, rec->start_ns,
+					       rec->pct > c->threshold, now);
 
 		if (until) {
 			cw_action_probation(rec->prog, rec, until, now);
