@@ -6,6 +6,6 @@
 #include <linux/uidgid.h>
 
 void cw_probation_start(kuid_t uid, u64 now);
-u64 cw_probation_until(kuid_t uid, u64 start_ns, u64 now);
+u64 cw_probation_until(kuid_t uid, u64 start_ns, bool over, u64 now);
 
 #endif /* _CW_PROBATION_H */

@@ -361,6 +361,53 @@ static int as_uid_2000(void *arg)
 	       setresuid(2000, 2000, 2000) ? errno : 0;
 }
 
+static int as_uid_1000(void *arg)
+{
+	return setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+	       setresuid(1000, 1000, 1000) ? errno : 0;
+}
+
+/*
+ * A kit that staged a second copy with other bytes before its first was
+ * killed, idle until then, gains nothing: the uid is on probation, and
+ * the first sample that finds the staged copy over the threshold puts it
+ * at the cap, long before the sustain a fresh program gets (20 s here).
+ */
+TEST_F_TIMEOUT(miner, staged_copies_on_probation, MINER_DEADLINE)
+{
+	char needle[32], line[2048];
+	pid_t first;
+	int err;
+
+	ASSERT_EQ(0, cw_param_set("probation", "600"));
+	ASSERT_EQ(0, cw_param_set("sustain", "20"));
+	ASSERT_EQ(0, cw_sh("mkdir -p /tmp/.rx"));
+	ASSERT_EQ(0, cw_copy_tagged("/selftests/cw-burn", "/tmp/.rx/a", 0755, "\nstaged a\n"));
+	ASSERT_EQ(0, cw_copy_tagged("/selftests/cw-burn", "/tmp/.rx/b", 0755, "\nstaged b\n"));
+	/* Staged: asleep until well after the first copy's kill. */
+	self->pid = cw_spawn_setup(as_uid_1000, NULL, "/tmp/.rx/b",
+				   (char *[]){ "b", "-w", "30", NULL }, no_env, &err);
+	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, err);
+	first = cw_spawn_setup(as_uid_1000, NULL, "/tmp/.rx/a",
+			       (char *[]){ "a", NULL }, no_env, &err);
+	ASSERT_LT(0, first);
+	ASSERT_EQ(0, err);
+	EXPECT_TRUE(cw_killed(cw_wait(first, MINER_DEADLINE)));
+	snprintf(needle, sizeof(needle), " pid=%d ", first);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, 5, NULL, 0, "killed", needle,
+				 "rule=sustained ", NULL));
+
+	/* Awake, the staged copy is held at once, not killed after sustain. */
+	snprintf(needle, sizeof(needle), " pid=%d ", self->pid);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, MINER_DEADLINE, line, sizeof(line),
+				 "throttled", needle, "rule=probation ", NULL)) {
+		TH_LOG("the staged copy was not put on probation");
+	}
+	TH_LOG("%s", strchr(line, ';') ? strchr(line, ';') + 1 : line);
+	EXPECT_EQ(-1, cw_wait(self->pid, 0));
+}
+
 /*
  * A kit that relaunches its miner with one byte changed after every kill
  * is a new program each time, with a fresh sustain: uid 1000 runs such a

@@ -102,7 +102,8 @@
  *   ADMIN       an administrator released it
  *   QUIET       it stayed under half the cap for "quiet" seconds
  *   PROBATION   THROTTLED: a new program of a uid whose program was
- *               killed or throttled less than "probation" seconds ago;
+ *               killed or throttled less than "probation" seconds ago,
+ *               or an older one of that uid over the threshold then;
  *               RELEASED: that probation ended (A_FOR_S: for how long
  *               it was held, or, in THROTTLED, how long it will be)
  *
