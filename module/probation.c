@@ -3,10 +3,12 @@
  * Probation: once an unowned program of a uid was killed or throttled,
  * the unowned programs that uid starts afterwards begin throttled at the
  * cap, for "probation" seconds from the last such decision.  Those it
- * started before are put at the cap the first time a sample finds them
- * over the threshold, without the sustain they would otherwise get: a
- * kit that stages idle copies in advance and wakes one after each kill
- * gains nothing by it.
+ * started before are put at the cap when a sample finds one going over
+ * the threshold, without the sustain it would otherwise get: a kit that
+ * stages idle copies in advance and wakes one after each kill gains
+ * nothing by it.  One that was over the threshold already is left to its
+ * sustain, to be killed like the program that started the probation.
+ * Setting "probation" to 0 ends every probation.
  *
  * A miner that respawns with a byte changed after each kill is a new
  * program every time, with a fresh sustain and a fresh budget: without
@@ -72,14 +74,18 @@ void cw_probation_start(kuid_t uid, u64 now)
 
 /*
  * When the probation of a program of @uid, started at @start_ns and
- * @over the threshold in its last sample, ends; 0 if it is not on
- * probation at @now.
+ * just gone @over the threshold, ends; 0 if it is not on probation at
+ * @now.
  */
 u64 cw_probation_until(kuid_t uid, u64 start_ns, bool over, u64 now)
 {
 	int i;
 
-	if (!nr || !cw_policy_get(probation))
+	if (!cw_policy_get(probation)) {
+		nr = 0;		/* switched off: none lingers to come back */
+		return 0;
+	}
+	if (!nr)
 		return 0;
 	i = find(uid);
 	if (i < 0 || now >= table[i].until ||

@@ -133,8 +133,9 @@ static void uid_add(kuid_t uid, u64 ns)
 }
 
 /*
- * @used as a percentage of @elapsed, saturated: the product is taken in
- * 128 bits, as @used sums the threads of many CPUs over a long sustain.
+ * @used as a percentage of @elapsed: the product is taken in 128 bits,
+ * as @used sums the threads of many CPUs over a long sustain, and the
+ * quotient clamped to what an unsigned int holds.
  */
 static unsigned int pct_of(u64 used, u64 elapsed)
 {
@@ -369,12 +370,15 @@ static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 		return;
 	/*
 	 * A new program of a uid on probation starts at the cap; one it
-	 * started before goes there once it is over the threshold.
+	 * started before goes there when it goes over the threshold.  One
+	 * over it already, as long as the program just killed, is left to
+	 * its own sustain: in kill mode, killed as that one was.
 	 */
 	if (rec->prog && READ_ONCE(rec->prog->state) == CW_PROG_NORMAL &&
 	    !test_bit(CW_TRACK_SHARED, &rec->flags)) {
 		u64 until = cw_probation_until(rec->uid, rec->start_ns,
-					       rec->pct > c->threshold, now);
+					       rec->pct > c->threshold &&
+					       !rec->over_since, now);
 
 		if (until) {
 			cw_action_probation(rec->prog, rec, until, now);
