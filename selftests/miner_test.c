@@ -361,46 +361,61 @@ static int as_uid_2000(void *arg)
 	       setresuid(2000, 2000, 2000) ? errno : 0;
 }
 
-static int as_uid_1000(void *arg)
+static int as_uid_3000(void *arg)
 {
-	return setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
-	       setresuid(1000, 1000, 1000) ? errno : 0;
+	return setgroups(0, NULL) || setresgid(3000, 3000, 3000) ||
+	       setresuid(3000, 3000, 3000) ? errno : 0;
+}
+
+/* Start @path as uid 3000 with @argv; it must start. */
+static pid_t start_as_3000(struct __test_metadata *_metadata, const char *path,
+			   char *const argv[])
+{
+	int err;
+	pid_t pid = cw_spawn_setup(as_uid_3000, NULL, path, argv, no_env, &err);
+
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, err) {
+		TH_LOG("exec %s: %s", path, strerror(err));
+	}
+	return pid;
 }
 
 /*
- * A kit that staged a second copy with other bytes before its first was
- * killed, idle until then, gains nothing: the uid is on probation, and
- * the first sample that finds the staged copy over the threshold puts it
- * at the cap, long before the sustain a fresh program gets (20 s here).
+ * A kit that staged a copy with other bytes before its first was killed,
+ * asleep until then, gains nothing: the uid is on probation, and the
+ * first sample that finds the staged copy going over the threshold puts
+ * it at the cap, long before the sustain a fresh program gets (20 s
+ * here).  A copy that burned all along beside the first is killed as the
+ * first was, not let off with the cap.  uid 3000: no other test leaves
+ * it on probation, nor finds it there.
  */
 TEST_F_TIMEOUT(miner, staged_copies_on_probation, MINER_DEADLINE)
 {
 	char needle[32], line[2048];
-	pid_t first;
-	int err;
+	pid_t first, beside;
 
 	ASSERT_EQ(0, cw_param_set("probation", "600"));
 	ASSERT_EQ(0, cw_param_set("sustain", "20"));
 	ASSERT_EQ(0, cw_sh("mkdir -p /tmp/.rx"));
 	ASSERT_EQ(0, cw_copy_tagged("/selftests/cw-burn", "/tmp/.rx/a", 0755, "\nstaged a\n"));
 	ASSERT_EQ(0, cw_copy_tagged("/selftests/cw-burn", "/tmp/.rx/b", 0755, "\nstaged b\n"));
+	ASSERT_EQ(0, cw_copy_tagged("/selftests/cw-burn", "/tmp/.rx/c", 0755, "\nstaged c\n"));
 	/* Staged: asleep until well after the first copy's kill. */
-	self->pid = cw_spawn_setup(as_uid_1000, NULL, "/tmp/.rx/b",
-				   (char *[]){ "b", "-w", "30", NULL }, no_env, &err);
-	ASSERT_LT(0, self->pid);
-	ASSERT_EQ(0, err);
-	first = cw_spawn_setup(as_uid_1000, NULL, "/tmp/.rx/a",
-			       (char *[]){ "a", NULL }, no_env, &err);
-	ASSERT_LT(0, first);
-	ASSERT_EQ(0, err);
+	self->pid = start_as_3000(_metadata, "/tmp/.rx/b", (char *[]){ "b", "-w", "30", NULL });
+	first = start_as_3000(_metadata, "/tmp/.rx/a", (char *[]){ "a", NULL });
+	beside = start_as_3000(_metadata, "/tmp/.rx/c", (char *[]){ "c", NULL });
 	EXPECT_TRUE(cw_killed(cw_wait(first, MINER_DEADLINE)));
 	snprintf(needle, sizeof(needle), " pid=%d ", first);
 	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, 5, NULL, 0, "killed", needle,
 				 "rule=sustained ", NULL));
+	EXPECT_TRUE(cw_killed(cw_wait(beside, CW_DEADLINE))) {
+		TH_LOG("the copy that burned beside the first was not killed");
+	}
 
 	/* Awake, the staged copy is held at once, not killed after sustain. */
 	snprintf(needle, sizeof(needle), " pid=%d ", self->pid);
-	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, MINER_DEADLINE, line, sizeof(line),
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, line, sizeof(line),
 				 "throttled", needle, "rule=probation ", NULL)) {
 		TH_LOG("the staged copy was not put on probation");
 	}
