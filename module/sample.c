@@ -2,7 +2,10 @@
 /*
  * CPU sampling of tracked thread groups, and the two detectors.
  *
- * One delayed work item does all periodic work.  Every period_ms it
+ * One delayed work item does all periodic work, in the workqueue's
+ * nice -20 workers: a root offender that renices itself to -20 on every
+ * CPU would leave a nice 0 worker a sliver of CPU, and hold up the
+ * throttle's ticks for as long as a second.  Every period_ms it
  * charges each busy tracked group's CPU time (all its threads, live and
  * exited) to the group, to its program and to its uid, and runs the
  * detectors:
@@ -79,7 +82,7 @@ static void run_within(unsigned long delay)
 	lockdep_assert_held(&doze_lock);
 	if (!delayed_work_pending(&sample_work) ||
 	    (timer_pending(timer) && time_before(jiffies + delay, timer->expires)))
-		mod_delayed_work(system_unbound_wq, &sample_work, delay);
+		mod_delayed_work(system_highpri_wq, &sample_work, delay);
 }
 
 /*
