@@ -118,9 +118,9 @@ result $? "the warning is reported"
 [[ $status == 1 ]] || show "$work/warn.log"
 
 # A hung guest is killed at the timeout.
-vm "$work/hang.log" -n -t 40 -- sleep 1000
+vm "$work/hang.log" -n -t 20 -- sleep 1000
 status=$?
-((status != 0)) && grep -q '^vm: timed out after 40 s' "$work/hang.log"
+((status != 0)) && grep -q '^vm: timed out after 20 s' "$work/hang.log"
 result $? "a hung guest is killed at the timeout"
 ((status != 0)) || show "$work/hang.log"
 
