@@ -26,6 +26,9 @@ static int __init cw_init(void)
 {
 	int ret;
 
+	ret = cw_sample_init();
+	if (ret)
+		return ret;
 	ret = cw_origin_init();
 	if (ret)
 		goto err_prog;
@@ -55,7 +58,7 @@ err_hooks:
 	cw_exec_exit();
 	cw_deleted_exit();
 	cw_mapped_exit();
-	cw_sample_exit();
+	cw_sample_stop();
 	cw_throttle_exit();
 	cw_netlink_exit();
 err_netlink:
@@ -67,6 +70,7 @@ err_prog:
 	cw_quarantine_exit();
 	cw_allow_exit();
 	cw_origin_exit();
+	cw_sample_exit();
 	return ret;
 }
 
@@ -78,7 +82,7 @@ static void __exit cw_exit(void)
 	cw_exec_exit();
 	cw_deleted_exit();
 	cw_mapped_exit();
-	cw_sample_exit();
+	cw_sample_stop();
 	cw_throttle_exit();
 	cw_netlink_exit();
 	cw_track_exit();
@@ -86,6 +90,7 @@ static void __exit cw_exit(void)
 	cw_quarantine_exit();
 	cw_allow_exit();
 	cw_origin_exit();
+	cw_sample_exit();
 	pr_info("unloaded\n");
 }
 

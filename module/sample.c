@@ -2,10 +2,12 @@
 /*
  * CPU sampling of tracked thread groups, and the two detectors.
  *
- * One delayed work item does all periodic work, in the workqueue's
- * nice -20 workers: a root offender that renices itself to -20 on every
- * CPU would leave a nice 0 worker a sliver of CPU, and hold up the
- * throttle's ticks for as long as a second.  Every period_ms it
+ * One delayed work item does all periodic work, on a workqueue of its
+ * own, unbound and high-priority: its workers run at nice -20, as a root
+ * offender that renices itself to -20 on every CPU would leave a nice 0
+ * worker a sliver of CPU and hold up the throttle's ticks for as long as
+ * a second; and a long pass, with thousands of groups tracked, holds up
+ * no other work.  Every period_ms it
  * charges each busy tracked group's CPU time (all its threads, live and
  * exited) to the group, to its program and to its uid, and runs the
  * detectors:
@@ -49,6 +51,7 @@
 
 static void sample_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(sample_work, sample_fn);
+static struct workqueue_struct *sample_wq;
 static bool stopping;
 static u64 next_sample, next_due, last_full, idle_read;
 
@@ -82,7 +85,7 @@ static void run_within(unsigned long delay)
 	lockdep_assert_held(&doze_lock);
 	if (!delayed_work_pending(&sample_work) ||
 	    (timer_pending(timer) && time_before(jiffies + delay, timer->expires)))
-		mod_delayed_work(system_highpri_wq, &sample_work, delay);
+		mod_delayed_work(sample_wq, &sample_work, delay);
 }
 
 /*
@@ -701,11 +704,23 @@ static void sample_fn(struct work_struct *work)
 	sample_arm(delay, now, period_ns, tick ? 0 : until, seen);
 }
 
+int cw_sample_init(void)
+{
+	sample_wq = alloc_workqueue("cpuwarden", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	return sample_wq ? 0 : -ENOMEM;
+}
+
 /* Hooks are unregistered: nothing kicks the sampler any more. */
-void cw_sample_exit(void)
+void cw_sample_stop(void)
 {
 	raw_spin_lock(&doze_lock);
 	WRITE_ONCE(stopping, true);
 	raw_spin_unlock(&doze_lock);
 	cancel_delayed_work_sync(&sample_work);
+}
+
+/* Stopped, or never started: nothing is queued. */
+void cw_sample_exit(void)
+{
+	destroy_workqueue(sample_wq);
 }
