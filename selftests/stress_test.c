@@ -120,6 +120,12 @@ static void *hchurn_long(void *arg)
 	return NULL;
 }
 
+/* Whether @pid (0: the caller) is SCHED_IDLE, as a held program is made. */
+static bool demoted(pid_t pid)
+{
+	return sched_getscheduler(pid) == SCHED_IDLE;
+}
+
 /* One round of a short-lived thread; counted in slot 0 of process @n. */
 static void hchurn_round(struct hchurn *c, int n)
 {
@@ -151,7 +157,7 @@ static void __attribute__((noreturn)) hchurn(struct hchurn *c, int n)
 
 	c->pid[n] = getpid();
 	if (!n) {
-		while (sched_getscheduler(0) != SCHED_IDLE)
+		while (!demoted(0))
 			hchurn_round(c, n);
 		while (children < CHURN_CHILDREN) {
 			pid = fork();
@@ -548,11 +554,6 @@ static pid_t start(struct __test_metadata *_metadata, const char *path,
 		cw_reap(pid);
 	}
 	return pid;
-}
-
-static bool demoted(pid_t pid)
-{
-	return sched_getscheduler(pid) == SCHED_IDLE;
 }
 
 /* Wait up to CW_DEADLINE until every one of @pids is demoted: held. */
