@@ -346,9 +346,10 @@ static void *stall_watch(void *arg)
 /*
  * Whether this lane measures timing.  CW_TIMING=0 (selftests/check, on
  * the debug kernel) leaves out the tests that only measure how closely a
- * cap or a share holds: the module's code they pass through, the others
- * pass through too.  The throttles hopped between cgroups stay, as they
- * alone fire the freezer's kretprobes.
+ * cap or a share holds.  The throttles hopped between cgroups stay, as
+ * they alone fire the freezer's kretprobes.  Two that go are also the
+ * only ones to race the trap with SIGCONT and the demotion with the
+ * program's own sched_setattr(): that kernel does not see those races.
  */
 static bool timing_lane(void)
 {
