@@ -719,8 +719,9 @@ void cw_sample_stop(void)
 	cancel_delayed_work_sync(&sample_work);
 }
 
-/* Stopped, or never started: nothing is queued. */
+/* Stopped again, as an error path may not have: nothing left queued. */
 void cw_sample_exit(void)
 {
+	cw_sample_stop();
 	destroy_workqueue(sample_wq);
 }
