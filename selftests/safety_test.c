@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
+#include "fuse.h"
 #include "kselftest_harness.h"
 
 #define WORK "/tmp/cws"
@@ -32,6 +33,7 @@ static void policy(struct __test_metadata *_metadata, const char *mode,
 
 FIXTURE(safety) {
 	int kmsg;
+	struct cw_fuse *fuse;	/* a FUSE server to end, see hash_stall */
 };
 
 FIXTURE_SETUP(safety)
@@ -45,6 +47,10 @@ FIXTURE_SETUP(safety)
 
 FIXTURE_TEARDOWN(safety)
 {
+	/* A test that unloaded the module ends its FUSE server first. */
+	cw_fuse_end(self->fuse);
+	if (!cw_module_loaded())
+		cw_sh("insmod $CW_MODULE");
 	/* First: should the host's shell have been quarantined, free it. */
 	cw_param_set("quarantine", "clear");
 	cw_param_set("mode", "monitor");
@@ -86,6 +92,11 @@ TEST_F_TIMEOUT(safety, owned_copy_never_refused, 3 * CW_DEADLINE)
 	int err, status;
 
 	policy(_metadata, "kill", "50");
+	/*
+	 * "tracking" lines are rate-limited, and a test before this one
+	 * may have spent the allowance: start with a fresh one.
+	 */
+	sleep(5);
 	ASSERT_EQ(0, cw_sha256_hex("/bin/busybox", sh));
 	ASSERT_EQ(0, chmod(WORK, 0777));
 	ASSERT_EQ(0, cw_copy("/bin/busybox", WORK "/busybox", 0755));
@@ -541,6 +552,116 @@ TEST_F_TIMEOUT(safety, log_names_escaped, 2 * CW_DEADLINE)
 	TH_LOG("%s", rec);
 	EXPECT_NE(NULL, strstr(rec, comm));
 	EXPECT_NE(NULL, strstr(rec, exe));
+}
+
+/* ---- A file system whose reads hang. ---- */
+
+/* Whether @pid, in execve, ended it within @seconds: it runs @comm, or exited. */
+static bool exec_returned(pid_t pid, const char *comm, int seconds)
+{
+	time_t end = time(NULL) + seconds;
+	char path[64], now[32];
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	while (time(NULL) <= end) {
+		FILE *f = fopen(path, "r");
+		bool ran = f && fgets(now, sizeof(now), f) &&
+			   !strncmp(now, comm, strlen(comm));
+
+		if (f)
+			fclose(f);
+		if (ran || waitpid(pid, NULL, WNOHANG) == pid)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+/*
+ * Hashing never holds up a kill or the sampler (issue #12, item 4).  A
+ * miner runs from a FUSE mount whose server stops answering reads past
+ * the part the miner runs from; the module, loaded after it started,
+ * never hashed it at exec.  It is killed all the same, while the thread
+ * that hashes its content after the kill hangs on the dead part; so does
+ * an exec of another file there, in the gate's hash: that stalls only the
+ * exec that asked.  Meanwhile a miner in /tmp is still sampled and
+ * killed, and rmmod fails at once rather than hang.  Once the server
+ * dies, its reads end in errors, the exec returns, and rmmod succeeds.
+ */
+TEST_F_TIMEOUT(safety, hash_stall, 4 * CW_DEADLINE)
+{
+	pid_t a, x, b;
+	int err, i;
+
+	if (access("/dev/fuse", F_OK))
+		SKIP(return, "no /dev/fuse: this kernel has no FUSE");
+	ASSERT_EQ(0, cw_sh("for i in $(seq 50); do rmmod cpuwarden 2>/dev/null && exit 0; "
+			   "sleep 0.1; done; rmmod cpuwarden"));
+	self->fuse = cw_fuse_start();
+	ASSERT_NE(NULL, self->fuse) {
+		TH_LOG("cannot serve " CW_FUSE_DIR ": %s", strerror(errno));
+	}
+
+	a = cw_spawn(ARGS("/bin/runas", "1000", "1000", CW_FUSE_DIR "/burn"),
+		     no_env, &err);
+	ASSERT_LT(0, a);
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, cw_sh("insmod $CW_MODULE mode=kill threshold=50 sustain=2 period_ms=200 probation=0"));
+
+	/* Not cw_spawn(): it would wait for the exec to end. */
+	x = fork();
+	ASSERT_LE(0, x);
+	if (!x) {
+		if (!setgid(1000) && !setuid(1000))
+			execve(CW_FUSE_DIR "/burn2", ARGS("burn2"), no_env);
+		_exit(errno);
+	}
+	EXPECT_TRUE(cw_fuse_stalls(self->fuse, CW_FUSE_BURN2, 1, CW_DEADLINE)) {
+		TH_LOG("the exec of burn2 never read its file's end");
+	}
+
+	ASSERT_TRUE(cw_killed(cw_wait(a, CW_DEADLINE))) {
+		TH_LOG("the miner on FUSE was not killed");
+		cw_reap(a);
+	}
+	EXPECT_TRUE(cw_fuse_stalls(self->fuse, CW_FUSE_BURN, 1, CW_DEADLINE)) {
+		TH_LOG("its content was never read after the kill");
+	}
+
+	ASSERT_EQ(0, chmod(WORK, 0777));
+	ASSERT_EQ(0, cw_copy(CW_BURN_SRC, WORK "/cw-burn", 0755));
+	b = cw_spawn(ARGS("/bin/runas", "1000", "1000", WORK "/cw-burn"),
+		     no_env, &err);
+	ASSERT_LT(0, b);
+	ASSERT_EQ(0, err);
+	EXPECT_TRUE(cw_killed(cw_wait(b, CW_DEADLINE))) {
+		TH_LOG("a miner in /tmp ran on while a hash hung");
+		cw_reap(b);
+	}
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "cpuwarden", O_NONBLOCK));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, waitpid(x, NULL, WNOHANG)) {
+		TH_LOG("the exec of burn2 did not wait for its hash");
+	}
+
+	/*
+	 * The server dies: what hung fails, and everything goes on.  The
+	 * exec of burn2 returns, unhashed: it runs, or it failed.
+	 */
+	cw_fuse_end(self->fuse);
+	EXPECT_TRUE(exec_returned(x, "burn2", CW_DEADLINE)) {
+		TH_LOG("the exec of burn2 still hangs after the abort");
+	}
+	cw_reap(x);
+	for (i = 0; i < 100; i++) {
+		if (!syscall(SYS_delete_module, "cpuwarden", O_NONBLOCK))
+			break;
+		usleep(100 * 1000);
+	}
+	EXPECT_GT(100, i) {
+		TH_LOG("rmmod still fails after the abort: %s", strerror(errno));
+	}
+	ASSERT_EQ(0, cw_sh("insmod $CW_MODULE"));
 }
 
 TEST_HARNESS_MAIN
