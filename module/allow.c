@@ -332,9 +332,10 @@ nomem:
 
 /*
  * Add @r (@add) or delete it, as one replacement of the published set:
- * -EEXIST, -ENOENT, -E2BIG as the set stands.
+ * -EEXIST, -ENOENT, -E2BIG as the set stands.  @r as cw_allow_resolve()
+ * made it.
  */
-static int rules_update(const struct cw_allow_rule *r, bool add)
+int cw_allow_update(const struct cw_allow_rule *r, bool add)
 {
 	struct cw_rules *old, *new;
 	int i, ret = 0;
@@ -360,42 +361,35 @@ static int rules_update(const struct cw_allow_rule *r, bool add)
 }
 
 /*
- * Add one rule: -EEXIST if it is there, -E2BIG when full, and for a path
- * -ENOENT, -EINVAL (not absolute, not a regular file) or -EPERM (not a
- * root-owned chain).  @rule->path is the path as given.
+ * @rule, whose path is as given, as cw_allow_update() stores or finds it,
+ * in @r: a path resolved.  To add, the file must exist (-ENOENT), be a
+ * regular file (-EINVAL, also for a relative path) with a root-owned
+ * chain (-EPERM); to delete, a path whose file is gone is matched as
+ * given.  Apart from the update, so that a caller resolves, which may
+ * hang on a dead NFS or FUSE server, before it takes its locks.  Undone
+ * by cw_allow_release(@r), also after an error.
  */
-int cw_allow_add(const struct cw_allow_rule *rule)
+int cw_allow_resolve(const struct cw_allow_rule *rule, struct cw_allow_rule *r,
+		     bool add)
 {
-	struct cw_allow_rule r = *rule;
-	int ret;
-
-	r.path = NULL;
-	if (rule->kind == CW_ALLOW_PATH) {
-		ret = resolve_path(&r, rule->path, true);
-		if (ret)
-			return ret;
-	}
-	ret = rules_update(&r, true);
-	kfree(r.path);
-	return ret;
-}
-
-/* Delete one rule: -ENOENT if there is no such rule. */
-int cw_allow_del(const struct cw_allow_rule *rule)
-{
-	struct cw_allow_rule r = *rule;
-	int ret;
-
-	/* A path is matched as stored, resolved, or as given if it is gone. */
-	r.path = NULL;
-	if (rule->kind == CW_ALLOW_PATH && resolve_path(&r, rule->path, false)) {
-		r.path = kstrdup(rule->path, GFP_KERNEL);
-		if (!r.path)
+	*r = *rule;
+	r->path = NULL;
+	if (rule->kind != CW_ALLOW_PATH)
+		return 0;
+	if (add)
+		return resolve_path(r, rule->path, true);
+	if (resolve_path(r, rule->path, false)) {
+		r->path = kstrdup(rule->path, GFP_KERNEL);
+		if (!r->path)
 			return -ENOMEM;
 	}
-	ret = rules_update(&r, false);
-	kfree(r.path);
-	return ret;
+	return 0;
+}
+
+void cw_allow_release(struct cw_allow_rule *r)
+{
+	kfree(r->path);
+	r->path = NULL;
 }
 
 unsigned int cw_allow_count(void)

@@ -19,8 +19,10 @@ struct cw_allow_rule {
 
 bool cw_allow_any(void);
 bool cw_allow_match(struct file *file, const u8 *sha, kuid_t uid);
-int cw_allow_add(const struct cw_allow_rule *rule);
-int cw_allow_del(const struct cw_allow_rule *rule);
+int cw_allow_resolve(const struct cw_allow_rule *rule, struct cw_allow_rule *r,
+		     bool add);
+int cw_allow_update(const struct cw_allow_rule *r, bool add);
+void cw_allow_release(struct cw_allow_rule *r);
 unsigned int cw_allow_count(void);
 const struct cw_allow_rule *cw_allow_nth(unsigned int i);
 int cw_allow_format(const struct cw_allow_rule *r, char *buf, size_t size);

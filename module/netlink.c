@@ -409,29 +409,52 @@ static void watch_error(struct genl_info *info, int err)
 
 /*
  * Every value was checked by the policy; only the watch list can still
- * fail, so it goes first, and then nothing else can.
+ * fail, so it is resolved first, and then nothing else can.
+ *
+ * It is resolved before any lock, holding a reference on the module: a
+ * path on a dead NFS or FUSE server then hangs this command alone, not
+ * the module's parameters, and an rmmod meanwhile fails at once rather
+ * than wait for it in genl_unregister_family(), where every generic
+ * netlink family's messages would queue up behind it.
  */
 static int set_policy(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
 	size_t size = CPUWARDEN_WATCH_LEN + 256;
+	struct cw_watch *watch = NULL;
 	char *change;
 	unsigned int i;
 	int ret, len = 0;
 
+	ret = refuse_if_locked(info);
+	if (ret)
+		return ret;
+	if (a[CPUWARDEN_A_WATCH]) {
+		if (!try_module_get(THIS_MODULE)) {
+			GENL_SET_ERR_MSG(info, "cpuwarden is being unloaded");
+			return -ENODEV;
+		}
+		watch = cw_origin_watch_resolve(nla_data(a[CPUWARDEN_A_WATCH]),
+						&ret);
+		module_put(THIS_MODULE);
+		if (!watch) {
+			watch_error(info, ret);
+			return ret;
+		}
+	}
 	change = kmalloc(size, GFP_KERNEL);
-	if (!change)
+	if (!change) {
+		cw_origin_watch_free(watch);
 		return -ENOMEM;
+	}
 	kernel_param_lock(THIS_MODULE);
+	/* Again: a lock or unload may have come while the paths resolved. */
 	ret = refuse_if_locked(info);
 	if (ret)
 		goto out;
-	if (a[CPUWARDEN_A_WATCH]) {
-		ret = cw_origin_watch_set(nla_data(a[CPUWARDEN_A_WATCH]));
-		if (ret) {
-			watch_error(info, ret);
-			goto out;
-		}
+	if (watch) {
+		cw_origin_watch_install(watch);
+		watch = NULL;
 		len += scnprintf(change + len, size - len, " watch=%s",
 				 (char *)nla_data(a[CPUWARDEN_A_WATCH]));
 	}
@@ -464,6 +487,7 @@ static int set_policy(struct sk_buff *skb, struct genl_info *info)
 	cw_netlink_changed("%s", change);
 out:
 	kernel_param_unlock(THIS_MODULE);
+	cw_origin_watch_free(watch);
 	kfree(change);
 	return ret;
 }
@@ -526,28 +550,42 @@ static void rule_error(struct genl_info *info, int err, bool add)
 	}
 }
 
+/* A path is resolved before any lock, as the watch list in set_policy(). */
 static int allow_change(struct genl_info *info, bool add)
 {
-	struct cw_allow_rule rule;
+	struct cw_allow_rule rule, r;
+	int ret, refused = 0;
 	char *text;
-	int ret;
 
 	ret = get_rule(info, &rule);
+	if (ret)
+		return ret;
+	ret = refuse_if_locked(info);
 	if (ret)
 		return ret;
 	text = kmalloc(CPUWARDEN_PATH_LEN + 8, GFP_KERNEL);
 	if (!text)
 		return -ENOMEM;
-	kernel_param_lock(THIS_MODULE);
-	ret = refuse_if_locked(info);
-	if (!ret)
-		ret = add ? cw_allow_add(&rule) : cw_allow_del(&rule);
-	kernel_param_unlock(THIS_MODULE);
-	if (ret) {
-		rule_error(info, ret, add);
-	} else {
+	if (!try_module_get(THIS_MODULE)) {
+		GENL_SET_ERR_MSG(info, "cpuwarden is being unloaded");
+		kfree(text);
+		return -ENODEV;
+	}
+	ret = cw_allow_resolve(&rule, &r, add);
+	module_put(THIS_MODULE);
+	if (!ret) {
+		kernel_param_lock(THIS_MODULE);
+		/* Again: a lock or unload may have come meanwhile. */
+		refused = refuse_if_locked(info);
+		ret = refused ?: cw_allow_update(&r, add);
+		kernel_param_unlock(THIS_MODULE);
+	}
+	cw_allow_release(&r);
+	if (!ret) {
 		cw_allow_format(&rule, text, CPUWARDEN_PATH_LEN + 8);
 		cw_netlink_changed("allow %s %s", add ? "add" : "del", text);
+	} else if (!refused) {
+		rule_error(info, ret, add);
 	}
 	kfree(text);
 	return ret;

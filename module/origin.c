@@ -21,6 +21,7 @@
 #include <linux/fs_struct.h>
 #include <linux/jiffies.h>
 #include <linux/magic.h>
+#include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
@@ -129,19 +130,44 @@ fail:
 	return NULL;
 }
 
-static int watch_install(const char *list, bool strict)
+/*
+ * Resolve @list as a caller that is about to install it must: every
+ * entry an existing absolute directory.  Apart from installing, so that
+ * a caller can resolve the paths, which may hang on a dead NFS or FUSE
+ * server, before it takes any lock.  NULL with *@err set on failure.
+ */
+struct cw_watch *cw_origin_watch_resolve(const char *list, int *err)
 {
-	struct cw_watch *w, *old;
-	int err = 0;
+	return watch_build(list, true, err);
+}
 
-	w = watch_build(list, strict, &err);
-	if (!w)
-		return err;
+/* Make @w the watch list; it cannot fail. */
+void cw_origin_watch_install(struct cw_watch *w)
+{
+	struct cw_watch *old;
+
 	mutex_lock(&cw_watch_mutex);
 	old = rcu_replace_pointer(cw_watch, w, lockdep_is_held(&cw_watch_mutex));
 	mutex_unlock(&cw_watch_mutex);
 	synchronize_rcu();
 	watch_free(old);
+}
+
+/* A list resolved and not installed; NULL is nothing. */
+void cw_origin_watch_free(struct cw_watch *w)
+{
+	watch_free(w);
+}
+
+static int watch_install(const char *list, bool strict)
+{
+	struct cw_watch *w;
+	int err = 0;
+
+	w = watch_build(list, strict, &err);
+	if (!w)
+		return err;
+	cw_origin_watch_install(w);
 	return 0;
 }
 
@@ -181,6 +207,8 @@ static void refresh_fn(struct work_struct *work)
 	if (spec)
 		watch_install(spec, false);
 	kfree(spec);
+	/* refresh_request()'s; cw_origin_exit() waits for the return. */
+	module_put(THIS_MODULE);
 }
 
 static void refresh_request(void)
@@ -189,7 +217,13 @@ static void refresh_request(void)
 	if (time_before(jiffies, READ_ONCE(refresh_next)))
 		return;
 	WRITE_ONCE(refresh_next, jiffies + 10 * HZ);
-	schedule_work(&refresh_work);
+	/*
+	 * With a reference on the module: a watched directory on a dead NFS
+	 * server hangs the refresh, and an rmmod meanwhile fails at once
+	 * rather than wait in cw_origin_exit() for the server.
+	 */
+	if (try_module_get(THIS_MODULE) && !schedule_work(&refresh_work))
+		module_put(THIS_MODULE);
 }
 
 /*

@@ -6,6 +6,7 @@
  * namespace reads, changes or listens to anything.
  */
 
+#include "fuse.h"
 #include "genl.h"
 
 #include <grp.h>
@@ -565,6 +566,107 @@ TEST_F(nl, policy_change_event)
 	EXPECT_STREQ("sustain=45", change);
 	ASSERT_EQ(0, cw_param_set("sustain", "60"));
 	close(ev.fd);
+}
+
+/*
+ * In a child, on a socket of its own, send @m and exit with what came of
+ * it: 0 applied, 1 refused, 2 no answer within a minute.
+ */
+static pid_t send_in_child(struct msg *m)
+{
+	struct timeval tv = { .tv_sec = 60 };
+	struct ack ack;
+	struct nl nl;
+	pid_t pid;
+	int ret;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	if (nl_open(&nl))
+		_exit(3);
+	setsockopt(nl.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	m->nh.nlmsg_type = nl.family;
+	ret = transact(&nl, m, &ack, NULL, 0);
+	_exit(!ret ? 0 : ack.acked ? 1 : 2);
+}
+
+/*
+ * A path on a file system whose server hangs (a dead NFS server), as a
+ * watched directory or an allow rule, stalls the command that named it,
+ * and nothing else: the family is parallel_ops, so genl_mutex, which
+ * nl80211, devlink, ethtool and the controller itself need, is not held
+ * while the path is looked up, nor is the module's parameter lock (issue
+ * #12, item 14).  The controller, the family and the parameters all
+ * answer meanwhile, and rmmod fails at once rather than hang.  Once the
+ * server dies, both commands fail and the policy is as it was.
+ */
+TEST_F_TIMEOUT(nl, hung_path_stalls_only_its_command, 120)
+{
+	char reply[8192], param[64], rules[4096], now[4096];
+	struct cw_fuse *f;
+	struct nl other;
+	struct msg m;
+	struct ack ack;
+	pid_t watch, allow;
+	int ret, status;
+
+	if (access("/dev/fuse", F_OK))
+		SKIP(return, "no /dev/fuse: this kernel has no FUSE");
+	ASSERT_EQ(0, cw_param_get("allow", rules, sizeof(rules)));
+	f = cw_fuse_start();
+	ASSERT_NE(NULL, f) {
+		TH_LOG("cannot serve " CW_FUSE_DIR ": %s", strerror(errno));
+	}
+	msg_init(&m, 0, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_u32(&m, CPUWARDEN_A_THRESHOLD, 77);
+	put_str(&m, CPUWARDEN_A_WATCH, "/tmp," CW_FUSE_DIR "/hang");
+	watch = send_in_child(&m);
+	ASSERT_LE(0, watch);
+	msg_init(&m, 0, CPUWARDEN_CMD_ALLOW_ADD, 0);
+	put_str(&m, CPUWARDEN_A_PATH, CW_FUSE_DIR "/hang2/cw-burn");
+	allow = send_in_child(&m);
+	ASSERT_LE(0, allow);
+	EXPECT_TRUE(cw_fuse_stalls(f, CW_FUSE_ROOT, 2, 10)) {
+		TH_LOG("the paths were never looked up");
+	}
+
+	/* The controller takes genl_mutex for every command. */
+	ret = nl_open(&other);
+	EXPECT_EQ(0, ret) {
+		TH_LOG("the controller hangs: %s", strerror(-ret));
+	}
+	if (!ret) {
+		msg_init(&m, other.family, CPUWARDEN_CMD_GET_STATUS, 0);
+		EXPECT_EQ(0, transact(&other, &m, &ack, reply, sizeof(reply)));
+		close(other.fd);
+	}
+	EXPECT_EQ(0, cw_param_get("threshold", param, sizeof(param)));
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "cpuwarden", O_NONBLOCK));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, waitpid(watch, &status, WNOHANG));
+	EXPECT_EQ(0, waitpid(allow, &status, WNOHANG));
+
+	cw_fuse_end(f);
+	status = cw_wait(watch, 30);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) {
+		TH_LOG("set policy ended with status %#x, not refused", status);
+		cw_reap(watch);
+	}
+	status = cw_wait(allow, 30);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) {
+		TH_LOG("allow add ended with status %#x, not refused", status);
+		cw_reap(allow);
+	}
+	read_policy(_metadata, &self->nl, reply);
+	EXPECT_EQ(0, memcmp(self->policy + sizeof(struct nlmsghdr),
+			    reply + sizeof(struct nlmsghdr),
+			    ((struct nlmsghdr *)reply)->nlmsg_len -
+			    sizeof(struct nlmsghdr))) {
+		TH_LOG("the policy changed");
+	}
+	EXPECT_EQ(0, cw_param_get("allow", now, sizeof(now)));
+	EXPECT_STREQ(rules, now);
 }
 
 TEST_HARNESS_MAIN
