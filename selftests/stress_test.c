@@ -23,8 +23,9 @@
  *                       tick; released by the admin, then by an unload,
  *                       every one of its threads runs again
  *   load_unload         100 unloads and loads while tracked programs fork,
- *                       exec and exit, an exec storm runs and burners are
- *                       held; the slab caches return to their baseline
+ *                       exec and exit, an exec storm runs, parameters are
+ *                       written and burners are held; the slab caches
+ *                       return to their baseline
  *
  * Short-lived programs are copies of this very binary, tagged like the
  * burners (cw_copy_tagged()), that do one small thing chosen by the
@@ -1611,6 +1612,7 @@ struct churn {
 	int runs;		/* tracked programs run */
 	int runs_loaded;	/* of them, with the module loaded throughout */
 	int storm;		/* owned programs run */
+	int params;		/* parameter writes that took */
 	int bad;
 	char last_bad[128];
 };
@@ -1649,6 +1651,26 @@ static void churn(struct churn *c)
 }
 
 /* An exec storm of an owned program. */
+/*
+ * The watch list and the allow rules written as fast as sysfs takes them,
+ * through every unload and load: a write that races the exit path must
+ * not install either after the exit path freed it, which KASAN and
+ * kmemleak would report on the debug kernel (issue #12, item 15).
+ */
+static void param_storm(struct churn *c)
+{
+	static const char *const watch[] = {
+		"/tmp,/var/tmp,/dev/shm", "/dev/shm,/var/tmp,/tmp",
+	};
+	static const char *const allow[] = { "uid:4242", "" };
+	unsigned int i;
+
+	for (i = 0; !c->stop; i++) {
+		c->params += !cw_param_set("watch", watch[i % 2]);
+		c->params += !cw_param_set("allow", allow[i % 2]);
+	}
+}
+
 static void owned_storm(struct churn *c)
 {
 	int err, status;
@@ -1743,7 +1765,7 @@ static bool thawed(const pid_t *burners)
 TEST_F_TIMEOUT(cycle, load_unload, 900)
 {
 	long base_track, base_prog, n;
-	pid_t burners[2], workers[2], sleeper;
+	pid_t burners[2], workers[3], sleeper;
 	char path[64], tag[32];
 	struct churn *c;
 	int i, cycles, ret, held = 0, status;
@@ -1777,11 +1799,13 @@ TEST_F_TIMEOUT(cycle, load_unload, 900)
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, c);
 	memset(c, 0, sizeof(*c));
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		workers[i] = fork();
 		ASSERT_LE(0, workers[i]);
 		if (!workers[i]) {
-			if (i)
+			if (i == 2)
+				param_storm(c);
+			else if (i)
 				owned_storm(c);
 			else
 				churn(c);
@@ -1825,18 +1849,19 @@ TEST_F_TIMEOUT(cycle, load_unload, 900)
 	cycles = i;
 	ASSERT_TRUE(all_held(burners, 2));
 	c->stop = 1;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		status = cw_wait(workers[i], CW_DEADLINE);
 		ASSERT_TRUE(status != -1 && WIFEXITED(status) && !WEXITSTATUS(status));
 	}
-	TH_LOG("%d cycles (%d with burners held), %d /tmp programs (%d while loaded, %d tracked groups with their children), %d owned execs",
+	TH_LOG("%d cycles (%d with burners held), %d /tmp programs (%d while loaded, %d tracked groups with their children), %d owned execs, %d parameter writes",
 	       cycles, held, c->runs, c->runs_loaded,
-	       c->runs_loaded * (1 + FORKS), c->storm);
+	       c->runs_loaded * (1 + FORKS), c->storm, c->params);
 	EXPECT_EQ(0, c->bad) {
 		TH_LOG("a /tmp program failed: %s", c->last_bad);
 	}
 	EXPECT_LE(min_groups(), c->runs_loaded * (1 + FORKS));
 	EXPECT_LT(0, c->storm);
+	EXPECT_LT(0, c->params);
 	EXPECT_EQ(0, status_of("track_lost"));
 
 	/* Unloaded while held: the burners run freely and end when told. */
