@@ -41,8 +41,21 @@
 #include "throttle.h"
 #include "track.h"
 
-static DEFINE_RATELIMIT_STATE(tracked_rs, 5 * HZ, 10);
-static DEFINE_RATELIMIT_STATE(decision_rs, 5 * HZ, 40);
+/*
+ * Log lines are limited quietly: without the flag, ___ratelimit() prints
+ * a warning after every burst, and a user's execs would make the kernel
+ * warn.  Events, limited far less (netlink.c), carry what they leave out.
+ */
+static struct ratelimit_state tracked_rs =
+	RATELIMIT_STATE_INIT_FLAGS(tracked_rs, 5 * HZ, 10,
+				   RATELIMIT_MSG_ON_RELEASE);
+/* Denied and spared execs: a user's loop must not use up decision_rs. */
+static struct ratelimit_state exec_rs =
+	RATELIMIT_STATE_INIT_FLAGS(exec_rs, 5 * HZ, 10,
+				   RATELIMIT_MSG_ON_RELEASE);
+static struct ratelimit_state decision_rs =
+	RATELIMIT_STATE_INIT_FLAGS(decision_rs, 5 * HZ, 40,
+				   RATELIMIT_MSG_ON_RELEASE);
 
 /*
  * A kill is decided under RCU in the sampler and carried out after it,
@@ -261,7 +274,7 @@ static void quarantine_match(unsigned int event, struct file *file,
 		.hashed = sha,
 		.origin = cw_origin_classify(file),
 	};
-	bool log = __ratelimit(&decision_rs);
+	bool log = __ratelimit(&exec_rs);
 
 	if (!log && !cw_netlink_listening())
 		return;

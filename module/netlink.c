@@ -13,12 +13,15 @@
  * genl_mutex, which every other generic netlink family shares, is never
  * held while a watched path is resolved (a hung NFS mount) or RCU is
  * waited for.  Operations that change state take the module's parameter
- * lock instead, so that netlink and sysfs writers never interleave and a
- * change never slips past a concurrent lock.
+ * lock instead, once any path in them is resolved, so that netlink and
+ * sysfs writers never interleave and a change never slips past a
+ * concurrent lock.
  *
  * Events are built and sent only while someone listens, with GFP_ATOMIC
  * and no queue of our own: a listener that does not keep up loses events,
- * and events_lost counts them.
+ * and events_lost counts them.  Those that any user causes at exec are
+ * rate-limited (the uapi header says how much), and events_limited counts
+ * those dropped.
  */
 
 #include <linux/atomic.h>
@@ -27,6 +30,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/jiffies.h>
 #include <linux/limits.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -54,6 +58,28 @@
 static struct genl_family family;
 static bool registered;
 static atomic64_t events_lost = ATOMIC64_INIT(0);
+static atomic64_t events_limited = ATOMIC64_INIT(0);
+
+static unsigned long exec_events_window;	/* jiffies / the interval */
+static atomic_t exec_events_sent = ATOMIC_INIT(0);
+
+/*
+ * Whether an event of an exec may go out: CPUWARDEN_EXEC_EVENTS_BURST in
+ * each window of CPUWARDEN_EXEC_EVENTS_INTERVAL_S seconds.  Lockless, for
+ * any context, unlike __ratelimit(), which also refuses whenever another
+ * CPU holds its lock.  Two CPUs crossing into a window at once may let a
+ * few more through.
+ */
+static bool exec_event_allowed(void)
+{
+	unsigned long now = jiffies / (CPUWARDEN_EXEC_EVENTS_INTERVAL_S * HZ);
+	unsigned long was = READ_ONCE(exec_events_window);
+
+	if (now != was && cmpxchg(&exec_events_window, was, now) == was)
+		atomic_set(&exec_events_sent, 0);
+	return atomic_inc_return(&exec_events_sent) <=
+	       CPUWARDEN_EXEC_EVENTS_BURST;
+}
 
 #define uint_range(name) \
 static struct netlink_range_validation name##_range = { \
@@ -220,6 +246,13 @@ void cw_netlink_event(const struct cw_decision *d, const char *exe)
 
 	if (!cw_netlink_listening())
 		return;
+	if ((d->event == CPUWARDEN_EVENT_TRACKED ||
+	     d->event == CPUWARDEN_EVENT_DENIED ||
+	     d->event == CPUWARDEN_EVENT_SPARED) &&
+	    !exec_event_allowed()) {
+		atomic64_inc(&events_limited);
+		return;
+	}
 	skb = genlmsg_new(512 + (exe ? strlen(exe) : 0), GFP_ATOMIC | __GFP_NOWARN);
 	if (!skb)
 		goto lost;
@@ -342,7 +375,9 @@ static int fill_status(struct sk_buff *skb)
 	    nla_put_u64_64bit(skb, CPUWARDEN_A_EVENTS_LOST,
 			      atomic64_read(&events_lost), CPUWARDEN_A_PAD) ||
 	    nla_put_u64_64bit(skb, CPUWARDEN_A_TRACK_LOST,
-			      atomic_long_read(&cw_track_lost), CPUWARDEN_A_PAD))
+			      atomic_long_read(&cw_track_lost), CPUWARDEN_A_PAD) ||
+	    nla_put_u64_64bit(skb, CPUWARDEN_A_EVENTS_LIMITED,
+			      atomic64_read(&events_limited), CPUWARDEN_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -328,6 +328,7 @@ static void attr_value(struct fuzz *f, __u16 type)
 		break;
 	case CPUWARDEN_A_EVENTS_LOST:
 	case CPUWARDEN_A_TRACK_LOST:
+	case CPUWARDEN_A_EVENTS_LIMITED:
 	case CPUWARDEN_A_SIZE:
 	case CPUWARDEN_A_WINDOW_MS:
 	case CPUWARDEN_A_TRACKED_MS:

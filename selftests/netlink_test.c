@@ -13,6 +13,7 @@
 #include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -566,6 +567,191 @@ TEST_F(nl, policy_change_event)
 	EXPECT_STREQ("sustain=45", change);
 	ASSERT_EQ(0, cw_param_set("sustain", "60"));
 	close(ev.fd);
+}
+
+/* A status counter of @nl's module, or ~0 if it cannot be read. */
+static __u64 status_u64(struct nl *nl, __u16 type)
+{
+	char reply[8192];
+	struct nlattr *a;
+	struct msg m;
+	struct ack ack;
+	__u64 v;
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_GET_STATUS, 0);
+	if (transact(nl, &m, &ack, reply, sizeof(reply)))
+		return ~0ULL;
+	a = find((void *)reply, GENL_HDRLEN, type);
+	if (!a)
+		return ~0ULL;
+	memcpy(&v, NLA_DATA(a), sizeof(v));
+	return v;
+}
+
+/* What exec_events_limited's processes share. */
+struct flood {
+	volatile int listening, stop;
+	int execs;			/* tracked programs run */
+	int tracked;			/* tracked events received */
+	int throttled[8];		/* pids of the throttled events */
+	int nr_throttled;
+};
+
+/* Receive events until told to stop and a second passes without one. */
+static void flood_listen(struct flood *fl)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	int size = 16 << 20;
+	char buf[8192];
+	struct nl ev;
+	ssize_t n;
+
+	if (nl_open(&ev) ||
+	    setsockopt(ev.fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) ||
+	    setsockopt(ev.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(ev.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &ev.group,
+		       sizeof(ev.group)))
+		_exit(1);
+	fl->listening = 1;
+	for (;;) {
+		struct nlmsghdr *nh = (void *)buf;
+
+		n = recv(ev.fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EAGAIN && fl->stop)
+			_exit(0);
+		if (n < (ssize_t)sizeof(*nh) || nh->nlmsg_type != ev.family)
+			continue;
+		switch (get_u32(nh, CPUWARDEN_A_EVENT)) {
+		case CPUWARDEN_EVENT_TRACKED:
+			fl->tracked++;
+			break;
+		case CPUWARDEN_EVENT_THROTTLED:
+			if (fl->nr_throttled < 8)
+				fl->throttled[fl->nr_throttled++] =
+					get_u32(nh, CPUWARDEN_A_PID);
+			break;
+		}
+	}
+}
+
+/* Run a tracked program that does nothing, again and again. */
+static void flood_exec(struct flood *fl)
+{
+	char *const argv[] = { "true", NULL };
+	int status;
+	pid_t pid;
+
+	while (!fl->stop) {
+		pid = fork();
+		if (!pid) {
+			execv("/tmp/cwf/true", argv);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			_exit(1);
+		__atomic_add_fetch(&fl->execs, 1, __ATOMIC_SEQ_CST);
+	}
+	_exit(0);
+}
+
+/*
+ * A user can cause tracked, denied and spared events as fast as it execs:
+ * at most CPUWARDEN_EXEC_EVENTS_BURST of them go out in any
+ * CPUWARDEN_EXEC_EVENTS_INTERVAL_S seconds, and every one left out is
+ * counted as limited.  A decision in the middle of such a flood, a miner
+ * throttled, is sent all the same.  (Throttle mode: the flood's own
+ * program may be judged too, and its children must not die of it.)
+ */
+TEST_F_TIMEOUT(nl, exec_events_limited, 300)
+{
+	__u64 lost0, limited0, lost, limited;
+	pid_t listener, workers[2], burner;
+	double start, took;
+	struct flood *fl;
+	int i, err, status;
+	bool seen = false;
+
+	ASSERT_EQ(0, cw_short_policy("throttle", "50", "2"));
+	ASSERT_EQ(0, cw_sh("rm -rf /tmp/cwf && mkdir /tmp/cwf && cp /bin/busybox /tmp/cwf/true"));
+	ASSERT_EQ(0, cw_copy(CW_BURN_SRC, "/tmp/cwf/burn", 0755));
+	fl = mmap(NULL, sizeof(*fl), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, fl);
+	memset(fl, 0, sizeof(*fl));
+	lost0 = status_u64(&self->nl, CPUWARDEN_A_EVENTS_LOST);
+	limited0 = status_u64(&self->nl, CPUWARDEN_A_EVENTS_LIMITED);
+	ASSERT_NE(~0ULL, limited0);
+
+	listener = fork();
+	ASSERT_LE(0, listener);
+	if (!listener)
+		flood_listen(fl);
+	while (!fl->listening)
+		ASSERT_EQ(0, waitpid(listener, NULL, WNOHANG));
+	start = cw_now();
+	for (i = 0; i < 2; i++) {
+		workers[i] = fork();
+		ASSERT_LE(0, workers[i]);
+		if (!workers[i])
+			flood_exec(fl);
+	}
+
+	/* Once the limit bites, a miner starts, and is throttled. */
+	for (i = 0; i < 300; i++) {
+		limited = status_u64(&self->nl, CPUWARDEN_A_EVENTS_LIMITED);
+		if (limited != limited0)
+			break;
+		usleep(100 * 1000);
+	}
+	burner = -1;
+	if (limited != limited0) {
+		burner = cw_spawn((char *[]){ "/tmp/cwf/burn", "-t", "2", NULL },
+				  (char *[]){ NULL }, &err);
+		ASSERT_LT(0, burner);
+		for (i = 0; i < 10 * CW_DEADLINE && !seen; i++) {
+			int j, n = __atomic_load_n(&fl->nr_throttled,
+						   __ATOMIC_SEQ_CST);
+
+			for (j = 0; j < n && !seen; j++)
+				seen = fl->throttled[j] == burner;
+			usleep(100 * 1000);
+		}
+		cw_reap(burner);
+	}
+	fl->stop = 1;
+	for (i = 0; i < 2; i++) {
+		status = cw_wait(workers[i], CW_DEADLINE);
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	}
+	took = cw_now() - start;
+	status = cw_wait(listener, CW_DEADLINE);
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	lost = status_u64(&self->nl, CPUWARDEN_A_EVENTS_LOST) - lost0;
+	limited = status_u64(&self->nl, CPUWARDEN_A_EVENTS_LIMITED) - limited0;
+	/* The module's defaults again, for the tests after this one. */
+	cw_param_set("mode", "monitor");
+	cw_param_set("sustain", "60");
+	cw_param_set("period_ms", "1000");
+	cw_param_set("budget", "600");
+	cw_param_set("probation", "600");
+	cw_sh("rm -rf /tmp/cwf");
+	TH_LOG("%d execs in %.1f s: %d tracked events sent, %llu limited, %llu lost",
+	       fl->execs, took, fl->tracked, limited, lost);
+	if (burner < 0)
+		SKIP(return, "%d execs in %.1f s never reached the limit",
+		     fl->execs, took);
+
+	/* Every tracked exec (and the miner's) was sent or counted. */
+	EXPECT_EQ((__u64)fl->execs + 1, fl->tracked + limited + lost);
+	/* A burst per interval begun, and one more for the first. */
+	EXPECT_GE(CPUWARDEN_EXEC_EVENTS_BURST *
+		  ((int)(took / CPUWARDEN_EXEC_EVENTS_INTERVAL_S) + 2),
+		  fl->tracked);
+	EXPECT_TRUE(seen) {
+		TH_LOG("no throttled event for the miner");
+	}
+	munmap(fl, sizeof(*fl));
 }
 
 /*

@@ -20,6 +20,7 @@ static const enum mnl_attr_data_type types[CPUWARDEN_A_MAX + 1] = {
 	[CPUWARDEN_A_NR_ALLOW] = MNL_TYPE_U32,
 	[CPUWARDEN_A_EVENTS_LOST] = MNL_TYPE_U64,
 	[CPUWARDEN_A_TRACK_LOST] = MNL_TYPE_U64,
+	[CPUWARDEN_A_EVENTS_LIMITED] = MNL_TYPE_U64,
 	[CPUWARDEN_A_MODE] = MNL_TYPE_U32,
 	[CPUWARDEN_A_THRESHOLD] = MNL_TYPE_U32,
 	[CPUWARDEN_A_SUSTAIN] = MNL_TYPE_U32,
@@ -129,6 +130,7 @@ void cw_attr_get_status(const struct cw_attrs *a, struct cw_status *s)
 	s->nr_allow = u32(a, CPUWARDEN_A_NR_ALLOW);
 	s->events_lost = u64(a, CPUWARDEN_A_EVENTS_LOST);
 	s->track_lost = u64(a, CPUWARDEN_A_TRACK_LOST);
+	s->events_limited = u64(a, CPUWARDEN_A_EVENTS_LIMITED);
 }
 
 void cw_attr_get_policy(const struct cw_attrs *a, struct cw_policy *p)

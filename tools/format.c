@@ -172,8 +172,9 @@ void cw_format_status(FILE *f, const struct cw_status *s, const struct cw_policy
 	fprintf(f, "cap %u%%\n", p->val[CW_KEY_CAP]);
 	fprintf(f, "tracked %u groups, %u programs, %u throttled; quarantine %u; allow rules %u\n",
 		s->nr_tracked, s->nr_programs, s->nr_throttled, s->nr_quarantined, s->nr_allow);
-	fprintf(f, "events lost %" PRIu64 ", groups not tracked %" PRIu64 "\n",
-		s->events_lost, s->track_lost);
+	fprintf(f, "events lost %" PRIu64 ", limited %" PRIu64
+		", groups not tracked %" PRIu64 "\n",
+		s->events_lost, s->events_limited, s->track_lost);
 }
 
 void cw_format_status_json(FILE *f, const struct cw_status *s, const struct cw_policy *p)
@@ -191,6 +192,7 @@ void cw_format_status_json(FILE *f, const struct cw_status *s, const struct cw_p
 	json_uint(&j, "nr_allow", s->nr_allow);
 	json_uint(&j, "events_lost", s->events_lost);
 	json_uint(&j, "track_lost", s->track_lost);
+	json_uint(&j, "events_limited", s->events_limited);
 	cw_format_policy_json(&j, "policy", p);
 	json_object_end(&j);
 	fputc('\n', f);

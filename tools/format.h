@@ -25,6 +25,7 @@ struct cw_status {
 	uint32_t nr_allow;
 	uint64_t events_lost;
 	uint64_t track_lost;
+	uint64_t events_limited;
 };
 
 /* One tracked thread group; the strings are owned by whoever fills it. */

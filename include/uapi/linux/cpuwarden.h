@@ -129,7 +129,8 @@
  *                                      A_NR_PROGRAMS, A_NR_THROTTLED,
  *                                      A_NR_QUARANTINED, A_NR_ALLOW,
  *                                      A_EVENTS_LOST (u64),
- *                                      A_TRACK_LOST (u64)
+ *                                      A_TRACK_LOST (u64),
+ *                                      A_EVENTS_LIMITED (u64)
  * CPUWARDEN_CMD_GET_POLICY          -> every policy attribute below
  * CPUWARDEN_CMD_SET_POLICY          <- any non-empty set of policy
  *                                      attributes, applied all or none
@@ -199,6 +200,15 @@
  *   An event that cannot be delivered (no memory, a listener's receive
  *   buffer full) is dropped and counted in A_EVENTS_LOST; a listener
  *   whose buffer overran gets ENOBUFS from recv().
+ *   TRACKED, DENIED and SPARED, which any user causes as fast as it
+ *   execs, are limited to CPUWARDEN_EXEC_EVENTS_BURST in each window of
+ *   CPUWARDEN_EXEC_EVENTS_INTERVAL_S seconds (the windows are fixed: up
+ *   to twice that across a window's end), all users together; the
+ *   others are dropped and counted in A_EVENTS_LIMITED.  So a flood of
+ *   them cannot bury a decision in a journal that rate-limits (journald
+ *   lets 10,000 lines of a unit through in 30 s by default).  Decisions
+ *   (THRESHOLD_EXCEEDED, BUDGET_EXCEEDED, THROTTLED, KILLED, RELEASED)
+ *   and POLICY_CHANGED are never limited.
  */
 #ifndef _UAPI_LINUX_CPUWARDEN_H
 #define _UAPI_LINUX_CPUWARDEN_H
@@ -312,6 +322,10 @@ enum cpuwarden_state {
 #define CPUWARDEN_PROBATION_MIN 0
 #define CPUWARDEN_PROBATION_MAX 86400
 
+/* TRACKED, DENIED and SPARED events sent in each window of seconds, at most. */
+#define CPUWARDEN_EXEC_EVENTS_BURST 200
+#define CPUWARDEN_EXEC_EVENTS_INTERVAL_S 5
+
 /* Watched directories at most, and the length of their list with the NUL. */
 #define CPUWARDEN_WATCH_MAX 16
 #define CPUWARDEN_WATCH_LEN 4096
@@ -409,6 +423,9 @@ enum cpuwarden_attr {
 	CPUWARDEN_A_PROBATION,		/* seconds, 0: off */
 	CPUWARDEN_A_PRIVATE,		/* 0 or 1: ORIGIN_PRIVATE is tracked */
 	CPUWARDEN_A_RANDOMX,		/* 0 or 1: ORIGIN_RANDOMX is tracked */
+
+	/* Status, continued */
+	CPUWARDEN_A_EVENTS_LIMITED,	/* u64 */
 
 	__CPUWARDEN_A_LAST
 };
