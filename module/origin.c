@@ -55,6 +55,7 @@ struct cw_watch {
 
 static struct cw_watch __rcu *cw_watch;
 static DEFINE_MUTEX(cw_watch_mutex);	/* serialises writers */
+static unsigned long cw_watch_gen;	/* lists installed; under the mutex */
 
 static void refresh_fn(struct work_struct *work);
 static DECLARE_WORK(refresh_work, refresh_fn);
@@ -141,16 +142,30 @@ struct cw_watch *cw_origin_watch_resolve(const char *list, int *err)
 	return watch_build(list, true, err);
 }
 
+/*
+ * Make @w the watch list, if @gen is still the generation of the one in
+ * place (or @gen is 0: whatever is in place).  @w is freed otherwise.
+ */
+static void install_if(struct cw_watch *w, unsigned long gen)
+{
+	struct cw_watch *old = w;
+
+	mutex_lock(&cw_watch_mutex);
+	if (!gen || gen == cw_watch_gen) {
+		old = rcu_replace_pointer(cw_watch, w,
+					  lockdep_is_held(&cw_watch_mutex));
+		cw_watch_gen++;
+	}
+	mutex_unlock(&cw_watch_mutex);
+	if (old != w)
+		synchronize_rcu();
+	watch_free(old);
+}
+
 /* Make @w the watch list; it cannot fail. */
 void cw_origin_watch_install(struct cw_watch *w)
 {
-	struct cw_watch *old;
-
-	mutex_lock(&cw_watch_mutex);
-	old = rcu_replace_pointer(cw_watch, w, lockdep_is_held(&cw_watch_mutex));
-	mutex_unlock(&cw_watch_mutex);
-	synchronize_rcu();
-	watch_free(old);
+	install_if(w, 0);
 }
 
 /* A list resolved and not installed; NULL is nothing. */
@@ -197,16 +212,23 @@ int cw_origin_watch_get(char *buf, size_t size)
 static void refresh_fn(struct work_struct *work)
 {
 	const struct cw_watch *w;
+	struct cw_watch *again = NULL;
+	unsigned long gen;
 	char *spec = NULL;
+	int err;
 
 	mutex_lock(&cw_watch_mutex);
 	w = rcu_dereference_protected(cw_watch, lockdep_is_held(&cw_watch_mutex));
 	if (w)
 		spec = kstrdup(w->spec, GFP_KERNEL);
+	gen = cw_watch_gen;
 	mutex_unlock(&cw_watch_mutex);
 	if (spec)
-		watch_install(spec, false);
+		again = watch_build(spec, false, &err);
 	kfree(spec);
+	/* Not over a list an administrator set while this one resolved. */
+	if (again)
+		install_if(again, gen);
 	/* refresh_request()'s; cw_origin_exit() waits for the return. */
 	module_put(THIS_MODULE);
 }
