@@ -34,6 +34,7 @@ static void policy(struct __test_metadata *_metadata, const char *mode,
 FIXTURE(safety) {
 	int kmsg;
 	struct cw_fuse *fuse;	/* a FUSE server to end, see hash_stall */
+	pid_t kids[3];		/* to reap, if not reaped: 0 once they are */
 };
 
 FIXTURE_SETUP(safety)
@@ -47,8 +48,12 @@ FIXTURE_SETUP(safety)
 
 FIXTURE_TEARDOWN(safety)
 {
+	size_t i;
+
 	/* A test that unloaded the module ends its FUSE server first. */
 	cw_fuse_end(self->fuse);
+	for (i = 0; i < sizeof(self->kids) / sizeof(self->kids[0]); i++)
+		cw_reap(self->kids[i]);
 	if (!cw_module_loaded())
 		cw_sh("insmod $CW_MODULE");
 	/* First: should the host's shell have been quarantined, free it. */
@@ -94,9 +99,10 @@ TEST_F_TIMEOUT(safety, owned_copy_never_refused, 3 * CW_DEADLINE)
 	policy(_metadata, "kill", "50");
 	/*
 	 * "tracking" lines are rate-limited, and a test before this one
-	 * may have spent the allowance: start with a fresh one.
+	 * may have spent the allowance: start with a fresh one (a window
+	 * ends strictly after 5 s).
 	 */
-	sleep(5);
+	sleep(6);
 	ASSERT_EQ(0, cw_sha256_hex("/bin/busybox", sh));
 	ASSERT_EQ(0, chmod(WORK, 0777));
 	ASSERT_EQ(0, cw_copy("/bin/busybox", WORK "/busybox", 0755));
@@ -556,11 +562,15 @@ TEST_F_TIMEOUT(safety, log_names_escaped, 2 * CW_DEADLINE)
 
 /* ---- A file system whose reads hang. ---- */
 
-/* Whether @pid, in execve, ended it within @seconds: it runs @comm, or exited. */
+/*
+ * Whether @pid, in execve, ended it within @seconds: it runs @comm, or
+ * exited (left unreaped).
+ */
 static bool exec_returned(pid_t pid, const char *comm, int seconds)
 {
 	time_t end = time(NULL) + seconds;
 	char path[64], now[32];
+	siginfo_t info;
 
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	while (time(NULL) <= end) {
@@ -570,7 +580,10 @@ static bool exec_returned(pid_t pid, const char *comm, int seconds)
 
 		if (f)
 			fclose(f);
-		if (ran || waitpid(pid, NULL, WNOHANG) == pid)
+		info.si_pid = 0;
+		if (ran || (!waitid(P_PID, pid, &info,
+				     WEXITED | WNOHANG | WNOWAIT) &&
+			    info.si_pid == pid))
 			return true;
 		usleep(100 * 1000);
 	}
@@ -590,8 +603,8 @@ static bool exec_returned(pid_t pid, const char *comm, int seconds)
  */
 TEST_F_TIMEOUT(safety, hash_stall, 4 * CW_DEADLINE)
 {
-	pid_t a, x, b;
-	int err, i;
+	pid_t *a = &self->kids[0], *x = &self->kids[1], *b = &self->kids[2];
+	int err, i, status;
 
 	if (access("/dev/fuse", F_OK))
 		SKIP(return, "no /dev/fuse: this kernel has no FUSE");
@@ -602,16 +615,16 @@ TEST_F_TIMEOUT(safety, hash_stall, 4 * CW_DEADLINE)
 		TH_LOG("cannot serve " CW_FUSE_DIR ": %s", strerror(errno));
 	}
 
-	a = cw_spawn(ARGS("/bin/runas", "1000", "1000", CW_FUSE_DIR "/burn"),
-		     no_env, &err);
-	ASSERT_LT(0, a);
+	*a = cw_spawn(ARGS("/bin/runas", "1000", "1000", CW_FUSE_DIR "/burn"),
+		      no_env, &err);
+	ASSERT_LT(0, *a);
 	ASSERT_EQ(0, err);
 	ASSERT_EQ(0, cw_sh("insmod $CW_MODULE mode=kill threshold=50 sustain=2 period_ms=200 probation=0"));
 
 	/* Not cw_spawn(): it would wait for the exec to end. */
-	x = fork();
-	ASSERT_LE(0, x);
-	if (!x) {
+	*x = fork();
+	ASSERT_LE(0, *x);
+	if (!*x) {
 		if (!setgid(1000) && !setuid(1000))
 			execve(CW_FUSE_DIR "/burn2", ARGS("burn2"), no_env);
 		_exit(errno);
@@ -620,9 +633,11 @@ TEST_F_TIMEOUT(safety, hash_stall, 4 * CW_DEADLINE)
 		TH_LOG("the exec of burn2 never read its file's end");
 	}
 
-	ASSERT_TRUE(cw_killed(cw_wait(a, CW_DEADLINE))) {
+	status = cw_wait(*a, CW_DEADLINE);
+	if (status != -1)
+		*a = 0;
+	ASSERT_TRUE(cw_killed(status)) {
 		TH_LOG("the miner on FUSE was not killed");
-		cw_reap(a);
 	}
 	EXPECT_TRUE(cw_fuse_stalls(self->fuse, CW_FUSE_BURN, 1, CW_DEADLINE)) {
 		TH_LOG("its content was never read after the kill");
@@ -630,17 +645,19 @@ TEST_F_TIMEOUT(safety, hash_stall, 4 * CW_DEADLINE)
 
 	ASSERT_EQ(0, chmod(WORK, 0777));
 	ASSERT_EQ(0, cw_copy(CW_BURN_SRC, WORK "/cw-burn", 0755));
-	b = cw_spawn(ARGS("/bin/runas", "1000", "1000", WORK "/cw-burn"),
-		     no_env, &err);
-	ASSERT_LT(0, b);
+	*b = cw_spawn(ARGS("/bin/runas", "1000", "1000", WORK "/cw-burn"),
+		      no_env, &err);
+	ASSERT_LT(0, *b);
 	ASSERT_EQ(0, err);
-	EXPECT_TRUE(cw_killed(cw_wait(b, CW_DEADLINE))) {
+	status = cw_wait(*b, CW_DEADLINE);
+	if (status != -1)
+		*b = 0;
+	EXPECT_TRUE(cw_killed(status)) {
 		TH_LOG("a miner in /tmp ran on while a hash hung");
-		cw_reap(b);
 	}
 	EXPECT_EQ(-1, syscall(SYS_delete_module, "cpuwarden", O_NONBLOCK));
 	EXPECT_EQ(EAGAIN, errno);
-	EXPECT_EQ(0, waitpid(x, NULL, WNOHANG)) {
+	EXPECT_EQ(0, waitpid(*x, NULL, WNOHANG)) {
 		TH_LOG("the exec of burn2 did not wait for its hash");
 	}
 
@@ -649,10 +666,9 @@ TEST_F_TIMEOUT(safety, hash_stall, 4 * CW_DEADLINE)
 	 * exec of burn2 returns, unhashed: it runs, or it failed.
 	 */
 	cw_fuse_end(self->fuse);
-	EXPECT_TRUE(exec_returned(x, "burn2", CW_DEADLINE)) {
+	EXPECT_TRUE(exec_returned(*x, "burn2", CW_DEADLINE)) {
 		TH_LOG("the exec of burn2 still hangs after the abort");
 	}
-	cw_reap(x);
 	for (i = 0; i < 100; i++) {
 		if (!syscall(SYS_delete_module, "cpuwarden", O_NONBLOCK))
 			break;

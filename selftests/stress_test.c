@@ -1650,7 +1650,6 @@ static void churn(struct churn *c)
 	}
 }
 
-/* An exec storm of an owned program. */
 /*
  * The watch list and the allow rules written as fast as sysfs takes them,
  * through every unload and load: a write that races the exit path must
@@ -1671,6 +1670,7 @@ static void param_storm(struct churn *c)
 	}
 }
 
+/* An exec storm of an owned program. */
 static void owned_storm(struct churn *c)
 {
 	int err, status;
