@@ -716,7 +716,7 @@ TEST_F_TIMEOUT(nl, exec_events_limited, 300)
 	}
 
 	/* Once the limit bites, a miner starts, and is throttled. */
-	for (i = 0; i < 300 && !bit; i++) {
+	for (i = 0; i < 150 && !bit; i++) {
 		limited = status_u64(&self->nl, CPUWARDEN_A_EVENTS_LIMITED);
 		bit = limited != limited0 && limited != ~0ULL;
 		usleep(100 * 1000);
