@@ -443,14 +443,24 @@ static void watch_error(struct genl_info *info, int err)
 }
 
 /*
+ * Hold the module while a path of @info's command is resolved, with no
+ * lock held: then an rmmod fails at once instead of waiting for a lookup
+ * on a dead NFS or FUSE server in genl_unregister_family(), where every
+ * generic netlink family's messages would queue up behind it.
+ */
+static int hold_module(struct genl_info *info)
+{
+	if (try_module_get(THIS_MODULE))
+		return 0;
+	GENL_SET_ERR_MSG(info, "cpuwarden is being unloaded");
+	return -ENODEV;
+}
+
+/*
  * Every value was checked by the policy; only the watch list can still
- * fail, so it is resolved first, and then nothing else can.
- *
- * It is resolved before any lock, holding a reference on the module: a
- * path on a dead NFS or FUSE server then hangs this command alone, not
- * the module's parameters, and an rmmod meanwhile fails at once rather
- * than wait for it in genl_unregister_family(), where every generic
- * netlink family's messages would queue up behind it.
+ * fail, so it is resolved first, and then nothing else can.  It is
+ * resolved before any lock (hold_module()): a path on a dead NFS or FUSE
+ * server then hangs this command alone, not the module's parameters.
  */
 static int set_policy(struct sk_buff *skb, struct genl_info *info)
 {
@@ -465,10 +475,9 @@ static int set_policy(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	if (a[CPUWARDEN_A_WATCH]) {
-		if (!try_module_get(THIS_MODULE)) {
-			GENL_SET_ERR_MSG(info, "cpuwarden is being unloaded");
-			return -ENODEV;
-		}
+		ret = hold_module(info);
+		if (ret)
+			return ret;
 		watch = cw_origin_watch_resolve(nla_data(a[CPUWARDEN_A_WATCH]),
 						&ret);
 		module_put(THIS_MODULE);
@@ -601,10 +610,10 @@ static int allow_change(struct genl_info *info, bool add)
 	text = kmalloc(CPUWARDEN_PATH_LEN + 8, GFP_KERNEL);
 	if (!text)
 		return -ENOMEM;
-	if (!try_module_get(THIS_MODULE)) {
-		GENL_SET_ERR_MSG(info, "cpuwarden is being unloaded");
+	ret = hold_module(info);
+	if (ret) {
 		kfree(text);
-		return -ENODEV;
+		return ret;
 	}
 	ret = cw_allow_resolve(&rule, &r, add);
 	module_put(THIS_MODULE);

@@ -143,8 +143,9 @@ struct cw_watch *cw_origin_watch_resolve(const char *list, int *err)
 }
 
 /*
- * Make @w the watch list, if @gen is still the generation of the one in
- * place (or @gen is 0: whatever is in place).  @w is freed otherwise.
+ * Make @w the watch list (NULL: none), if @gen is still the generation of
+ * the one in place (or @gen is 0: whatever is in place).  @w is freed
+ * otherwise.  The list replaced is freed once its readers are done.
  */
 static void install_if(struct cw_watch *w, unsigned long gen)
 {
@@ -450,12 +451,6 @@ int cw_origin_init(void)
 /* A reader of the "watch" parameter may still be about: after it. */
 void cw_origin_exit(void)
 {
-	struct cw_watch *w;
-
 	cancel_work_sync(&refresh_work);
-	mutex_lock(&cw_watch_mutex);
-	w = rcu_replace_pointer(cw_watch, NULL, lockdep_is_held(&cw_watch_mutex));
-	mutex_unlock(&cw_watch_mutex);
-	synchronize_rcu();
-	watch_free(w);
+	install_if(NULL, 0);
 }
