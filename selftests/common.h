@@ -20,6 +20,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -250,6 +251,25 @@ static inline int cw_short_policy(const char *mode, const char *threshold,
 	for (i = 0; i < sizeof(rest) / sizeof(rest[0]) && !ret; i++)
 		ret = cw_param_set(rest[i][0], rest[i][1]);
 	return ret;
+}
+
+/*
+ * rmmod: an exec inside the module's binfmt gate holds a reference on it
+ * for that instant, and an unload then fails with EAGAIN; try again, for
+ * up to @seconds.  0, or the negative errno of the last try.
+ */
+static inline int cw_unload(int seconds)
+{
+	int i;
+
+	for (i = 0; i < seconds * 200; i++) {
+		if (!syscall(__NR_delete_module, "cpuwarden", O_NONBLOCK))
+			return 0;
+		if (errno != EAGAIN && errno != EBUSY)
+			return -errno;
+		usleep(5 * 1000);
+	}
+	return -ETIMEDOUT;
 }
 
 static inline bool cw_module_loaded(void)

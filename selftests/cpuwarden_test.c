@@ -630,16 +630,6 @@ TEST_F_TIMEOUT(cw, watch_list_applies, 2 * CW_DEADLINE)
 
 /* ---- Unload and reload while tracked programs run. ---- */
 
-/*
- * An exec inside the gate holds a module reference: rmmod refuses with
- * EAGAIN for that instant, and is tried again.
- */
-static int unload_module(void)
-{
-	return cw_sh("for i in $(seq 50); do rmmod cpuwarden 2>/dev/null && exit 0; "
-		     "sleep 0.1; done; rmmod cpuwarden");
-}
-
 TEST_F_TIMEOUT(cw, reload_with_tracked_alive, 4 * CW_DEADLINE)
 {
 	const char *ko = getenv("CW_MODULE");
@@ -657,7 +647,7 @@ TEST_F_TIMEOUT(cw, reload_with_tracked_alive, 4 * CW_DEADLINE)
 	forker = start(exec_path, "/tmp/cw-forks.sh");
 
 	for (i = 0; i < 5; i++) {
-		ASSERT_EQ(0, unload_module());
+		ASSERT_EQ(0, cw_unload(5));
 		snprintf(cmd, sizeof(cmd), "insmod %s mode=kill sustain=%d period_ms=200",
 			 ko, i == 4 ? 2 : 600);
 		ASSERT_EQ(0, cw_sh(cmd));
@@ -690,7 +680,7 @@ TEST_F_TIMEOUT(cw, late_threads_summed, 3 * CW_DEADLINE)
 	if (!ko)
 		SKIP(return, "CW_MODULE does not name the module file");
 	put_burner(_metadata, "/tmp/cw-late");
-	ASSERT_EQ(0, unload_module());
+	ASSERT_EQ(0, cw_unload(5));
 	burner = start(exec_lazy, "/tmp/cw-late");
 	snprintf(cmd, sizeof(cmd),
 		 "for i in $(seq 300); do grep -q '^Threads:.2$' /proc/%d/status && exit 0; "

@@ -1147,15 +1147,13 @@ static void check_answers(struct __test_metadata *_metadata, struct nl *nl)
 static int reload(void)
 {
 	const char *ko = getenv("CW_MODULE");
-	int fd, i, ret;
+	int fd, ret;
 
 	if (!ko)
 		return -ENOENT;
-	for (i = 0; syscall(SYS_delete_module, "cpuwarden", O_NONBLOCK); i++) {
-		if ((errno != EAGAIN && errno != EBUSY) || i == 50)
-			return -errno;
-		usleep(100 * 1000);
-	}
+	ret = cw_unload(5);
+	if (ret)
+		return ret;
 	fd = open(ko, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

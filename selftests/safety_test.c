@@ -604,12 +604,11 @@ static bool exec_returned(pid_t pid, const char *comm, int seconds)
 TEST_F_TIMEOUT(safety, hash_stall, 4 * CW_DEADLINE)
 {
 	pid_t *a = &self->kids[0], *x = &self->kids[1], *b = &self->kids[2];
-	int err, i, status;
+	int err, status;
 
 	if (access("/dev/fuse", F_OK))
 		SKIP(return, "no /dev/fuse: this kernel has no FUSE");
-	ASSERT_EQ(0, cw_sh("for i in $(seq 50); do rmmod cpuwarden 2>/dev/null && exit 0; "
-			   "sleep 0.1; done; rmmod cpuwarden"));
+	ASSERT_EQ(0, cw_unload(5));
 	self->fuse = cw_fuse_start();
 	ASSERT_NE(NULL, self->fuse) {
 		TH_LOG("cannot serve " CW_FUSE_DIR ": %s", strerror(errno));
@@ -669,13 +668,9 @@ TEST_F_TIMEOUT(safety, hash_stall, 4 * CW_DEADLINE)
 	EXPECT_TRUE(exec_returned(*x, "burn2", CW_DEADLINE)) {
 		TH_LOG("the exec of burn2 still hangs after the abort");
 	}
-	for (i = 0; i < 100; i++) {
-		if (!syscall(SYS_delete_module, "cpuwarden", O_NONBLOCK))
-			break;
-		usleep(100 * 1000);
-	}
-	EXPECT_GT(100, i) {
-		TH_LOG("rmmod still fails after the abort: %s", strerror(errno));
+	err = cw_unload(10);
+	EXPECT_EQ(0, err) {
+		TH_LOG("rmmod still fails after the abort: %s", strerror(-err));
 	}
 	ASSERT_EQ(0, cw_sh("insmod $CW_MODULE"));
 }

@@ -346,24 +346,6 @@ static void set_policy(struct __test_metadata *_metadata, const struct policy *p
 	set_param(_metadata, "watch", "/tmp,/var/tmp,/dev/shm");
 }
 
-/*
- * rmmod: an exec inside the module's binfmt gate holds a reference on it
- * for that instant, and an unload then fails with EAGAIN; try again.
- */
-static int unload(void)
-{
-	int i;
-
-	for (i = 0; i < 2000; i++) {
-		if (!syscall(__NR_delete_module, "cpuwarden", O_NONBLOCK))
-			return 0;
-		if (errno != EAGAIN && errno != EBUSY)
-			return -errno;
-		usleep(5 * 1000);
-	}
-	return -ETIMEDOUT;
-}
-
 static int load(const char *params)
 {
 	const char *ko = getenv("CW_MODULE");
@@ -1561,7 +1543,7 @@ TEST_F_TIMEOUT(race, held_churn, 8 * CW_DEADLINE)
 	 * and children that exit at once come and go again (a stuck one
 	 * would keep the first from forking more).
 	 */
-	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, cw_unload(10));
 	reaped = __atomic_load_n(&c->reaped, __ATOMIC_RELAXED);
 	left = churn_stalled(c, 1, CHURN_PROCS, CW_DEADLINE);
 	EXPECT_EQ(-1, left) {
@@ -1776,7 +1758,7 @@ TEST_F_TIMEOUT(cycle, load_unload, 900)
 	if (!getenv("CW_MODULE"))
 		SKIP(return, "CW_MODULE does not name the module file");
 	ASSERT_EQ(0, hold_sched_keys(true));
-	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, cw_unload(10));
 	ASSERT_EQ(-1, slab_active("cw_track"));
 	ASSERT_EQ(-1, slab_active("cw_prog"));
 	ASSERT_EQ(0, load(LOAD_PARAMS));
@@ -1835,7 +1817,7 @@ TEST_F_TIMEOUT(cycle, load_unload, 900)
 		} else {
 			usleep(100 * 1000);
 		}
-		ret = unload();
+		ret = cw_unload(10);
 		ASSERT_EQ(0, ret) {
 			TH_LOG("cycle %d: unload: %s", i, strerror(-ret));
 		}
@@ -1867,7 +1849,7 @@ TEST_F_TIMEOUT(cycle, load_unload, 900)
 	EXPECT_EQ(0, status_of("track_lost"));
 
 	/* Unloaded while held: the burners run freely and end when told. */
-	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, cw_unload(10));
 	ASSERT_TRUE(thawed(burners));
 	for (i = 0; i < 2; i++) {
 		n = cpu_share(burners[i], 2);
@@ -1939,7 +1921,7 @@ TEST_F_TIMEOUT(cycle, load_unload, 900)
 	EXPECT_EQ(base_prog + 1, slab_settles("cw_prog", base_prog + 1));
 
 	/* Unload frees every object: a cache destroyed with some would BUG. */
-	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, cw_unload(10));
 	EXPECT_EQ(-1, slab_active("cw_track"));
 	EXPECT_EQ(-1, slab_active("cw_prog"));
 	ASSERT_EQ(0, load(""));
