@@ -144,8 +144,8 @@ static void hchurn_round(struct hchurn *c, int n)
  * once.
  *
  * The first forks its CHURN_CHILDREN long-lived children as soon as it
- * is held (demoted to SCHED_IDLE), before it starts threads of its own.
- * A fork that the trap interrupts starts over (-ERESTARTNOINTR, as under
+ * is held (demoted to SCHED_IDLE), before it starts threads of its own,
+ * and none of them starts any until all are there.  A fork that the trap interrupts starts over (-ERESTARTNOINTR, as under
  * the cgroup freezer), so a held program of twenty busy threads, whose
  * main thread gets a sliver of each few ms it may run, can take minutes
  * to get one through.
@@ -156,7 +156,11 @@ static void __attribute__((noreturn)) hchurn(struct hchurn *c, int n)
 	pthread_t t;
 	pid_t pid;
 
-	c->pid[n] = getpid();
+	__atomic_store_n(&c->pid[n], getpid(), __ATOMIC_RELAXED);
+	/* No busy thread of its own until all are forked. */
+	for (i = 1; n && i < CHURN_PROCS; i++)
+		while (!__atomic_load_n(&c->pid[i], __ATOMIC_RELAXED))
+			usleep(10 * 1000);
 	if (!n) {
 		while (!demoted(0))
 			hchurn_round(c, n);
