@@ -30,6 +30,7 @@
 #include <linux/uidgid.h>
 
 #include "action.h"
+#include "fault.h"
 #include "hash.h"
 #include "netlink.h"
 #include "origin.h"
@@ -586,6 +587,7 @@ void cw_action_flush(void)
 		}
 		cw_prog_put(p);
 	}
+	cw_fault_kill_delay();
 	rcu_read_lock();
 	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
 		cw_track_yield();

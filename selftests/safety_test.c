@@ -19,6 +19,8 @@
 #include "kselftest_harness.h"
 
 #define WORK "/tmp/cws"
+/* The fault injection of a module built with CW_FAULTS=y (module/fault.c). */
+#define KILL_DELAY "/sys/module/cpuwarden/parameters/fault_kill_delay_ms"
 #define ARGS(...) ((char *const []){ __VA_ARGS__, NULL })
 
 static char *const no_env[] = { NULL };
@@ -59,6 +61,7 @@ FIXTURE_TEARDOWN(safety)
 	/* First: should the host's shell have been quarantined, free it. */
 	cw_param_set("quarantine", "clear");
 	cw_param_set("mode", "monitor");
+	cw_write_file(KILL_DELAY, "0");
 	close(self->kmsg);
 	cw_sh("rm -rf " WORK " /var/tmp/cws /usr/local/bin/cws-*");
 }
@@ -206,6 +209,89 @@ TEST_F_TIMEOUT(safety, owned_copy_never_refused, 3 * CW_DEADLINE)
 		EXPECT_EQ(EPERM, err);
 	}
 	cw_reap(pid);
+}
+
+/* Whether @pid's executable is @path, by /proc/PID/exe. */
+static bool runs(pid_t pid, const char *path)
+{
+	char proc[64], exe[256];
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/%d/exe", pid);
+	n = readlink(proc, exe, sizeof(exe) - 1);
+	if (n < 0)
+		return false;
+	exe[n] = '\0';
+	return !strcmp(exe, path);
+}
+
+/*
+ * Issue #12, item 2: a kill takes only the groups that still run the
+ * program it was decided on.  A /tmp program runs in two groups: one
+ * burns, the other waits for a word, then execs an owned program (an
+ * installer that moves on to dpkg).  The kill is decided on both; the
+ * module, built with a delay between a kill's decision and the kill,
+ * gives the second time to exec in between.  The burner dies; the
+ * owned program runs on and exits 0.
+ */
+TEST_F_TIMEOUT(safety, moved_on_not_killed, 3 * CW_DEADLINE)
+{
+	static const char owned[] = "/usr/local/bin/cws-after";
+	char word[] = "go\n";
+	double end;
+	int err, fd;
+	pid_t burner, mover;
+
+	if (access(KILL_DELAY, F_OK))
+		SKIP(return, "the module was built without CW_FAULTS=y");
+	policy(_metadata, "kill", "50");
+	/* Decision lines are rate-limited: start with a fresh allowance. */
+	sleep(6);
+	ASSERT_EQ(0, cw_write_file(KILL_DELAY, "5000"));
+	ASSERT_EQ(0, cw_copy("/bin/busybox", WORK "/busybox", 0755));
+	mkdir("/usr/local", 0755);
+	mkdir("/usr/local/bin", 0755);
+	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, owned, 0755, "after"));
+	ASSERT_EQ(0, mkfifo(WORK "/go", 0600));
+
+	mover = cw_spawn(ARGS(WORK "/busybox", "sh", "-c",
+			      "read w <" WORK "/go && exec /usr/local/bin/cws-after -b 0 -s 10"),
+			 no_env, &err);
+	self->kids[0] = mover;
+	ASSERT_LT(0, mover);
+	ASSERT_EQ(0, err);
+	burner = cw_spawn(ARGS(WORK "/busybox", "sh", "-c", "while :; do :; done"),
+			  no_env, &err);
+	self->kids[1] = burner;
+	ASSERT_LT(0, burner);
+	ASSERT_EQ(0, err);
+
+	/*
+	 * Decided: one walk marks both groups, each with a line, and the
+	 * kill waits.
+	 */
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, "killed pid=",
+				 "exe=\"" WORK "/busybox\"", NULL));
+	fd = open(WORK "/go", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(word), write(fd, word, strlen(word)));
+	close(fd);
+	end = cw_now() + 5;
+	while (!runs(mover, owned) && cw_now() < end)
+		usleep(10 * 1000);
+	ASSERT_TRUE(runs(mover, owned));
+	/* In the window: the burner is not killed yet. */
+	ASSERT_EQ(0, waitpid(burner, NULL, WNOHANG)) {
+		TH_LOG("the kill came before the exec: no window to test");
+	}
+
+	EXPECT_TRUE(cw_killed(cw_wait(burner, CW_DEADLINE)));
+	self->kids[1] = 0;
+	EXPECT_EQ(0, cw_wait(mover, CW_DEADLINE)) {
+		TH_LOG("the group that moved on to an owned program was killed");
+	}
+	self->kids[0] = 0;
+	cw_write_file(KILL_DELAY, "0");
 }
 
 /*

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault injection for the selftests: delays that open a race window wide
+ * enough for a test to hit it every time.  Built only with CW_FAULTS=y,
+ * as the VM runner builds the module it tests; DKMS and the packages do
+ * not, and their module has no such parameter.
+ */
+
+#include <linux/delay.h>
+#include <linux/minmax.h>
+#include <linux/moduleparam.h>
+
+#include "fault.h"
+
+/* Longest delay: the sampler stands still meanwhile. */
+#define CW_FAULT_DELAY_MAX_MS 10000U
+
+static unsigned int fault_kill_delay_ms;
+module_param(fault_kill_delay_ms, uint, 0600);
+MODULE_PARM_DESC(fault_kill_delay_ms,
+		 "test only: ms from a kill's decision to the kill (0-10000)");
+
+/* Between a kill's decision and the kill (cw_action_flush()). */
+void cw_fault_kill_delay(void)
+{
+	unsigned int ms = READ_ONCE(fault_kill_delay_ms);
+
+	if (ms)
+		msleep(min(ms, CW_FAULT_DELAY_MAX_MS));
+}
