@@ -437,7 +437,11 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 	raw_spin_unlock(&cw_track_lock);
 	if (old || rec)
 		cw_sample_kick();
-	if (start && READ_ONCE(nr_reserve) < CW_TRACK_RESERVE)
+	/*
+	 * Not only when the reserve looks short: a give-back that saw
+	 * nothing tracked may empty it after we read it full.
+	 */
+	if (start)
 		reserve_refill();
 	if (!rec)
 		return;
