@@ -504,11 +504,19 @@ void cw_throttle_exit(void)
 {
 	unsigned int batches = 0;
 	struct cw_prog *p, *tmp;
+	struct cw_track *rec;
 	bool more;
 
 	rcu_read_lock();
 	list_for_each_entry_safe(p, tmp, &cw_prog_throttled, tnode)
 		cw_throttle_stop(p);
+	/*
+	 * And the groups held by a program that is throttled no more: a
+	 * child forked from a held parent while its program was let go
+	 * comes held, for the next sample to let go, which will not come.
+	 */
+	list_for_each_entry_rcu(rec, &cw_track_held, hold_node)
+		cw_throttle_release(rec);
 	rcu_read_unlock();
 	/* Each batch restores what it queued; a bound all the same. */
 	do {
