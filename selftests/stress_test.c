@@ -22,6 +22,9 @@
  *                       threads while the trap is set and cleared at every
  *                       tick; released by the admin, then by an unload,
  *                       every one of its threads runs again
+ *   held_fork_bomb      a tracked fork bomb of 10,000 groups, all held
+ *                       and sampled every 100 ms for a while, then freed
+ *                       by an unload: no RCU stall or soft lockup
  *   load_unload         100 unloads and loads while tracked programs fork,
  *                       exec and exit, an exec storm runs, parameters are
  *                       written and burners are held; the slab caches
@@ -43,6 +46,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 
 #include "kselftest_harness.h"
 
@@ -94,6 +98,77 @@ static struct hchurn *hchurn_map(void)
 	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	return c == MAP_FAILED ? NULL : c;
+}
+
+/*
+ * The fork bomb's shared counters (WORK "/bomb.map"): children forked,
+ * the errno of a fork that failed, and processes of it that ran their
+ * SIGUSR1 handler.
+ */
+#define BOMB_MAP WORK "/bomb.map"
+
+struct bomb {
+	int forked;
+	int err;
+	int woken;
+};
+
+static struct bomb *the_bomb;
+
+static void bomb_woken(int sig)
+{
+	__atomic_add_fetch(&the_bomb->woken, 1, __ATOMIC_RELAXED);
+}
+
+/* Stack of a fork bomb's child: its SIGUSR1 handler is all it runs. */
+#define BOMB_STACK (16 * 1024)
+
+static int bomb_child(void *arg)
+{
+	for (;;)
+		pause();
+	return 0;
+}
+
+/*
+ * Fork @n children that sleep, in a process group of our own, then burn
+ * CPU until killed.  Every one of them counts a SIGUSR1 it gets.  The
+ * children share our memory, files and signal handlers, as a bomb made
+ * with vfork() or clone() does: each is a thread group of its own to
+ * the module all the same, and the debug kernel forks ten thousand of
+ * them in 27 s, where fork(), copying page tables under KASAN and
+ * lockdep, took five minutes.
+ */
+static void __attribute__((noreturn)) bomb(int n)
+{
+	struct sigaction sa = { .sa_handler = bomb_woken };
+	int fd = open(BOMB_MAP, O_RDWR | O_CLOEXEC);
+	char *stacks;
+	pid_t pid;
+	int i;
+
+	if (fd < 0)
+		_exit(2);
+	the_bomb = mmap(NULL, sizeof(*the_bomb), PROT_READ | PROT_WRITE,
+			MAP_SHARED, fd, 0);
+	close(fd);
+	stacks = mmap(NULL, (size_t)n * BOMB_STACK, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (the_bomb == MAP_FAILED || stacks == MAP_FAILED ||
+	    sigaction(SIGUSR1, &sa, NULL) || setpgid(0, 0))
+		_exit(2);
+	for (i = 0; i < n; i++) {
+		pid = clone(bomb_child, stacks + (size_t)(i + 1) * BOMB_STACK,
+			    CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+			    SIGCHLD, NULL);
+		if (pid < 0) {
+			__atomic_store_n(&the_bomb->err, errno, __ATOMIC_RELAXED);
+			break;
+		}
+		__atomic_store_n(&the_bomb->forked, i + 1, __ATOMIC_RELAXED);
+	}
+	for (;;)
+		;
 }
 
 static void spin(double seconds)
@@ -192,6 +267,7 @@ static void __attribute__((noreturn)) hchurn(struct hchurn *c, int n)
 }
 
 /*
+ *   bomb:N the fork bomb above, of N children
  *   churn  the held churn above, until killed
  *   exit   fork a child that exits, wait for it, exit 0
  *   forks  fork FORKS children that exit, all at once, wait, exit 0
@@ -242,6 +318,8 @@ __attribute__((constructor)) static void role(void)
 	if (!strcmp(r, "sleep"))
 		for (;;)
 			pause();
+	if (!strncmp(r, "bomb:", 5))
+		bomb(atoi(r + 5));
 	if (!strcmp(r, "churn")) {
 		struct hchurn *c = hchurn_map();
 
@@ -615,8 +693,29 @@ static bool logged(int fd, const char *event, pid_t pid)
 
 /* ---- The fixtures of the race tests. ---- */
 
+/* Write @value to the sysctl @name; its old value into @old if given. */
+static int sysctl_swap(const char *name, const char *value, char *old, size_t len)
+{
+	char path[96];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (old) {
+		n = read(fd, old, len - 1);
+		old[n > 0 ? n : 0] = '\0';
+	}
+	/* Strict sysctl writes must start at offset 0. */
+	n = pwrite(fd, value, strlen(value), 0);
+	close(fd);
+	return n == (ssize_t)strlen(value) ? 0 : -1;
+}
+
 /* What a test changed outside the module, to restore in its teardown. */
-static char saved_pid_max[32];
+static char saved_pid_max[32], saved_threads_max[32];
 static mode_t saved_root_mode;
 
 static int race_begin(struct __test_metadata *_metadata)
@@ -636,17 +735,13 @@ static int race_begin(struct __test_metadata *_metadata)
 
 static void race_end(int kmsg)
 {
-	int fd;
-
 	kill_ours();
-	if (saved_pid_max[0]) {
-		fd = open("/proc/sys/kernel/pid_max", O_WRONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			if (write(fd, saved_pid_max, strlen(saved_pid_max)) < 0)
-				perror("pid_max");
-			close(fd);
-		}
-	}
+	if (saved_pid_max[0] && sysctl_swap("pid_max", saved_pid_max, NULL, 0))
+		perror("pid_max");
+	if (saved_threads_max[0] &&
+	    sysctl_swap("threads-max", saved_threads_max, NULL, 0))
+		perror("threads-max");
+	saved_pid_max[0] = saved_threads_max[0] = '\0';
 	if (saved_root_mode)
 		chmod("/", saved_root_mode);
 	if (cw_module_loaded()) {
@@ -994,14 +1089,10 @@ TEST_F_TIMEOUT(reuse, pid_reuse, 4 * CW_DEADLINE)
 	const char *next = variant->owned ? OWNED_BURN : WORK "/fresh";
 	char state[32];
 	pid_t victim, heir;
-	int fd, share;
+	int share;
 
-	fd = open("/proc/sys/kernel/pid_max", O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	ASSERT_LT(0, read(fd, saved_pid_max, sizeof(saved_pid_max) - 1));
-	/* Strict sysctl writes must start at offset 0. */
-	ASSERT_EQ((ssize_t)strlen(PID_MAX), pwrite(fd, PID_MAX, strlen(PID_MAX), 0));
-	close(fd);
+	ASSERT_EQ(0, sysctl_swap("pid_max", PID_MAX, saved_pid_max,
+				 sizeof(saved_pid_max)));
 
 	set_policy(_metadata, &p);
 	put(_metadata, CW_BURN_SRC, WORK "/victim", "victim");
@@ -1569,6 +1660,158 @@ TEST_F_TIMEOUT(race, held_churn, 8 * CW_DEADLINE)
 	no_warnings(_metadata, self->kmsg);
 }
 
+/* ---- A tracked fork bomb, held. ---- */
+
+/*
+ * Children of the fork bomb: CW_BOMB_GROUPS, 10,000 unless set.  They
+ * share one mm, but each has a kernel stack (32 KiB under KASAN, with
+ * its shadow), a task_struct and its cpuwarden record: the stress lanes
+ * boot with 3 GiB for them.
+ */
+static long bomb_groups(void)
+{
+	const char *s = getenv("CW_BOMB_GROUPS");
+
+	return s && atol(s) > 0 ? atol(s) : 10000;
+}
+
+/* Seconds the bomb stays held, sampled every 100 ms. */
+#define BOMB_HELD_S 20
+
+/* Groups "cpuwarden --json ps" lists as throttled; -1 if it failed. */
+static long nr_throttled_groups(void)
+{
+	static const char needle[] = "\"state\":\"throttled\"";
+	size_t len = 0, size = 1 << 20, n;
+	char *buf = malloc(size), *p;
+	long count = 0;
+	FILE *f;
+
+	f = buf ? popen(TOOL " --json ps", "r") : NULL;
+	if (!f) {
+		free(buf);
+		return -1;
+	}
+	while ((n = fread(buf + len, 1, size - 1 - len, f)) > 0) {
+		len += n;
+		if (len == size - 1) {
+			p = realloc(buf, size * 2);
+			if (!p)
+				break;
+			buf = p;
+			size *= 2;
+		}
+	}
+	buf[len] = '\0';
+	if (pclose(f))
+		count = -1;
+	for (p = buf; count >= 0 && (p = strstr(p, needle)); p += sizeof(needle) - 1)
+		count++;
+	free(buf);
+	return count;
+}
+
+/* Whether the kernel is a PREEMPT_RT one. */
+static bool preempt_rt(void)
+{
+	struct utsname u;
+
+	return !uname(&u) && strstr(u.version, "PREEMPT_RT");
+}
+
+/*
+ * Issue #12, item 12: a tracked fork bomb of ten thousand groups, all of
+ * one program and all held, sampled every 100 ms: every walk of the
+ * sampler, the throttle tick (which traps and frees all of them at each
+ * crossing of the cap) and the release yields the CPU and RCU when asked,
+ * so that the kernel reports no RCU stall or soft lockup (the VM runner
+ * fails a run on either, and on the debug kernel lockdep and KASAN see
+ * every path).  Then an unload frees them all: each one runs again.
+ *
+ * The bomb forks while monitored (each fork's CPU is its own, and at the
+ * cap forking ten thousand would take long) and is throttled once all
+ * are there.  On PREEMPT_RT, children forked faster than a kworker
+ * refills the reserve go untracked, counted as such; they must add up.
+ */
+TEST_F_TIMEOUT(race, held_fork_bomb, 3600)
+{
+	static const struct policy p = {
+		.mode = "monitor", .threshold = "5", .sustain = "1", .cap = "5",
+	};
+	long n = bomb_groups(), lost, throttled = 0;
+	char role[32], max[32];
+	struct bomb *b;
+	double end;
+	int fd;
+	pid_t pid;
+
+	set_policy(_metadata, &p);
+	/*
+	 * The kernel's default allows about 8 threads per MiB of memory,
+	 * and a kernel built with BASE_SMALL (the debug kernel, from
+	 * tinyconfig) 4,096 PIDs.
+	 */
+	snprintf(max, sizeof(max), "%ld", 2 * n + 4096);
+	ASSERT_EQ(0, sysctl_swap("threads-max", max, saved_threads_max,
+				 sizeof(saved_threads_max)));
+	ASSERT_EQ(0, sysctl_swap("pid_max", "32768", saved_pid_max,
+				 sizeof(saved_pid_max)));
+	fd = open(BOMB_MAP, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, sizeof(*b)));
+	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, b);
+	put_self(_metadata, WORK "/bomb", "bomb");
+	lost = status_of("track_lost");
+	ASSERT_LE(0, lost);
+	snprintf(role, sizeof(role), "bomb:%ld", n);
+	pid = start(_metadata, WORK "/bomb", NULL, role);
+
+	end = cw_now() + 3000;
+	while (__atomic_load_n(&b->forked, __ATOMIC_RELAXED) < n &&
+	       !__atomic_load_n(&b->err, __ATOMIC_RELAXED) && cw_now() < end)
+		sleep(1);
+	ASSERT_EQ(n, b->forked) {
+		TH_LOG("the bomb forked %d of %ld: %s", b->forked, n,
+		       strerror(b->err));
+	}
+
+	/* Held: every group of it that the module tracks. */
+	set_param(_metadata, "mode", "throttle");
+	ASSERT_TRUE(all_held(&pid, 1));
+	end = cw_now() + 600;
+	do {
+		sleep(5);
+		throttled = nr_throttled_groups();
+		lost = status_of("track_lost") - lost;
+	} while (throttled >= 0 && throttled + lost < n + 1 && cw_now() < end);
+	TH_LOG("%ld groups held, %ld untracked", throttled, lost);
+	ASSERT_EQ(n + 1, throttled + lost);
+	EXPECT_LE(throttled, n + 1);
+	if (!preempt_rt())
+		EXPECT_EQ(0, lost);
+	sleep(BOMB_HELD_S);
+	ASSERT_TRUE(all_held(&pid, 1));
+	EXPECT_EQ(0, b->woken);
+
+	/* Freed by an unload: each of them runs its handler. */
+	ASSERT_EQ(0, cw_unload(60));
+	ASSERT_EQ(0, kill(-pid, SIGUSR1));
+	end = cw_now() + 600;
+	while (__atomic_load_n(&b->woken, __ATOMIC_RELAXED) < n + 1 &&
+	       cw_now() < end)
+		sleep(1);
+	EXPECT_EQ(n + 1, b->woken);
+	/* Reaped here, not by walking /proc: ours once the first is gone. */
+	kill(-pid, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	ASSERT_EQ(0, load(""));
+	munmap(b, sizeof(*b));
+	no_warnings(_metadata, self->kmsg);
+}
+
 /* ---- Load and unload under load. ---- */
 
 #define CYCLES 100
@@ -1599,6 +1842,7 @@ struct churn {
 	int runs_loaded;	/* of them, with the module loaded throughout */
 	int storm;		/* owned programs run */
 	int params;		/* parameter writes that took */
+	int commands;		/* netlink commands (the tool's) that took */
 	int bad;
 	char last_bad[128];
 };
@@ -1637,11 +1881,14 @@ static void churn(struct churn *c)
 }
 
 /*
- * The watch list and the allow rules written a hundred times a second,
- * through every unload and load: a write that races the exit path must
- * not install either after the exit path freed it, which KASAN and
- * kmemleak would report on the debug kernel (issue #12, item 15).  Not
- * faster: the churn needs the CPU to reach its groups within the time.
+ * The watch list and the allow rules written a hundred times a second
+ * through sysfs, and every 25th time through netlink as well (the
+ * tool's "policy set watch" and "allow add/del", which resolve paths
+ * outside every lock), through every unload and load: a write that races
+ * the exit path must not install either after the exit path freed it,
+ * which KASAN and kmemleak would report on the debug kernel (issue #12,
+ * item 15).  Not faster: the churn needs the CPU to reach its groups
+ * within the time.
  */
 static void param_storm(struct churn *c)
 {
@@ -1649,11 +1896,19 @@ static void param_storm(struct churn *c)
 		"/tmp,/var/tmp,/dev/shm", "/dev/shm,/var/tmp,/tmp",
 	};
 	static const char *const allow[] = { "uid:4242", "" };
+	static const char *const commands[] = {
+		TOOL " policy set watch /dev/shm,/tmp,/var/tmp",
+		TOOL " allow add path:" OWNED_QUICK,
+		TOOL " policy set watch /tmp,/var/tmp,/dev/shm",
+		TOOL " allow del path:" OWNED_QUICK,
+	};
 	unsigned int i;
 
 	for (i = 0; !c->stop; i++) {
 		c->params += !cw_param_set("watch", watch[i % 2]);
 		c->params += !cw_param_set("allow", allow[i % 2]);
+		if (i % 25 == 0)
+			c->commands += !tool(commands[i / 25 % 4]);
 		usleep(10 * 1000);
 	}
 }
@@ -1841,25 +2096,30 @@ TEST_F_TIMEOUT(cycle, load_unload, 900)
 		status = cw_wait(workers[i], CW_DEADLINE);
 		ASSERT_TRUE(status != -1 && WIFEXITED(status) && !WEXITSTATUS(status));
 	}
-	TH_LOG("%d cycles (%d with burners held), %d /tmp programs (%d while loaded, %d tracked groups with their children), %d owned execs, %d parameter writes",
+	TH_LOG("%d cycles (%d with burners held), %d /tmp programs (%d while loaded, %d tracked groups with their children), %d owned execs, %d parameter writes, %d netlink commands",
 	       cycles, held, c->runs, c->runs_loaded,
-	       c->runs_loaded * (1 + FORKS), c->storm, c->params);
+	       c->runs_loaded * (1 + FORKS), c->storm, c->params, c->commands);
 	EXPECT_EQ(0, c->bad) {
 		TH_LOG("a /tmp program failed: %s", c->last_bad);
 	}
 	EXPECT_LE(min_groups(), c->runs_loaded * (1 + FORKS));
 	EXPECT_LT(0, c->storm);
 	EXPECT_LT(0, c->params);
+	EXPECT_LT(0, c->commands);
 	EXPECT_EQ(0, status_of("track_lost"));
 
-	/* Unloaded while held: the burners run freely and end when told. */
+	/*
+	 * Unloaded while held: the burners run freely and end when told.
+	 * Free is more than twice the cap of 2%; not their whole duty (20%
+	 * and 10% of a CPU): a wakeup late by 25 ms, common on a debug
+	 * kernel under TCG, takes a fifth of the second one's.
+	 */
 	ASSERT_EQ(0, cw_unload(10));
 	ASSERT_TRUE(thawed(burners));
 	for (i = 0; i < 2; i++) {
-		n = cpu_share(burners[i], 2);
-		EXPECT_LE(8, n) {
-			TH_LOG("burner %d got %ld%% of a CPU after unload", i, n);
-		}
+		n = cpu_share(burners[i], 4);
+		TH_LOG("burner %d got %ld%% of a CPU after unload", i, n);
+		EXPECT_LT(2 * 2, n);
 		ASSERT_EQ(0, kill(burners[i], SIGTERM));
 		status = cw_wait(burners[i], CW_DEADLINE);
 		EXPECT_TRUE(status != -1 && WIFSIGNALED(status) &&
@@ -1895,20 +2155,22 @@ TEST_F_TIMEOUT(cycle, load_unload, 900)
 	while (c->runs < 20 && !c->bad)
 		usleep(100 * 1000);
 	c->stop = 1;
-	ASSERT_EQ(0, cw_wait(workers[0], CW_DEADLINE));
+	/* Its last run may be held at the cap of 2%, where 0.1 s takes 5. */
+	ASSERT_EQ(0, cw_wait(workers[0], 3 * CW_DEADLINE));
 	ASSERT_EQ(0, c->bad);
 	/*
 	 * The sleeper and the quick programs that ran in the last 10 s: on a
 	 * debug kernel, where a run takes seconds, not all of them.
 	 */
 	n = status_of("nr_programs");
+	TH_LOG("%d quick runs, then %ld programs", c->runs, n);
 	EXPECT_LT(1, n);
 	EXPECT_GE(1 + NR_QUICK, n);
 	for (i = 0; i < 3 * CW_DEADLINE && status_of("nr_programs") != 1; i++)
 		sleep(1);
 	EXPECT_EQ(1, status_of("nr_tracked"));
 	EXPECT_EQ(1, status_of("nr_programs"));
-	/* Every child of every run had its record from the fork reserve. */
+	/* Every child of every run had its record. */
 	EXPECT_EQ(0, status_of("track_lost"));
 	EXPECT_EQ(base_track + 1 + TRACK_RESERVE,
 		  slab_settles("cw_track", base_track + 1 + TRACK_RESERVE));
