@@ -88,16 +88,22 @@ struct hchurn {
 	unsigned long reaped;	/* children of the first that exited at once */
 };
 
-static struct hchurn *hchurn_map(void)
+/*
+ * The file @path of @size mapped shared, for a test and the processes of
+ * its role to count in; with @create, made first, zeroed.  NULL if not.
+ */
+static void *map_shared(const char *path, size_t size, bool create)
 {
-	struct hchurn *c;
-	int fd = open(CHURN_MAP, O_RDWR | O_CLOEXEC);
+	int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0),
+		      0600);
+	void *m = MAP_FAILED;
 
 	if (fd < 0)
 		return NULL;
-	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (!create || !ftruncate(fd, size))
+		m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
-	return c == MAP_FAILED ? NULL : c;
+	return m == MAP_FAILED ? NULL : m;
 }
 
 /*
@@ -142,19 +148,14 @@ static int bomb_child(void *arg)
 static void __attribute__((noreturn)) bomb(int n)
 {
 	struct sigaction sa = { .sa_handler = bomb_woken };
-	int fd = open(BOMB_MAP, O_RDWR | O_CLOEXEC);
 	char *stacks;
 	pid_t pid;
 	int i;
 
-	if (fd < 0)
-		_exit(2);
-	the_bomb = mmap(NULL, sizeof(*the_bomb), PROT_READ | PROT_WRITE,
-			MAP_SHARED, fd, 0);
-	close(fd);
+	the_bomb = map_shared(BOMB_MAP, sizeof(*the_bomb), false);
 	stacks = mmap(NULL, (size_t)n * BOMB_STACK, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (the_bomb == MAP_FAILED || stacks == MAP_FAILED ||
+	if (!the_bomb || stacks == MAP_FAILED ||
 	    sigaction(SIGUSR1, &sa, NULL) || setpgid(0, 0))
 		_exit(2);
 	for (i = 0; i < n; i++) {
@@ -321,7 +322,7 @@ __attribute__((constructor)) static void role(void)
 	if (!strncmp(r, "bomb:", 5))
 		bomb(atoi(r + 5));
 	if (!strcmp(r, "churn")) {
-		struct hchurn *c = hchurn_map();
+		struct hchurn *c = map_shared(CHURN_MAP, sizeof(*c), false);
 
 		if (c)
 			hchurn(c, 0);
@@ -1583,15 +1584,11 @@ TEST_F_TIMEOUT(race, held_churn, 8 * CW_DEADLINE)
 	unsigned long reaped;
 	struct hchurn *c;
 	double end;
-	int fd, n, left;
+	int n, left;
 	pid_t pid;
 
 	set_policy(_metadata, &p);
-	fd = open(CHURN_MAP, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, sizeof(*c)));
-	close(fd);
-	c = hchurn_map();
+	c = map_shared(CHURN_MAP, sizeof(*c), true);
 	ASSERT_NE(NULL, c);
 	put_self(_metadata, WORK "/churn", "churn");
 	pid = start(_metadata, WORK "/churn", NULL, "churn");
@@ -1682,33 +1679,18 @@ static long bomb_groups(void)
 static long nr_throttled_groups(void)
 {
 	static const char needle[] = "\"state\":\"throttled\"";
-	size_t len = 0, size = 1 << 20, n;
-	char *buf = malloc(size), *p;
+	FILE *f = popen(TOOL " --json ps", "r");
+	char *line = NULL, *p;
+	size_t size = 0;
 	long count = 0;
-	FILE *f;
 
-	f = buf ? popen(TOOL " --json ps", "r") : NULL;
-	if (!f) {
-		free(buf);
+	if (!f)
 		return -1;
-	}
-	while ((n = fread(buf + len, 1, size - 1 - len, f)) > 0) {
-		len += n;
-		if (len == size - 1) {
-			p = realloc(buf, size * 2);
-			if (!p)
-				break;
-			buf = p;
-			size *= 2;
-		}
-	}
-	buf[len] = '\0';
-	if (pclose(f))
-		count = -1;
-	for (p = buf; count >= 0 && (p = strstr(p, needle)); p += sizeof(needle) - 1)
-		count++;
-	free(buf);
-	return count;
+	while (getline(&line, &size, f) > 0)
+		for (p = line; (p = strstr(p, needle)); p += sizeof(needle) - 1)
+			count++;
+	free(line);
+	return pclose(f) ? -1 : count;
 }
 
 /* Whether the kernel is a PREEMPT_RT one. */
@@ -1742,7 +1724,6 @@ TEST_F_TIMEOUT(race, held_fork_bomb, 3600)
 	char role[32], max[32];
 	struct bomb *b;
 	double end;
-	int fd;
 	pid_t pid;
 
 	set_policy(_metadata, &p);
@@ -1756,12 +1737,8 @@ TEST_F_TIMEOUT(race, held_fork_bomb, 3600)
 				 sizeof(saved_threads_max)));
 	ASSERT_EQ(0, sysctl_swap("pid_max", "32768", saved_pid_max,
 				 sizeof(saved_pid_max)));
-	fd = open(BOMB_MAP, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, sizeof(*b)));
-	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	ASSERT_NE(MAP_FAILED, b);
+	b = map_shared(BOMB_MAP, sizeof(*b), true);
+	ASSERT_NE(NULL, b);
 	put_self(_metadata, WORK "/bomb", "bomb");
 	lost = status_of("track_lost");
 	ASSERT_LE(0, lost);
