@@ -472,6 +472,21 @@ static inline void cw_reap(pid_t pid)
 	}
 }
 
+/*
+ * Whether this lane measures timing.  CW_TIMING=0 (selftests/check, on
+ * the debug kernel) leaves out what only measures how closely a cap, a
+ * share or a budget holds: there the sanitizers need the code paths, and
+ * a test's figures would be those of KASAN and lockdep.
+ */
+static inline bool cw_timing_lane(void)
+{
+	const char *s = getenv("CW_TIMING");
+
+	return !s || strcmp(s, "0");
+}
+
+#define CW_TIMING_ONLY "measures timing alone, not with CW_TIMING=0"
+
 /* Seconds on the monotonic clock. */
 static inline double cw_now(void)
 {

@@ -428,9 +428,12 @@ TEST_F_TIMEOUT(miner, staged_copies_on_probation, MINER_DEADLINE)
  * is a new program each time, with a fresh sustain: uid 1000 runs such a
  * loop for 60 s.  Once its first copy is killed, the uid is on probation
  * and each new copy starts at the cap: the loop gets a quarter of a CPU
- * at most, on average (without probation it gets all of one).
+ * at most, on average (without probation it gets all of one).  That share
+ * is a timing figure: with CW_TIMING=0 the loop runs for 20 s, long enough
+ * for a kill and copies on probation, and its share is only logged.
  */
 #define RESPAWN_SECONDS 60
+#define RESPAWN_SECONDS_UNTIMED 20
 
 TEST_F_TIMEOUT(miner, respawn_with_new_bytes, RESPAWN_SECONDS + 60)
 {
@@ -472,7 +475,8 @@ TEST_F_TIMEOUT(miner, respawn_with_new_bytes, RESPAWN_SECONDS + 60)
 				   (char *[]){ "sleep", "600", NULL }, no_env, &i);
 	ASSERT_LT(0, self->pid);
 	ASSERT_EQ(0, i);
-	cw_sleep_until(start + RESPAWN_SECONDS);
+	cw_sleep_until(start + (cw_timing_lane() ? RESPAWN_SECONDS :
+				RESPAWN_SECONDS_UNTIMED));
 	kill(-loop_pid, SIGKILL);
 	while (waitpid(-loop_pid, NULL, 0) > 0 || errno == EINTR)
 		;
@@ -486,7 +490,8 @@ TEST_F_TIMEOUT(miner, respawn_with_new_bytes, RESPAWN_SECONDS + 60)
 				 "rule=probation ", NULL)) {
 		TH_LOG("no copy was put on probation");
 	}
-	ASSERT_GE(250, pct);
+	if (cw_timing_lane())
+		ASSERT_GE(250, pct);
 
 	/*
 	 * A copy on probation none of whose processes is left is let go,

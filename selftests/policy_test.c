@@ -344,21 +344,12 @@ static void *stall_watch(void *arg)
 }
 
 /*
- * Whether this lane measures timing.  CW_TIMING=0 (selftests/check, on
- * the debug kernel) leaves out the tests that only measure how closely a
- * cap or a share holds.  The throttles hopped between cgroups stay, as
- * they alone fire the freezer's kretprobes.  Two that go are also the
- * only ones to race the trap with SIGCONT and the demotion with the
- * program's own sched_setattr(): that kernel does not see those races.
+ * With CW_TIMING=0 (cw_timing_lane()) the throttles hopped between
+ * cgroups stay, as they alone fire the freezer's kretprobes.  Two that go
+ * are also the only ones to race the trap with SIGCONT and the demotion
+ * with the program's own sched_setattr(): that lane does not see those
+ * races.
  */
-static bool timing_lane(void)
-{
-	const char *s = getenv("CW_TIMING");
-
-	return !s || strcmp(s, "0");
-}
-
-#define TIMING_ONLY "measures timing alone, not with CW_TIMING=0"
 
 /*
  * How long a throttle's precision is measured: 15 s, the span the cap is
@@ -670,8 +661,8 @@ TEST_F_TIMEOUT(throttle, precision, 3 * CW_DEADLINE)
 	char line[2048];
 	int use, worst, stall, tries, span = precision_span();
 
-	if (!variant->hop && !timing_lane())
-		SKIP(return, TIMING_ONLY);
+	if (!variant->hop && !cw_timing_lane())
+		SKIP(return, CW_TIMING_ONLY);
 	put(_metadata, WORK "/miner", "throttle");
 	hop.pid = start(_metadata, WORK "/miner", variant->args);
 	if (variant->hop && hop_setup(variant->hop, hop.pid))
@@ -802,8 +793,8 @@ TEST_F_TIMEOUT(fair, owned_twin_keeps_its_share, 2 * CW_DEADLINE)
 	pid_t owned, miner;
 	cpu_set_t set;
 
-	if (!timing_lane())
-		SKIP(return, TIMING_ONLY);
+	if (!cw_timing_lane())
+		SKIP(return, CW_TIMING_ONLY);
 	/* Keep ourselves off CPU 0, where both burners run. */
 	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
 	CPU_CLR(0, &set);

@@ -25,10 +25,10 @@
  *   held_fork_bomb      a tracked fork bomb of 10,000 groups, all held
  *                       and sampled every 100 ms for a while, then freed
  *                       by an unload: no RCU stall or soft lockup
- *   load_unload         100 unloads and loads while tracked programs fork,
- *                       exec and exit, an exec storm runs, parameters are
- *                       written and burners are held; the slab caches
- *                       return to their baseline
+ *   load_unload         100 unloads and loads (CW_STRESS_CYCLES) while
+ *                       tracked programs fork, exec and exit, an exec
+ *                       storm runs, parameters are written and burners
+ *                       are held; the slab caches return to their baseline
  *
  * Short-lived programs are copies of this very binary, tagged like the
  * burners (cw_copy_tagged()), that do one small thing chosen by the
@@ -1791,18 +1791,33 @@ TEST_F_TIMEOUT(race, held_fork_bomb, 3600)
 
 /* ---- Load and unload under load. ---- */
 
-#define CYCLES 100
 #define NR_QUICK 8
 /*
+ * A positive number from the environment variable @name, @def unless set.
+ * A debug kernel, where one run of a tracked program costs about a second
+ * of CPU and one load and unload cycle about three, is given less of both:
+ * the sanitizers need each code path, not thousands of turns of it.
+ */
+static long env_count(const char *name, long def)
+{
+	const char *s = getenv(name);
+
+	return s && atol(s) > 0 ? atol(s) : def;
+}
+
+/* Load and unload cycles at least: CW_STRESS_CYCLES, 100 unless set. */
+static long min_cycles(void)
+{
+	return env_count("CW_STRESS_CYCLES", 100);
+}
+
+/*
  * Tracked groups (runs and their children) that must come and go while
- * loaded: CW_STRESS_GROUPS, 1000 unless set.  A debug kernel, where one
- * run costs about a second of CPU, is given fewer.
+ * loaded: CW_STRESS_GROUPS, 1000 unless set.
  */
 static long min_groups(void)
 {
-	const char *s = getenv("CW_STRESS_GROUPS");
-
-	return s && atol(s) > 0 ? atol(s) : 1000;
+	return env_count("CW_STRESS_GROUPS", 1000);
 }
 /* CW_TRACK_RESERVE in module/track.c: kept full while anything is tracked. */
 #define TRACK_RESERVE 24
@@ -2034,11 +2049,11 @@ TEST_F_TIMEOUT(cycle, load_unload, 900)
 	}
 
 	/*
-	 * At least CYCLES cycles, and more (for at most 3 minutes) until
+	 * At least min_cycles() cycles, and more (for at most 3 minutes) until
 	 * min_groups() tracked groups came and went while loaded.
 	 */
 	until = cw_now() + 180;
-	for (i = 0; i < CYCLES || (c->runs_loaded * (1 + FORKS) < min_groups() &&
+	for (i = 0; i < min_cycles() || (c->runs_loaded * (1 + FORKS) < min_groups() &&
 				   cw_now() < until); i++) {
 		/*
 		 * Every other load lives until both burners are held, so that
