@@ -4,7 +4,8 @@
  * throttle it or kill it.  Every decision is one struct cw_decision and
  * one key=value log line per thread group it touches, naming pid, uid,
  * comm, the program's path, why it is tracked, the measured figure and
- * the rule that fired.
+ * the rule that fired: up to CPUWARDEN_GROUPS_TOLD groups, and one line
+ * more that counts the others (struct tell).
  *
  * Tracking lines and decision lines are rate-limited separately, so a
  * flood of short-lived /tmp programs cannot hide a kill.  A decision is
@@ -117,6 +118,7 @@ static void log_line(const struct cw_decision *d, const char *path)
 {
 	char sha[2 * CPUWARDEN_SHA256_LEN + 1] = "";
 	char comm[CW_ESCAPED_MAX(TASK_COMM_LEN)];
+	char who[sizeof(comm) + 48];
 	char detail[160] = "";
 	char *exe;
 
@@ -164,8 +166,13 @@ static void log_line(const struct cw_decision *d, const char *path)
 	exe = kmalloc(CW_LOG_PATH_MAX, GFP_ATOMIC | __GFP_NOWARN);
 	if (exe)
 		escape(exe, CW_LOG_PATH_MAX, path);
-	pr_info("%s pid=%d uid=%u comm=\"%s\" exe=\"%s\" origin=%s%s%s%s%s%s%s%s\n",
-		cw_policy_event_name(d->event), d->pid, d->uid, comm, exe ?: "?",
+	if (d->untold)
+		snprintf(who, sizeof(who), "untold=%u uid=%u", d->untold, d->uid);
+	else
+		snprintf(who, sizeof(who), "pid=%d uid=%u comm=\"%s\"",
+			 d->pid, d->uid, comm);
+	pr_info("%s %s exe=\"%s\" origin=%s%s%s%s%s%s%s%s\n",
+		cw_policy_event_name(d->event), who, exe ?: "?",
 		cw_origin_name(d->origin),
 		d->oflags & CPUWARDEN_ORIGIN_F_SCRIPT ? "+script" : "",
 		d->oflags & CPUWARDEN_ORIGIN_F_INHERITED ? "+inherited" : "",
@@ -299,14 +306,54 @@ void cw_action_spared(struct file *file, const u8 *sha, struct task_struct *task
 	quarantine_match(CPUWARDEN_EVENT_SPARED, file, sha, task);
 }
 
-static void report(struct cw_decision *d, struct cw_track *rec)
+/* Tell of @d on @rec's group; false if the group has no leader left. */
+static bool report(struct cw_decision *d, struct cw_track *rec)
 {
 	struct task_struct *leader = pid_task(rec->tgid, PIDTYPE_TGID);
 
 	if (!leader)
-		return;
+		return false;
 	fill(d, rec, leader);
 	emit(d, rec->exe, __ratelimit(&decision_rs));
+	return true;
+}
+
+/*
+ * The telling of one decision on a program, which may act on any number
+ * of groups: a tracked fork bomb is thousands, all held or killed in one
+ * sample.  The first CPUWARDEN_GROUPS_TOLD are named, each in an event
+ * and a log line; the rest are counted, and tell_end() says how many in
+ * one more.  So one decision costs the sampler, the listeners and the log
+ * the same whatever a user forks, and a kill is not lost in the flood.
+ */
+struct tell {
+	struct cw_decision *d;
+	unsigned int told;
+	u32 untold;
+};
+
+static void tell_group(struct tell *t, struct cw_track *rec)
+{
+	if (t->told >= CPUWARDEN_GROUPS_TOLD)
+		t->untold++;
+	else if (report(t->d, rec))
+		t->told++;
+}
+
+/* After the groups of @prog: how many went untold, if any. */
+static void tell_end(struct tell *t, struct cw_prog *prog)
+{
+	struct cw_decision *d = t->d;
+
+	if (!t->untold)
+		return;
+	d->untold = t->untold;
+	d->pid = 0;
+	d->ppid = 0;
+	d->comm[0] = '\0';
+	d->uid = from_kuid(&init_user_ns, prog->uid);
+	emit(d, prog->file, __ratelimit(&decision_rs));
+	d->untold = 0;
 }
 
 static u8 exceeded(const struct cw_decision *d)
@@ -364,12 +411,12 @@ static bool target(struct cw_track *rec, struct cw_prog *prog, bool tree)
 }
 
 /* Killed by cw_action_flush(), if it still runs what was decided on. */
-static void kill_one(struct cw_track *rec, struct cw_decision *d, u64 now)
+static void kill_one(struct cw_track *rec, struct tell *t, u64 now)
 {
 	cw_probation_start(rec->uid, now);
 	set_bit(CW_TRACK_KILL, &rec->flags);
 	kills_due = true;
-	report(d, rec);
+	tell_group(t, rec);
 }
 
 /*
@@ -382,6 +429,7 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 {
 	unsigned int mode = cw_policy_get(mode);
 	bool tree = cw_policy_get(kill_tree);
+	struct tell t = { .d = d };
 	struct cw_track *r;
 
 	d->mode = mode;
@@ -401,7 +449,7 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		}
 		announce(d, NULL, rec);
 		d->event = CPUWARDEN_EVENT_KILLED;
-		kill_one(rec, d, now);
+		kill_one(rec, &t, now);
 		return;
 	}
 
@@ -414,8 +462,9 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		list_for_each_entry_rcu(r, &cw_track_list, lnode) {
 			cw_track_yield();
 			if (target(r, prog, false))
-				report(d, r);
+				tell_group(&t, r);
 		}
+		tell_end(&t, prog);
 		return;
 	case CPUWARDEN_MODE_THROTTLE:
 		if (prog->state >= CW_PROG_THROTTLED)
@@ -426,8 +475,9 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		list_for_each_entry_rcu(r, &cw_track_held, hold_node)
 			if (r->held_by == prog) {
 				cw_probation_start(r->uid, now);
-				report(d, r);
+				tell_group(&t, r);
 			}
+		tell_end(&t, prog);
 		return;
 	default:
 		if (prog->state == CW_PROG_KILLED)
@@ -441,8 +491,9 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		list_for_each_entry_rcu(r, &cw_track_list, lnode) {
 			cw_track_yield();
 			if (target(r, prog, tree))
-				kill_one(r, d, now);
+				kill_one(r, &t, now);
 		}
+		tell_end(&t, prog);
 		if (list_empty(&prog->qnode) && !READ_ONCE(prog->borrowed)) {
 			refcount_inc(&prog->ref);
 			list_add_tail(&prog->qnode, &to_quarantine);
@@ -468,6 +519,7 @@ void cw_action_probation(struct cw_prog *prog, struct cw_track *rec,
 		.limit = cw_policy_get(cap),
 		.for_s = div_u64(until - now + NSEC_PER_SEC - 1, NSEC_PER_SEC),
 	};
+	struct tell t = { .d = &d };
 	struct cw_track *r;
 
 	if (d.mode == CPUWARDEN_MODE_MONITOR || prog->state != CW_PROG_NORMAL)
@@ -489,9 +541,11 @@ void cw_action_probation(struct cw_prog *prog, struct cw_track *rec,
 	prog->probation_until = until;
 	list_for_each_entry_rcu(r, &cw_track_held, hold_node)
 		if (r->held_by == prog)
-			report(&d, r);
+			tell_group(&t, r);
+	tell_end(&t, prog);
 }
 
+/* @rec's group alone was let go, by an admin. */
 void cw_action_released(struct cw_track *rec, unsigned int rule,
 			unsigned int for_s)
 {
@@ -502,6 +556,27 @@ void cw_action_released(struct cw_track *rec, unsigned int rule,
 	};
 
 	report(&d, rec);
+}
+
+/*
+ * @prog is to be let go, by @rule: tell of each of its held groups.
+ * Called by the sampler under RCU, before it releases them.
+ */
+void cw_action_released_prog(struct cw_prog *prog, unsigned int rule,
+			     unsigned int for_s)
+{
+	struct cw_decision d = {
+		.event = CPUWARDEN_EVENT_RELEASED,
+		.rule = rule,
+		.for_s = for_s,
+	};
+	struct tell t = { .d = &d };
+	struct cw_track *r;
+
+	list_for_each_entry_rcu(r, &cw_track_held, hold_node)
+		if (r->held_by == prog)
+			tell_group(&t, r);
+	tell_end(&t, prog);
 }
 
 static int hasher(void *unused)

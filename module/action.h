@@ -32,6 +32,7 @@ struct cw_decision {
 	u64 used_ms;			/* CPU within the budget window */
 	u32 window_s;
 	u32 uid_pct;			/* all tracked programs of the uid */
+	u32 untold;			/* groups not named: no pid, ppid, comm */
 };
 
 bool cw_action_tracked_prepare(struct cw_decision *d, bool *log,
@@ -46,6 +47,8 @@ void cw_action_probation(struct cw_prog *prog, struct cw_track *rec,
 			 u64 until, u64 now);
 void cw_action_released(struct cw_track *rec, unsigned int rule,
 			unsigned int for_s);
+void cw_action_released_prog(struct cw_prog *prog, unsigned int rule,
+			     unsigned int for_s);
 void cw_action_flush(void);
 
 #endif /* _CW_ACTION_H */

@@ -206,11 +206,17 @@ static int put_decision(struct sk_buff *skb, const struct cw_decision *d,
 	if (nla_put_u32(skb, CPUWARDEN_A_EVENT, d->event) ||
 	    nla_put_u64_64bit(skb, CPUWARDEN_A_TIME_NS, ktime_get_real_ns(),
 			      CPUWARDEN_A_PAD) ||
-	    nla_put_u32(skb, CPUWARDEN_A_PID, d->pid) ||
-	    nla_put_u32(skb, CPUWARDEN_A_PPID, d->ppid) ||
-	    nla_put_u32(skb, CPUWARDEN_A_UID, d->uid) ||
-	    nla_put_string(skb, CPUWARDEN_A_COMM, d->comm) ||
-	    (exe && nla_put_string(skb, CPUWARDEN_A_EXE, exe)) ||
+	    nla_put_u32(skb, CPUWARDEN_A_UID, d->uid))
+		return -EMSGSIZE;
+	if (d->untold) {
+		if (nla_put_u32(skb, CPUWARDEN_A_GROUPS_UNTOLD, d->untold))
+			return -EMSGSIZE;
+	} else if (nla_put_u32(skb, CPUWARDEN_A_PID, d->pid) ||
+		   nla_put_u32(skb, CPUWARDEN_A_PPID, d->ppid) ||
+		   nla_put_string(skb, CPUWARDEN_A_COMM, d->comm)) {
+		return -EMSGSIZE;
+	}
+	if ((exe && nla_put_string(skb, CPUWARDEN_A_EXE, exe)) ||
 	    nla_put_u32(skb, CPUWARDEN_A_ORIGIN, d->origin) ||
 	    nla_put_u32(skb, CPUWARDEN_A_ORIGIN_FLAGS, d->oflags) ||
 	    (d->hashed && nla_put(skb, CPUWARDEN_A_SHA256,

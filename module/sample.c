@@ -405,7 +405,6 @@ static void sample_throttled(struct cw_prog *p, u64 elapsed, u64 now)
 	unsigned int quiet = cw_policy_get(quiet);
 	unsigned int cap = cw_policy_get(cap);
 	struct cw_decision d = {};
-	struct cw_track *rec;
 
 	if (p->pct * 2 >= cap) {
 		p->at_cap_ns += elapsed;
@@ -431,12 +430,10 @@ static void sample_throttled(struct cw_prog *p, u64 elapsed, u64 now)
 		 */
 		bool probation = !(quiet && p->quiet_ns >= (u64)quiet * NSEC_PER_SEC);
 
-		list_for_each_entry_rcu(rec, &cw_track_held, hold_node)
-			if (rec->held_by == p)
-				cw_action_released(rec, probation ? CPUWARDEN_RULE_PROBATION :
-								    CPUWARDEN_RULE_QUIET,
-						   div_u64(probation ? now - p->throttled_at :
-								       p->quiet_ns, NSEC_PER_SEC));
+		cw_action_released_prog(p, probation ? CPUWARDEN_RULE_PROBATION :
+						       CPUWARDEN_RULE_QUIET,
+					div_u64(probation ? now - p->throttled_at :
+							    p->quiet_ns, NSEC_PER_SEC));
 		cw_throttle_stop(p);
 		WRITE_ONCE(p->state, CW_PROG_NORMAL);
 		p->over_since = 0;

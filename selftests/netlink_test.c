@@ -605,6 +605,35 @@ static __u64 status_u64(struct nl *nl, __u16 type)
 	return v;
 }
 
+/* The module's defaults again, for the tests after a cw_short_policy(). */
+static void defaults_again(void)
+{
+	cw_param_set("mode", "monitor");
+	cw_param_set("sustain", "60");
+	cw_param_set("period_ms", "1000");
+	cw_param_set("budget", "600");
+	cw_param_set("probation", "600");
+	cw_param_set("quarantine", "clear");
+}
+
+/* An event listener on @ev with a large buffer, waiting 1 s at most. */
+static int listen_events(struct nl *ev)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	int size = 16 << 20;
+
+	if (nl_open(ev))
+		return -1;
+	if (setsockopt(ev->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) ||
+	    setsockopt(ev->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(ev->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &ev->group,
+		       sizeof(ev->group))) {
+		close(ev->fd);
+		return -1;
+	}
+	return 0;
+}
+
 /* What exec_events_limited's processes share. */
 struct flood {
 	volatile int listening, stop;
@@ -617,17 +646,11 @@ struct flood {
 /* Receive events until told to stop and a second passes without one. */
 static void flood_listen(struct flood *fl)
 {
-	struct timeval tv = { .tv_sec = 1 };
-	int size = 16 << 20;
 	char buf[8192];
 	struct nl ev;
 	ssize_t n;
 
-	if (nl_open(&ev) ||
-	    setsockopt(ev.fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) ||
-	    setsockopt(ev.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	    setsockopt(ev.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &ev.group,
-		       sizeof(ev.group)))
+	if (listen_events(&ev))
 		_exit(1);
 	fl->listening = 1;
 	for (;;) {
@@ -741,12 +764,7 @@ TEST_F_TIMEOUT(nl, exec_events_limited, 300)
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
 	lost = status_u64(&self->nl, CPUWARDEN_A_EVENTS_LOST) - lost0;
 	limited = status_u64(&self->nl, CPUWARDEN_A_EVENTS_LIMITED) - limited0;
-	/* The module's defaults again, for the tests after this one. */
-	cw_param_set("mode", "monitor");
-	cw_param_set("sustain", "60");
-	cw_param_set("period_ms", "1000");
-	cw_param_set("budget", "600");
-	cw_param_set("probation", "600");
+	defaults_again();
 	cw_sh("rm -rf /tmp/cwf");
 	TH_LOG("%d execs in %.1f s: %d tracked events sent, %llu limited, %llu lost",
 	       fl->execs, took, fl->tracked, limited, lost);
@@ -799,6 +817,86 @@ static pid_t send_in_child(struct msg *m)
  * answer meanwhile, and rmmod fails at once rather than hang.  Once the
  * server dies, both commands fail and the policy is as it was.
  */
+/*
+ * A decision on a program of many thread groups (a fork bomb's) names
+ * CPUWARDEN_GROUPS_TOLD of them, each in an event and a log line of its
+ * own, and counts the others in one more of each: what a user forks
+ * cannot flood the listeners and the log, nor slow the sampler.
+ */
+#define GROUPS 31
+
+TEST_F_TIMEOUT(nl, many_groups_told_once, 120)
+{
+	char *const argv[] = { "/tmp/cwg/burn", "-n", "30", "-d", "30", NULL };
+	char *const env[] = { NULL };
+	char buf[8192], rec[2048], exe[64];
+	int err, kmsg, named = 0, untold_events = 0, named_lines = 0;
+	int untold_lines = 0;
+	__u32 untold = 0;
+	struct nlmsghdr *nh;
+	struct nlattr *a;
+	struct nl ev;
+	time_t end;
+
+	ASSERT_EQ(0, cw_short_policy("kill", "50", "2"));
+	ASSERT_EQ(0, cw_sh("rm -rf /tmp/cwg && mkdir /tmp/cwg"));
+	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, "/tmp/cwg/burn", 0755, "groups"));
+	ASSERT_EQ(0, listen_events(&ev));
+	kmsg = cw_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	/* Decision lines are rate-limited: start with a fresh allowance. */
+	sleep(5);
+	self->kids[0] = cw_spawn(argv, env, &err);
+	ASSERT_LT(0, self->kids[0]);
+	ASSERT_EQ(0, err);
+	EXPECT_TRUE(cw_killed(kid_wait(&self->kids[0], CW_DEADLINE)));
+
+	for (;;) {
+		ssize_t n = recv(ev.fd, buf, sizeof(buf), 0);
+
+		if (n < 0)
+			break;
+		nh = (void *)buf;
+		if (n < (ssize_t)sizeof(*nh) || nh->nlmsg_type != ev.family ||
+		    get_u32(nh, CPUWARDEN_A_EVENT) != CPUWARDEN_EVENT_KILLED)
+			continue;
+		a = find(nh, GENL_HDRLEN, CPUWARDEN_A_EXE);
+		if (!a || strcmp(NLA_DATA(a), "/tmp/cwg/burn"))
+			continue;
+		if (find(nh, GENL_HDRLEN, CPUWARDEN_A_GROUPS_UNTOLD)) {
+			untold_events++;
+			untold = get_u32(nh, CPUWARDEN_A_GROUPS_UNTOLD);
+			EXPECT_EQ(NULL, find(nh, GENL_HDRLEN, CPUWARDEN_A_PID));
+			EXPECT_EQ(NULL, find(nh, GENL_HDRLEN, CPUWARDEN_A_COMM));
+			EXPECT_EQ(0U, get_u32(nh, CPUWARDEN_A_UID));
+		} else {
+			named++;
+		}
+	}
+	close(ev.fd);
+	TH_LOG("%d killed events named a group, %d counted %u more",
+	       named, untold_events, untold);
+	EXPECT_EQ(CPUWARDEN_GROUPS_TOLD, named);
+	EXPECT_EQ(1, untold_events);
+	EXPECT_EQ(GROUPS, named + (int)untold);
+
+	snprintf(exe, sizeof(exe), "exe=\"/tmp/cwg/burn\"");
+	end = time(NULL) + 2;
+	while (cw_kmsg_next(kmsg, end, rec, sizeof(rec))) {
+		if (!strstr(rec, exe))
+			continue;
+		if (strstr(rec, "killed pid="))
+			named_lines++;
+		else if (strstr(rec, "killed untold="))
+			untold_lines++;
+	}
+	close(kmsg);
+	EXPECT_EQ(CPUWARDEN_GROUPS_TOLD, named_lines);
+	EXPECT_EQ(1, untold_lines);
+	defaults_again();
+	cw_sh("rm -rf /tmp/cwg");
+}
+
 TEST_F_TIMEOUT(nl, hung_path_stalls_only_its_command, 120)
 {
 	char reply[8192], param[64], rules[4096], now[4096];

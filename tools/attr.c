@@ -21,6 +21,7 @@ static const enum mnl_attr_data_type types[CPUWARDEN_A_MAX + 1] = {
 	[CPUWARDEN_A_EVENTS_LOST] = MNL_TYPE_U64,
 	[CPUWARDEN_A_TRACK_LOST] = MNL_TYPE_U64,
 	[CPUWARDEN_A_EVENTS_LIMITED] = MNL_TYPE_U64,
+	[CPUWARDEN_A_GROUPS_UNTOLD] = MNL_TYPE_U32,
 	[CPUWARDEN_A_MODE] = MNL_TYPE_U32,
 	[CPUWARDEN_A_THRESHOLD] = MNL_TYPE_U32,
 	[CPUWARDEN_A_SUSTAIN] = MNL_TYPE_U32,
@@ -213,6 +214,7 @@ void cw_attr_get_event(const struct cw_attrs *a, struct cw_event *e)
 	e->for_s = u32(a, CPUWARDEN_A_FOR_S);
 	e->budget_window = u32(a, CPUWARDEN_A_BUDGET_WINDOW);
 	e->uid_cpu_pct = u32(a, CPUWARDEN_A_UID_CPU_PCT);
+	e->groups_untold = u32(a, CPUWARDEN_A_GROUPS_UNTOLD);
 	e->time_ns = u64(a, CPUWARDEN_A_TIME_NS);
 	e->window_ms = u64(a, CPUWARDEN_A_WINDOW_MS);
 	e->comm = str(a, CPUWARDEN_A_COMM);

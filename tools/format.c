@@ -417,6 +417,8 @@ void cw_format_event(FILE *f, const struct cw_event *e)
 	else
 		snprintf(time, sizeof(time), "-");
 	fprintf(f, "%s %s", time, name_or_number(num, NAME(event_names, e->event), e->event));
+	if (CW_HAS(e, CPUWARDEN_A_GROUPS_UNTOLD))
+		fprintf(f, " untold=%u", e->groups_untold);
 	if (CW_HAS(e, CPUWARDEN_A_PID))
 		fprintf(f, " pid=%u", e->pid);
 	if (CW_HAS(e, CPUWARDEN_A_PPID))
@@ -512,6 +514,8 @@ void cw_format_event_json(FILE *f, const struct cw_event *e)
 		json_uint(&j, "uid_cpu_pct", e->uid_cpu_pct);
 	if (CW_HAS(e, CPUWARDEN_A_CHANGE))
 		json_string(&j, "change", e->change);
+	if (CW_HAS(e, CPUWARDEN_A_GROUPS_UNTOLD))
+		json_uint(&j, "groups_untold", e->groups_untold);
 	if (CW_HAS(e, CPUWARDEN_A_TIME_NS))
 		json_uint(&j, "time_ns", e->time_ns);
 	json_object_end(&j);

@@ -64,6 +64,7 @@ struct cw_event {
 	uint32_t for_s;
 	uint32_t budget_window;
 	uint32_t uid_cpu_pct;
+	uint32_t groups_untold;
 	uint64_t time_ns;
 	uint64_t window_ms;
 	const char *comm;

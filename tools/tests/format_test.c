@@ -327,6 +327,26 @@ TEST(event_json_nulls_and_extras)
 		     CAPTURE(cw_format_event_json(f, &e)));
 }
 
+/* The groups of a decision past the named ones: counted, not named. */
+TEST(event_groups_untold)
+{
+	struct cw_event e = throttled();
+
+	e.event = CPUWARDEN_EVENT_KILLED;
+	e.has &= ~(HAS(PID) | HAS(PPID) | HAS(COMM) | HAS(SHA256) | HAS(CPU_PCT));
+	e.has |= HAS(GROUPS_UNTOLD);
+	e.groups_untold = 9992;
+	EXPECT_STREQ("2026-11-23T10:11:12.345Z killed untold=9992 uid=1000 exe=/tmp/x "
+		     "origin=watched rule=sustained action=kill\n",
+		     CAPTURE(cw_format_event(f, &e)));
+	EXPECT_STREQ("{\"event\":\"killed\",\"time\":\"2026-11-23T10:11:12.345Z\",\"pid\":null,"
+		     "\"ppid\":null,\"uid\":1000,\"comm\":null,\"exe\":\"/tmp/x\","
+		     "\"origin\":\"watched\",\"cpu_pct\":null,\"rule\":\"sustained\","
+		     "\"action\":\"kill\",\"origin_flags\":[],\"groups_untold\":9992,"
+		     "\"time_ns\":1795428672345678901}\n",
+		     CAPTURE(cw_format_event_json(f, &e)));
+}
+
 TEST(event_json_invalid_utf8)
 {
 	struct cw_event e = throttled();

@@ -197,6 +197,12 @@
  *   the change, and A_CHANGE (string) says what changed, as
  *   "key=value ...", "allow add RULE", "allow del RULE",
  *   "quarantine clear" or "lock".
+ *   A decision on a program names each thread group it acted on in an
+ *   event of its own, up to CPUWARDEN_GROUPS_TOLD of them; past those,
+ *   one more event of the same kind counts the groups not named in
+ *   A_GROUPS_UNTOLD, with A_UID (the program's) and no A_PID, A_PPID or
+ *   A_COMM.  So a fork bomb of thousands of groups costs the listeners,
+ *   the log and the module a few events per decision, not thousands.
  *   An event that cannot be delivered (no memory, a listener's receive
  *   buffer full) is dropped and counted in A_EVENTS_LOST; a listener
  *   whose buffer overran gets ENOBUFS from recv().
@@ -322,6 +328,9 @@ enum cpuwarden_state {
 #define CPUWARDEN_PROBATION_MIN 0
 #define CPUWARDEN_PROBATION_MAX 86400
 
+/* Thread groups named one by one in the events of one decision, at most. */
+#define CPUWARDEN_GROUPS_TOLD 8
+
 /* TRACKED, DENIED and SPARED events sent in each window of seconds, at most. */
 #define CPUWARDEN_EXEC_EVENTS_BURST 200
 #define CPUWARDEN_EXEC_EVENTS_INTERVAL_S 5
@@ -426,6 +435,9 @@ enum cpuwarden_attr {
 
 	/* Status, continued */
 	CPUWARDEN_A_EVENTS_LIMITED,	/* u64 */
+
+	/* Events, continued */
+	CPUWARDEN_A_GROUPS_UNTOLD,	/* thread groups a decision did not name */
 
 	__CPUWARDEN_A_LAST
 };
