@@ -50,9 +50,10 @@ install:
 # Exactly the files DKMS needs, never build products.
 dkms-src:
 	$(Q)rm -rf $(DKMS_SRC)
-	$(Q)install -d $(DKMS_SRC)/module $(DKMS_SRC)/include/uapi/linux
+	$(Q)install -d $(DKMS_SRC)/module/compat $(DKMS_SRC)/include/uapi/linux
 	$(Q)install -m 644 Kbuild dkms.conf $(DKMS_SRC)/
 	$(Q)install -m 644 module/*.c module/*.h $(DKMS_SRC)/module/
+	$(Q)install -m 644 module/compat/*.h $(DKMS_SRC)/module/compat/
 	$(Q)install -m 644 include/uapi/linux/cpuwarden.h $(DKMS_SRC)/include/uapi/linux/
 
 dkms-install: dkms-src

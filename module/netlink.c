@@ -118,6 +118,7 @@ static const struct nla_policy policy_policy[CPUWARDEN_A_MAX + 1] = {
 	[CPUWARDEN_A_MAPPED] = NLA_POLICY_MAX(NLA_U32, 1),
 	[CPUWARDEN_A_PRIVATE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[CPUWARDEN_A_RANDOMX] = NLA_POLICY_MAX(NLA_U32, 1),
+	[CPUWARDEN_A_UPPER] = NLA_POLICY_MAX(NLA_U32, 1),
 	[CPUWARDEN_A_WATCH] = { .type = NLA_NUL_STRING, .len = CPUWARDEN_WATCH_LEN - 1 },
 };
 
@@ -158,6 +159,7 @@ static const struct {
 	{ CPUWARDEN_A_WRITABLE, "writable", &cw_policy.writable },
 	{ CPUWARDEN_A_PRIVATE, "private", &cw_policy.private },
 	{ CPUWARDEN_A_RANDOMX, "randomx", &cw_policy.randomx },
+	{ CPUWARDEN_A_UPPER, "upper", &cw_policy.upper },
 	{ CPUWARDEN_A_MAPPED, "mapped", &cw_policy.mapped },
 };
 

@@ -36,6 +36,7 @@
 #include <linux/user_namespace.h>
 #include <linux/workqueue.h>
 
+#include "compat/dcache.h"
 #include "origin.h"
 #include "policy.h"
 
@@ -389,10 +390,39 @@ static bool private_mount(const struct super_block *sb)
 }
 
 /*
- * Whether a file of a private mount was put there by a user: one of a
- * user namespace's file system, or not root's.  A root-owned file on a
- * tmpfs of the host's root (a container's, or /run) may be a copy of a
- * host program, which quarantine must not refuse.
+ * Whether @dentry's content was written into an overlayfs upper layer: a
+ * container's file written, or copied up whole, since it started (its
+ * drift from the image), as against one of a lower layer (the image).
+ * Not on an overlay that is the host's own root (a live system, or
+ * overlayroot), where every package installed since boot is upper.
+ *
+ * No kernel API tells a file's layer.  Overlayfs keeps the upper dentry
+ * in the pointer right after the overlay inode's VFS inode (struct
+ * ovl_inode, the same from 4.19 to 6.12), and it is believed only when
+ * it is the very dentry that d_real() names as holding the file's data.
+ * A layout that moved puts another pointer there, never that one: files
+ * are then not upper, an error towards tracking less, never a misread
+ * dentry.  An upper copy of metadata alone (metacopy) leaves the data,
+ * and so the file, in the lower layer.
+ */
+static bool upper_layer(struct dentry *dentry)
+{
+	const struct dentry *upper;
+
+	if (dentry->d_sb->s_magic != OVERLAYFS_SUPER_MAGIC ||
+	    dentry->d_sb == host_root_sb || !d_is_reg(dentry))
+		return false;
+	upper = READ_ONCE(*(struct dentry **)(d_inode(dentry) + 1));
+	return upper && upper == cw_d_real_data(dentry);
+}
+
+/*
+ * Whether a file of a private mount or an upper layer was put there by a
+ * user: one of a user namespace's file system, or not root's.  A
+ * root-owned file on a tmpfs of the host's root (a container's, or /run)
+ * may be a copy of a host program, and one in a container's upper layer
+ * a package that another container installed too: quarantine must not
+ * refuse those.
  */
 bool cw_origin_user_placed(const struct file *file)
 {
@@ -419,6 +449,8 @@ enum cpuwarden_origin cw_origin_classify(const struct file *file)
 		return CPUWARDEN_ORIGIN_WATCHED;
 	if (cw_policy_get(private) && private_mount(dentry->d_sb))
 		return CPUWARDEN_ORIGIN_PRIVATE;
+	if (cw_policy_get(upper) && upper_layer(dentry))
+		return CPUWARDEN_ORIGIN_UPPER;
 	if (cw_policy_get(writable) && writable_chain(&file->f_path, inode))
 		return CPUWARDEN_ORIGIN_WRITABLE;
 	return CPUWARDEN_ORIGIN_NONE;
@@ -434,6 +466,7 @@ const char *cw_origin_name(enum cpuwarden_origin origin)
 		[CPUWARDEN_ORIGIN_WRITABLE] = "writable",
 		[CPUWARDEN_ORIGIN_PRIVATE] = "private",
 		[CPUWARDEN_ORIGIN_RANDOMX] = "randomx",
+		[CPUWARDEN_ORIGIN_UPPER] = "upper",
 	};
 
 	return origin < ARRAY_SIZE(names) ? names[origin] : "?";

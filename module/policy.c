@@ -54,6 +54,7 @@ struct cw_policy cw_policy = {
 	.mapped = true,
 	.private = true,
 	.randomx = true,
+	.upper = true,
 };
 
 bool cw_locked;
@@ -215,6 +216,10 @@ MODULE_PARM_DESC(private,
 module_param_cb(randomx, &bool_ops, &cw_policy.randomx, 0600);
 MODULE_PARM_DESC(randomx,
 		 "Track programs that compute like a RandomX miner, wherever their file: a busy group caught with a directed SSE rounding mode in two surveys in a row (default Y)");
+
+module_param_cb(upper, &bool_ops, &cw_policy.upper, 0600);
+MODULE_PARM_DESC(upper,
+		 "Track programs whose content was written into the upper layer of an overlayfs other than /: a container's drift from its image (default Y)");
 
 module_param_cb(mapped, &bool_ops, &cw_policy.mapped, 0600);
 MODULE_PARM_DESC(mapped,

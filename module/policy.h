@@ -30,6 +30,7 @@ struct cw_policy {
 	bool mapped;			/* track CPUWARDEN_ORIGIN_F_MAPPED */
 	bool private;			/* track CPUWARDEN_ORIGIN_PRIVATE */
 	bool randomx;			/* track CPUWARDEN_ORIGIN_RANDOMX */
+	bool upper;			/* track CPUWARDEN_ORIGIN_UPPER */
 };
 
 extern struct cw_policy cw_policy;

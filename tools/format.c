@@ -32,6 +32,7 @@ static const char * const origin_names[] = {
 	[CPUWARDEN_ORIGIN_WRITABLE] = "writable",
 	[CPUWARDEN_ORIGIN_PRIVATE] = "private",
 	[CPUWARDEN_ORIGIN_RANDOMX] = "randomx",
+	[CPUWARDEN_ORIGIN_UPPER] = "upper",
 };
 
 static const struct {

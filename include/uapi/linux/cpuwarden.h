@@ -37,6 +37,12 @@
  *                              in a row, a few seconds apart (module
  *                              parameter "randomx"); never quarantined,
  *                              as its file may be the host's (python3)
+ *   CPUWARDEN_ORIGIN_UPPER     its content was written through an overlayfs
+ *                              mount other than the root file system,
+ *                              into its upper layer: a container's file
+ *                              written (or copied up whole) since the
+ *                              container started, not its image's
+ *                              (module parameter "upper")
  *
  * Origin flags (CPUWARDEN_ORIGIN_F_*), set beside the origin:
  *
@@ -227,6 +233,7 @@ enum cpuwarden_origin {
 	CPUWARDEN_ORIGIN_WRITABLE,
 	CPUWARDEN_ORIGIN_PRIVATE,
 	CPUWARDEN_ORIGIN_RANDOMX,
+	CPUWARDEN_ORIGIN_UPPER,
 
 	__CPUWARDEN_ORIGIN_LAST
 };
@@ -438,6 +445,9 @@ enum cpuwarden_attr {
 
 	/* Events, continued */
 	CPUWARDEN_A_GROUPS_UNTOLD,	/* thread groups a decision did not name */
+
+	/* Policy, continued */
+	CPUWARDEN_A_UPPER,		/* 0 or 1: ORIGIN_UPPER is tracked */
 
 	__CPUWARDEN_A_LAST
 };
