@@ -288,6 +288,50 @@ static pid_t launch_group_writable(struct __test_metadata *_metadata)
 	return start(exec_path, "/opt/cw-app/cw-burn");
 }
 
+/*
+ * A container's file system, as Docker's overlay2 builds it: an image
+ * layer below (CONTAINER_IMAGE, root's, holding one program) and an
+ * upper layer that takes what the container writes, on a tmpfs of their
+ * own, merged at CONTAINER.
+ */
+#define CONTAINER_LAYERS "/mnt/cw-layers"
+#define CONTAINER "/mnt/cw-container"
+#define CONTAINER_IMAGE CONTAINER_LAYERS "/image"
+
+static void mount_container(struct __test_metadata *_metadata)
+{
+	mkdir(CONTAINER_LAYERS, 0755);
+	mkdir(CONTAINER, 0755);
+	ASSERT_EQ(0, mount("tmpfs", CONTAINER_LAYERS, "tmpfs", 0, "mode=0755"));
+	ASSERT_EQ(0, mkdir(CONTAINER_IMAGE, 0755));
+	ASSERT_EQ(0, mkdir(CONTAINER_IMAGE "/bin", 0755));
+	ASSERT_EQ(0, mkdir(CONTAINER_LAYERS "/upper", 0755));
+	ASSERT_EQ(0, mkdir(CONTAINER_LAYERS "/work", 0755));
+	put_burner(_metadata, CONTAINER_IMAGE "/bin/app");
+	ASSERT_EQ(0, mount("overlay", CONTAINER, "overlay", 0,
+			   "lowerdir=" CONTAINER_IMAGE ",upperdir=" CONTAINER_LAYERS
+			   "/upper,workdir=" CONTAINER_LAYERS "/work")) {
+		TH_LOG("mount overlay: %s", strerror(errno));
+	}
+}
+
+static void umount_container(void)
+{
+	umount2(CONTAINER, MNT_DETACH);
+	umount2(CONTAINER_LAYERS, MNT_DETACH);
+}
+
+/*
+ * Root in a container drops its miner into a root-owned directory of
+ * the container's own file system: its upper layer.
+ */
+static pid_t launch_upper(struct __test_metadata *_metadata)
+{
+	mount_container(_metadata);
+	put_burner(_metadata, CONTAINER "/bin/miner");
+	return start(exec_path, CONTAINER "/bin/miner");
+}
+
 #define ORIGIN_VARIANT(name, expect, user)			\
 	FIXTURE_VARIANT_ADD(origin, name) {			\
 		.launch = launch_##name,			\
@@ -313,6 +357,7 @@ ORIGIN_VARIANT(home, "writable", "1000");
 ORIGIN_VARIANT(home_by_root, "writable", "0");
 ORIGIN_VARIANT(open_dir, "writable", "0");
 ORIGIN_VARIANT(group_writable, "writable", "0");
+ORIGIN_VARIANT(upper, "upper", "0");
 
 FIXTURE_SETUP(origin)
 {
@@ -328,6 +373,7 @@ FIXTURE_TEARDOWN(origin)
 {
 	cw_reap(self->pid);
 	umount2("/mnt/elsewhere", MNT_DETACH);
+	umount_container();
 	close(self->kmsg);
 }
 
@@ -378,6 +424,7 @@ FIXTURE_TEARDOWN(spare)
 {
 	cw_reap(self->pid);
 	cw_reap(self->control);
+	umount_container();
 	close(self->kmsg);
 }
 
@@ -406,6 +453,23 @@ TEST_F_TIMEOUT(spare, owned_burner, 2 * CW_DEADLINE)
 	/* Never even tracked. */
 	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
 	ASSERT_FALSE(cw_kmsg_wait(self->kmsg, 0, NULL, 0, pid, NULL));
+}
+
+/*
+ * Not "upper": the program of a container's image, run through the
+ * container's overlayfs, its file in the lower layer.
+ */
+TEST_F_TIMEOUT(spare, image_of_a_container, 2 * CW_DEADLINE)
+{
+	char pid[32];
+
+	mount_container(_metadata);
+	self->pid = start(exec_path, CONTAINER "/bin/app");
+	self->control = start(exec_path, "/tmp/cw-control");
+	outlives_control(_metadata, self->pid, self->control);
+	self->control = -1;
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+	EXPECT_FALSE(cw_kmsg_wait(self->kmsg, 0, NULL, 0, pid, NULL));
 }
 
 /*

@@ -594,7 +594,8 @@ TEST_F(safety, params_root_only)
 	static const char *const names[] = {
 		"mode", "threshold", "sustain", "period_ms", "budget",
 		"budget_window", "cap", "escalate", "quiet", "probation", "hash",
-		"kill_tree", "writable", "private", "randomx", "mapped", "watch", "allow", "quarantine",
+		"kill_tree", "writable", "private", "randomx", "mapped", "upper", "watch", "allow",
+		"quarantine",
 	};
 	char path[256];
 	struct stat st;

@@ -424,6 +424,7 @@ static void set_policy(struct __test_metadata *_metadata, const struct policy *p
 	set_param(_metadata, "mapped", "Y");
 	set_param(_metadata, "private", "Y");
 	set_param(_metadata, "randomx", "Y");
+	set_param(_metadata, "upper", "Y");
 	set_param(_metadata, "allow", "");
 	set_param(_metadata, "quarantine", "clear");
 	set_param(_metadata, "watch", "/tmp,/var/tmp,/dev/shm");

@@ -239,7 +239,8 @@ static const char *const defaults[][2] = {
 	{ "mode", "monitor" }, { "threshold", "50" }, { "sustain", "60" },
 	{ "period_ms", "1000" }, { "budget", "600" }, { "budget_window", "3600" },
 	{ "cap", "10" }, { "escalate", "0" }, { "quiet", "300" }, { "probation", "600" }, { "hash", "Y" },
-	{ "kill_tree", "Y" }, { "writable", "Y" }, { "private", "Y" }, { "randomx", "Y" }, { "mapped", "Y" }, { "watch", "/tmp,/var/tmp,/dev/shm" }, { "allow", "" },
+	{ "kill_tree", "Y" }, { "writable", "Y" }, { "private", "Y" }, { "randomx", "Y" }, { "mapped", "Y" },
+	{ "upper", "Y" }, { "watch", "/tmp,/var/tmp,/dev/shm" }, { "allow", "" },
 };
 
 FIXTURE(tool) {
