@@ -356,6 +356,18 @@ static void tell_end(struct tell *t, struct cw_prog *prog)
 	d->untold = 0;
 }
 
+/* @d of each group of @prog's that is held, and of how many went untold. */
+static void tell_held(struct cw_decision *d, struct cw_prog *prog)
+{
+	struct tell t = { .d = d };
+	struct cw_track *r;
+
+	list_for_each_entry_rcu(r, &cw_track_held, hold_node)
+		if (r->held_by == prog)
+			tell_group(&t, r);
+	tell_end(&t, prog);
+}
+
 static u8 exceeded(const struct cw_decision *d)
 {
 	return d->rule == CPUWARDEN_RULE_BUDGET ?
@@ -519,7 +531,6 @@ void cw_action_probation(struct cw_prog *prog, struct cw_track *rec,
 		.limit = cw_policy_get(cap),
 		.for_s = div_u64(until - now + NSEC_PER_SEC - 1, NSEC_PER_SEC),
 	};
-	struct tell t = { .d = &d };
 	struct cw_track *r;
 
 	if (d.mode == CPUWARDEN_MODE_MONITOR || prog->state != CW_PROG_NORMAL)
@@ -539,21 +550,23 @@ void cw_action_probation(struct cw_prog *prog, struct cw_track *rec,
 	}
 	cw_throttle_start(prog, now);
 	prog->probation_until = until;
-	list_for_each_entry_rcu(r, &cw_track_held, hold_node)
-		if (r->held_by == prog)
-			tell_group(&t, r);
-	tell_end(&t, prog);
+	tell_held(&d, prog);
+}
+
+static struct cw_decision released(unsigned int rule, unsigned int for_s)
+{
+	return (struct cw_decision){
+		.event = CPUWARDEN_EVENT_RELEASED,
+		.rule = rule,
+		.for_s = for_s,
+	};
 }
 
 /* @rec's group alone was let go, by an admin. */
 void cw_action_released(struct cw_track *rec, unsigned int rule,
 			unsigned int for_s)
 {
-	struct cw_decision d = {
-		.event = CPUWARDEN_EVENT_RELEASED,
-		.rule = rule,
-		.for_s = for_s,
-	};
+	struct cw_decision d = released(rule, for_s);
 
 	report(&d, rec);
 }
@@ -565,18 +578,9 @@ void cw_action_released(struct cw_track *rec, unsigned int rule,
 void cw_action_released_prog(struct cw_prog *prog, unsigned int rule,
 			     unsigned int for_s)
 {
-	struct cw_decision d = {
-		.event = CPUWARDEN_EVENT_RELEASED,
-		.rule = rule,
-		.for_s = for_s,
-	};
-	struct tell t = { .d = &d };
-	struct cw_track *r;
+	struct cw_decision d = released(rule, for_s);
 
-	list_for_each_entry_rcu(r, &cw_track_held, hold_node)
-		if (r->held_by == prog)
-			tell_group(&t, r);
-	tell_end(&t, prog);
+	tell_held(&d, prog);
 }
 
 static int hasher(void *unused)
