@@ -321,26 +321,44 @@ static bool report(struct cw_decision *d, struct cw_track *rec)
 /*
  * The telling of one decision on a program, which may act on any number
  * of groups: a tracked fork bomb is thousands, all held or killed in one
- * sample.  The first CPUWARDEN_GROUPS_TOLD are named, each in an event
- * and a log line; the rest are counted, and tell_end() says how many in
- * one more.  So one decision costs the sampler, the listeners and the log
- * the same whatever a user forks, and a kill is not lost in the flood.
+ * sample.  The group a detector fired on is named first (tell_first()),
+ * so that decoys started before it cannot take its place; then the first
+ * found, up to CPUWARDEN_GROUPS_TOLD in all, each in an event and a log
+ * line; the rest are counted, and tell_end() says how many in one more.
+ * So one decision costs the sampler, the listeners and the log the same
+ * whatever a user forks, and a kill is not lost in the flood.
  */
 struct tell {
 	struct cw_decision *d;
+	struct cw_track *first;		/* named already */
 	unsigned int told;
 	u32 untold;
 };
 
 static void tell_group(struct tell *t, struct cw_track *rec)
 {
+	if (rec == t->first)
+		return;
 	if (t->told >= CPUWARDEN_GROUPS_TOLD)
 		t->untold++;
 	else if (report(t->d, rec))
 		t->told++;
 }
 
-/* After the groups of @prog: how many went untold, if any. */
+/* Before the walk: @rec, the group a detector fired on, if given. */
+static void tell_first(struct tell *t, struct cw_track *rec)
+{
+	if (!rec)
+		return;
+	tell_group(t, rec);
+	t->first = rec;
+}
+
+/*
+ * After the groups of @prog: how many went untold, if any, with the
+ * program's own uid, content and uid_cpu (the last group named may be a
+ * descendant running other content).
+ */
 static void tell_end(struct tell *t, struct cw_prog *prog)
 {
 	struct cw_decision *d = t->d;
@@ -352,6 +370,10 @@ static void tell_end(struct tell *t, struct cw_prog *prog)
 	d->ppid = 0;
 	d->comm[0] = '\0';
 	d->uid = from_kuid(&init_user_ns, prog->uid);
+	d->uid_pct = cw_sample_uid_pct(prog->uid);
+	d->hashed = prog->hashed;
+	if (d->hashed)
+		memcpy(d->sha, prog->sha, CPUWARDEN_SHA256_LEN);
 	emit(d, prog->file, __ratelimit(&decision_rs));
 	d->untold = 0;
 }
@@ -471,6 +493,8 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 			return;
 		WRITE_ONCE(prog->state, CW_PROG_REPORTED);
 		d->event = exceeded(d);
+		if (rec && target(rec, prog, false))
+			tell_first(&t, rec);
 		list_for_each_entry_rcu(r, &cw_track_list, lnode) {
 			cw_track_yield();
 			if (target(r, prog, false))
@@ -484,6 +508,9 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		announce(d, prog, rec);
 		cw_throttle_start(prog, now);
 		d->event = CPUWARDEN_EVENT_THROTTLED;
+		if (rec && test_bit(CW_TRACK_HELD, &rec->flags) &&
+		    rec->held_by == prog)
+			tell_first(&t, rec);
 		list_for_each_entry_rcu(r, &cw_track_held, hold_node)
 			if (r->held_by == prog) {
 				cw_probation_start(r->uid, now);
@@ -500,6 +527,8 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 			cw_throttle_stop(prog);
 		WRITE_ONCE(prog->state, CW_PROG_KILLED);
 		d->event = CPUWARDEN_EVENT_KILLED;
+		if (rec && target(rec, prog, tree))
+			tell_first(&t, rec);
 		list_for_each_entry_rcu(r, &cw_track_list, lnode) {
 			cw_track_yield();
 			if (target(r, prog, tree))

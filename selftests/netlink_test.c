@@ -897,6 +897,61 @@ TEST_F_TIMEOUT(nl, many_groups_told_once, 120)
 	cw_sh("rm -rf /tmp/cwg");
 }
 
+/*
+ * The group a detector fired on is named first: twelve idle decoys of
+ * the same content, started before it, cannot take all eight places and
+ * leave the burner only counted.
+ */
+#define DECOYS 12
+
+TEST_F_TIMEOUT(nl, decision_names_its_trigger, 120)
+{
+	char *const decoy[] = { "/tmp/cwg/burn", "-w", "600", NULL };
+	char *const burner[] = { "/tmp/cwg/burn", NULL };
+	char *const env[] = { NULL };
+	int i, err, named = 0, burner_named = 0;
+	pid_t decoys[DECOYS], pid;
+	char buf[8192];
+	struct nlmsghdr *nh;
+	struct nl ev;
+
+	ASSERT_EQ(0, cw_short_policy("kill", "50", "2"));
+	ASSERT_EQ(0, cw_sh("rm -rf /tmp/cwg && mkdir /tmp/cwg"));
+	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, "/tmp/cwg/burn", 0755, "trigger"));
+	ASSERT_EQ(0, listen_events(&ev));
+	for (i = 0; i < DECOYS; i++) {
+		decoys[i] = cw_spawn(decoy, env, &err);
+		ASSERT_LT(0, decoys[i]);
+		ASSERT_EQ(0, err);
+	}
+	pid = self->kids[0] = cw_spawn(burner, env, &err);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, err);
+	EXPECT_TRUE(cw_killed(kid_wait(&self->kids[0], CW_DEADLINE)));
+	for (i = 0; i < DECOYS; i++)
+		EXPECT_TRUE(cw_killed(cw_wait(decoys[i], CW_DEADLINE)));
+
+	for (;;) {
+		ssize_t n = recv(ev.fd, buf, sizeof(buf), 0);
+
+		if (n < 0)
+			break;
+		nh = (void *)buf;
+		if (n < (ssize_t)sizeof(*nh) || nh->nlmsg_type != ev.family ||
+		    get_u32(nh, CPUWARDEN_A_EVENT) != CPUWARDEN_EVENT_KILLED ||
+		    !find(nh, GENL_HDRLEN, CPUWARDEN_A_PID))
+			continue;
+		named++;
+		if (get_u32(nh, CPUWARDEN_A_PID) == (__u32)pid)
+			burner_named++;
+	}
+	close(ev.fd);
+	EXPECT_EQ(CPUWARDEN_GROUPS_TOLD, named);
+	EXPECT_EQ(1, burner_named);
+	defaults_again();
+	cw_sh("rm -rf /tmp/cwg");
+}
+
 TEST_F_TIMEOUT(nl, hung_path_stalls_only_its_command, 120)
 {
 	char reply[8192], param[64], rules[4096], now[4096];
