@@ -54,7 +54,7 @@ struct cw_policy cw_policy = {
 	.mapped = true,
 	.private = true,
 	.randomx = true,
-	.upper = true,
+	.upper = false,
 };
 
 bool cw_locked;
@@ -219,7 +219,7 @@ MODULE_PARM_DESC(randomx,
 
 module_param_cb(upper, &bool_ops, &cw_policy.upper, 0600);
 MODULE_PARM_DESC(upper,
-		 "Track programs whose content was written into the upper layer of an overlayfs other than /: a container's drift from its image (default Y)");
+		 "Track programs whose content was written into the upper layer of an overlayfs other than /: a container's drift from its image (default N)");
 
 module_param_cb(mapped, &bool_ops, &cw_policy.mapped, 0600);
 MODULE_PARM_DESC(mapped,

@@ -240,7 +240,7 @@ static const char *const defaults[][2] = {
 	{ "period_ms", "1000" }, { "budget", "600" }, { "budget_window", "3600" },
 	{ "cap", "10" }, { "escalate", "0" }, { "quiet", "300" }, { "probation", "600" }, { "hash", "Y" },
 	{ "kill_tree", "Y" }, { "writable", "Y" }, { "private", "Y" }, { "randomx", "Y" }, { "mapped", "Y" },
-	{ "upper", "Y" }, { "watch", "/tmp,/var/tmp,/dev/shm" }, { "allow", "" },
+	{ "upper", "N" }, { "watch", "/tmp,/var/tmp,/dev/shm" }, { "allow", "" },
 };
 
 FIXTURE(tool) {
