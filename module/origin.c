@@ -398,12 +398,12 @@ static bool private_mount(const struct super_block *sb)
  *
  * No kernel API tells a file's layer.  Overlayfs keeps the upper dentry
  * in the pointer right after the overlay inode's VFS inode (struct
- * ovl_inode, the same from 4.19 to 6.12), and it is believed only when
- * it is the very dentry that d_real() names as holding the file's data.
- * A layout that moved puts another pointer there, never that one: files
- * are then not upper, an error towards tracking less, never a misread
- * dentry.  An upper copy of metadata alone (metacopy) leaves the data,
- * and so the file, in the lower layer.
+ * ovl_inode in 6.1; each kernel supported is to be checked), and it is
+ * believed only when it is the very dentry that d_real() names as
+ * holding the file's data.  A layout that moved puts another pointer
+ * there, never that one: files are then not upper, an error towards
+ * tracking less, never a misread dentry.  An upper copy of metadata
+ * alone (metacopy) leaves the data, and so the file, in the lower layer.
  */
 static bool upper_layer(struct dentry *dentry)
 {
