@@ -817,6 +817,19 @@ static pid_t send_in_child(struct msg *m)
  * answer meanwhile, and rmmod fails at once rather than hang.  Once the
  * server dies, both commands fail and the policy is as it was.
  */
+/* The next KILLED event @ev received into @buf, or NULL after 1 s without. */
+static struct nlmsghdr *next_killed(struct nl *ev, char *buf, size_t len)
+{
+	struct nlmsghdr *nh = (void *)buf;
+	ssize_t n;
+
+	while ((n = recv(ev->fd, buf, len, 0)) >= 0)
+		if (n >= (ssize_t)sizeof(*nh) && nh->nlmsg_type == ev->family &&
+		    get_u32(nh, CPUWARDEN_A_EVENT) == CPUWARDEN_EVENT_KILLED)
+			return nh;
+	return NULL;
+}
+
 /*
  * A decision on a program of many thread groups (a fork bomb's) names
  * CPUWARDEN_GROUPS_TOLD of them, each in an event and a log line of its
@@ -851,15 +864,7 @@ TEST_F_TIMEOUT(nl, many_groups_told_once, 120)
 	ASSERT_EQ(0, err);
 	EXPECT_TRUE(cw_killed(kid_wait(&self->kids[0], CW_DEADLINE)));
 
-	for (;;) {
-		ssize_t n = recv(ev.fd, buf, sizeof(buf), 0);
-
-		if (n < 0)
-			break;
-		nh = (void *)buf;
-		if (n < (ssize_t)sizeof(*nh) || nh->nlmsg_type != ev.family ||
-		    get_u32(nh, CPUWARDEN_A_EVENT) != CPUWARDEN_EVENT_KILLED)
-			continue;
+	while ((nh = next_killed(&ev, buf, sizeof(buf)))) {
 		a = find(nh, GENL_HDRLEN, CPUWARDEN_A_EXE);
 		if (!a || strcmp(NLA_DATA(a), "/tmp/cwg/burn"))
 			continue;
@@ -931,15 +936,8 @@ TEST_F_TIMEOUT(nl, decision_names_its_trigger, 120)
 	for (i = 0; i < DECOYS; i++)
 		EXPECT_TRUE(cw_killed(cw_wait(decoys[i], CW_DEADLINE)));
 
-	for (;;) {
-		ssize_t n = recv(ev.fd, buf, sizeof(buf), 0);
-
-		if (n < 0)
-			break;
-		nh = (void *)buf;
-		if (n < (ssize_t)sizeof(*nh) || nh->nlmsg_type != ev.family ||
-		    get_u32(nh, CPUWARDEN_A_EVENT) != CPUWARDEN_EVENT_KILLED ||
-		    !find(nh, GENL_HDRLEN, CPUWARDEN_A_PID))
+	while ((nh = next_killed(&ev, buf, sizeof(buf)))) {
+		if (!find(nh, GENL_HDRLEN, CPUWARDEN_A_PID))
 			continue;
 		named++;
 		if (get_u32(nh, CPUWARDEN_A_PID) == (__u32)pid)
