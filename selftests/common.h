@@ -474,9 +474,9 @@ static inline void cw_reap(pid_t pid)
 
 /*
  * Whether this lane measures timing.  CW_TIMING=0 (selftests/check, on
- * the debug kernel) leaves out what only measures how closely a cap, a
- * share or a budget holds: there the sanitizers need the code paths, and
- * a test's figures would be those of KASAN and lockdep.
+ * the debug and PREEMPT_RT kernels) leaves out what only measures how
+ * closely a cap, a share or a budget holds: the generic lane measures
+ * it, and the debug kernel's figures would be those of KASAN and lockdep.
  */
 static inline bool cw_timing_lane(void)
 {

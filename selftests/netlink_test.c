@@ -842,7 +842,8 @@ TEST_F_TIMEOUT(nl, many_groups_told_once, 120)
 {
 	char *const argv[] = { "/tmp/cwg/burn", "-n", "30", "-d", "30", NULL };
 	char *const env[] = { NULL };
-	char buf[8192], rec[2048], exe[64];
+	const char *exe = "exe=\"/tmp/cwg/burn\"";
+	char buf[8192], rec[2048];
 	int err, kmsg, named = 0, untold_events = 0, named_lines = 0;
 	int untold_lines = 0;
 	__u32 untold = 0;
@@ -885,7 +886,6 @@ TEST_F_TIMEOUT(nl, many_groups_told_once, 120)
 	EXPECT_EQ(1, untold_events);
 	EXPECT_EQ(GROUPS, named + (int)untold);
 
-	snprintf(exe, sizeof(exe), "exe=\"/tmp/cwg/burn\"");
 	end = time(NULL) + 2;
 	while (cw_kmsg_next(kmsg, end, rec, sizeof(rec))) {
 		if (!strstr(rec, exe))
