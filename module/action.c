@@ -398,28 +398,15 @@ static u8 exceeded(const struct cw_decision *d)
 
 /*
  * Before acting on a detector's word, tell the listeners what it found,
- * once, naming @rec or else the first live group running @prog.
+ * once, naming @rec, the group it fired on (if any is left).
  */
-static void announce(struct cw_decision *d, struct cw_prog *prog,
-		     struct cw_track *rec)
+static void announce(struct cw_decision *d, struct cw_track *rec)
 {
-	struct task_struct *leader = NULL;
-	struct cw_track *r;
+	struct task_struct *leader;
 
-	if (!cw_netlink_listening())
+	if (!rec || !cw_netlink_listening())
 		return;
-	if (rec)
-		leader = pid_task(rec->tgid, PIDTYPE_TGID);
-	else
-		list_for_each_entry_rcu(r, &cw_track_list, lnode) {
-			cw_track_yield();
-			if (r->prog != prog || test_bit(CW_TRACK_DEAD, &r->flags))
-				continue;
-			leader = pid_task(r->tgid, PIDTYPE_TGID);
-			rec = r;
-			if (leader)
-				break;
-		}
+	leader = pid_task(rec->tgid, PIDTYPE_TGID);
 	if (!leader)
 		return;
 	d->event = exceeded(d);
@@ -453,9 +440,40 @@ static void kill_one(struct cw_track *rec, struct tell *t, u64 now)
 	tell_group(t, rec);
 }
 
+/* @prog's step up to @mode is taken already. */
+static bool taken(const struct cw_prog *prog, unsigned int mode)
+{
+	switch (mode) {
+	case CPUWARDEN_MODE_MONITOR:
+		return prog->state != CW_PROG_NORMAL;
+	case CPUWARDEN_MODE_THROTTLE:
+		return prog->state >= CW_PROG_THROTTLED;
+	default:
+		return prog->state == CW_PROG_KILLED;
+	}
+}
+
 /*
- * A detector fired for @prog, or for @rec's group alone when its program
- * is unknown.  Act by policy, once per step up: report, throttle, kill.
+ * The group a detector that judges all of @prog fired on: its busiest in
+ * the last sample, so that the decision names the burner, not copies of
+ * it started earlier to idle in its place.
+ */
+static struct cw_track *busiest(struct cw_prog *prog)
+{
+	struct cw_track *r, *top = NULL;
+
+	list_for_each_entry_rcu(r, &cw_track_list, lnode) {
+		cw_track_yield();
+		if (target(r, prog, false) && (!top || r->pct > top->pct))
+			top = r;
+	}
+	return top;
+}
+
+/*
+ * A detector fired for @prog (@rec NULL: on all its groups together), or
+ * for @rec's group alone when its program is unknown.  Act by policy,
+ * once per step up: report, throttle, kill.
  * Called by the sampler, the only writer of program state, under RCU.
  */
 void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
@@ -481,16 +499,19 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 			report(d, rec);
 			return;
 		}
-		announce(d, NULL, rec);
+		announce(d, rec);
 		d->event = CPUWARDEN_EVENT_KILLED;
 		kill_one(rec, &t, now);
 		return;
 	}
 
+	if (taken(prog, mode))
+		return;
+	if (!rec)
+		rec = busiest(prog);
+
 	switch (mode) {
 	case CPUWARDEN_MODE_MONITOR:
-		if (prog->state != CW_PROG_NORMAL)
-			return;
 		WRITE_ONCE(prog->state, CW_PROG_REPORTED);
 		d->event = exceeded(d);
 		if (rec && target(rec, prog, false))
@@ -503,9 +524,7 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		tell_end(&t, prog);
 		return;
 	case CPUWARDEN_MODE_THROTTLE:
-		if (prog->state >= CW_PROG_THROTTLED)
-			return;
-		announce(d, prog, rec);
+		announce(d, rec);
 		cw_throttle_start(prog, now);
 		d->event = CPUWARDEN_EVENT_THROTTLED;
 		if (rec && test_bit(CW_TRACK_HELD, &rec->flags) &&
@@ -519,10 +538,8 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		tell_end(&t, prog);
 		return;
 	default:
-		if (prog->state == CW_PROG_KILLED)
-			return;
 		if (d->rule != CPUWARDEN_RULE_ESCALATE)
-			announce(d, prog, rec);
+			announce(d, rec);
 		if (prog->state == CW_PROG_THROTTLED)
 			cw_throttle_stop(prog);
 		WRITE_ONCE(prog->state, CW_PROG_KILLED);
