@@ -26,6 +26,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 
+#include "compat/fs.h"
 #include "hash.h"
 
 #define CW_HASH_CACHE_BITS 8
@@ -56,7 +57,7 @@ static void key(struct cw_hash_entry *e, struct inode *inode)
 	e->ino = inode->i_ino;
 	e->gen = inode->i_generation;
 	e->size = i_size_read(inode);
-	e->ctime = inode->i_ctime;
+	e->ctime = cw_inode_ctime(inode);
 	e->version = IS_I_VERSION(inode) ? inode_query_iversion(inode) : 0;
 }
 

@@ -20,6 +20,7 @@
 #include "sample.h"
 #include "throttle.h"
 #include "track.h"
+#include "trust.h"
 #include "version.h"
 
 static int __init cw_init(void)
@@ -69,6 +70,7 @@ err_prog:
 	cw_policy_stop();
 	cw_quarantine_exit();
 	cw_allow_exit();
+	cw_trust_exit();
 	cw_origin_exit();
 	cw_sample_exit();
 	return ret;
@@ -89,6 +91,7 @@ static void __exit cw_exit(void)
 	cw_prog_exit();
 	cw_quarantine_exit();
 	cw_allow_exit();
+	cw_trust_exit();
 	cw_origin_exit();
 	cw_sample_exit();
 	pr_info("unloaded\n");

@@ -95,10 +95,11 @@ static void mapped_fn(struct work_struct *work)
 }
 
 /*
- * @file is being mapped executable by current.  From a kprobe: no
- * sleeping, no allocation.
+ * @file is being mapped executable by current, anew or, @from_vma, by an
+ * mprotect() of a mapping of it.  From a kprobe: no sleeping, no
+ * allocation.
  */
-static void mapped_exec(struct file *file)
+static void mapped_exec(struct file *file, bool from_vma)
 {
 	struct signal_struct *sig = current->signal;
 	struct mm_struct *mm = current->mm;
@@ -129,6 +130,13 @@ static void mapped_exec(struct file *file)
 	 */
 	origin = cw_origin_classify(file);
 	if (!origin || origin == CPUWARDEN_ORIGIN_FILELESS)
+		return;
+	/*
+	 * A mapping of an overlayfs file holds the layer's own file, which
+	 * lies on the host's file system and is no package's: a container's
+	 * library, not an unpackaged one.
+	 */
+	if (from_vma && origin == CPUWARDEN_ORIGIN_UNPACKAGED)
 		return;
 
 	raw_spin_lock(&slots_lock);
@@ -166,7 +174,7 @@ static int mmap_pre(struct kprobe *kp, struct pt_regs *regs)
 
 	if ((prot & PROT_EXEC) ||
 	    ((prot & PROT_READ) && (current->personality & READ_IMPLIES_EXEC)))
-		mapped_exec((struct file *)regs_get_kernel_argument(regs, 0));
+		mapped_exec((struct file *)regs_get_kernel_argument(regs, 0), false);
 	return 0;
 }
 
@@ -181,7 +189,7 @@ static int mprotect_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (!(regs_get_kernel_argument(regs, 2) & PROT_EXEC))
 		return 0;
 	vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
-	mapped_exec(vma->vm_file);
+	mapped_exec(vma->vm_file, true);
 	return 0;
 }
 

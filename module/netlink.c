@@ -53,6 +53,7 @@
 #include "sample.h"
 #include "throttle.h"
 #include "track.h"
+#include "trust.h"
 #include "version.h"
 
 static struct genl_family family;
@@ -119,6 +120,7 @@ static const struct nla_policy policy_policy[CPUWARDEN_A_MAX + 1] = {
 	[CPUWARDEN_A_PRIVATE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[CPUWARDEN_A_RANDOMX] = NLA_POLICY_MAX(NLA_U32, 1),
 	[CPUWARDEN_A_UPPER] = NLA_POLICY_MAX(NLA_U32, 1),
+	[CPUWARDEN_A_UNPACKAGED] = NLA_POLICY_MAX(NLA_U32, 1),
 	[CPUWARDEN_A_WATCH] = { .type = NLA_NUL_STRING, .len = CPUWARDEN_WATCH_LEN - 1 },
 };
 
@@ -126,6 +128,11 @@ static const struct nla_policy rule_policy[CPUWARDEN_A_MAX + 1] = {
 	[CPUWARDEN_A_SHA256] = NLA_POLICY_EXACT_LEN(CPUWARDEN_SHA256_LEN),
 	[CPUWARDEN_A_PATH] = { .type = NLA_NUL_STRING, .len = CPUWARDEN_PATH_LEN - 1 },
 	[CPUWARDEN_A_UID] = { .type = NLA_U32 },
+};
+
+/* Any number of them, each a whole number of struct cpuwarden_trust_id. */
+static const struct nla_policy trust_policy[CPUWARDEN_A_MAX + 1] = {
+	[CPUWARDEN_A_TRUST] = { .type = NLA_BINARY },
 };
 
 static const struct nla_policy pid_policy[CPUWARDEN_A_MAX + 1] = {
@@ -160,6 +167,7 @@ static const struct {
 	{ CPUWARDEN_A_PRIVATE, "private", &cw_policy.private },
 	{ CPUWARDEN_A_RANDOMX, "randomx", &cw_policy.randomx },
 	{ CPUWARDEN_A_UPPER, "upper", &cw_policy.upper },
+	{ CPUWARDEN_A_UNPACKAGED, "unpackaged", &cw_policy.unpackaged },
 	{ CPUWARDEN_A_MAPPED, "mapped", &cw_policy.mapped },
 };
 
@@ -380,6 +388,7 @@ static int fill_status(struct sk_buff *skb)
 	    nla_put_u32(skb, CPUWARDEN_A_NR_THROTTLED, cw_throttle_count()) ||
 	    nla_put_u32(skb, CPUWARDEN_A_NR_QUARANTINED, cw_quarantine_count()) ||
 	    nla_put_u32(skb, CPUWARDEN_A_NR_ALLOW, cw_allow_count()) ||
+	    nla_put_u32(skb, CPUWARDEN_A_NR_TRUSTED, cw_trust_count()) ||
 	    nla_put_u64_64bit(skb, CPUWARDEN_A_EVENTS_LOST,
 			      atomic64_read(&events_lost), CPUWARDEN_A_PAD) ||
 	    nla_put_u64_64bit(skb, CPUWARDEN_A_TRACK_LOST,
@@ -744,6 +753,66 @@ static int quarantine_clear(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/*
+ * The packaged files, all of them, in any number of A_TRUST attributes
+ * (each holds at most 64 KiB): the set is built whole, then replaces
+ * the one in place, or nothing changes.
+ */
+static int trust_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cpuwarden_trust_id id;
+	const struct nlattr *nla;
+	struct cw_trust *t;
+	size_t nr = 0;
+	int rem, ret;
+
+	nla_for_each_attr(nla, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		if (nla_len(nla) % sizeof(id)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, nla,
+					    "not a whole number of struct cpuwarden_trust_id");
+			return -EINVAL;
+		}
+		nr += nla_len(nla) / sizeof(id);
+	}
+	if (nr > CPUWARDEN_TRUST_MAX) {
+		GENL_SET_ERR_MSG(info, "more than CPUWARDEN_TRUST_MAX packaged files");
+		return -E2BIG;
+	}
+	t = cw_trust_new(nr);
+	if (!t)
+		return -ENOMEM;
+	nla_for_each_attr(nla, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		const char *p = nla_data(nla), *end = p + nla_len(nla);
+
+		for (; p < end; p += sizeof(id)) {
+			memcpy(&id, p, sizeof(id));	/* nla_data() is 4-aligned */
+			if (cw_trust_put(t, &id)) {
+				NL_SET_ERR_MSG_ATTR(info->extack, nla,
+						    "a packaged file's ctime_nsec, dev or reserved out of range");
+				cw_trust_free(t);
+				return -EINVAL;
+			}
+		}
+	}
+	kernel_param_lock(THIS_MODULE);
+	ret = refuse_if_locked(info);
+	if (!ret)
+		ret = cw_trust_install(t);
+	if (ret == -E2BIG)
+		GENL_SET_ERR_MSG(info, "packaged files on too many file systems");
+	else if (!ret)
+		nr = cw_trust_count();
+	kernel_param_unlock(THIS_MODULE);
+	if (ret) {
+		cw_trust_free(t);
+		return ret;
+	}
+	cw_netlink_changed("trust set %zu released=%u", nr, cw_track_release_packaged());
+	return 0;
+}
+
 static unsigned int state_of(const struct cw_track *rec)
 {
 	const struct cw_prog *prog = rec->prog;
@@ -911,6 +980,7 @@ static const struct genl_ops ops[] = {
 	DUMPIT(PS, ps),
 	DOIT(RELEASE, release_pid, pid_policy),
 	DOIT(LOCK, lock_module, none_policy),
+	DOIT(TRUST_SET, trust_set, trust_policy),
 };
 
 static const struct genl_multicast_group mcgrps[] = {

@@ -13,7 +13,9 @@
  * owned program it costs a few pointer compares: the superblock differs
  * from every watched one, or, when /tmp is no mount of its own, a short
  * walk up the dentry's parents; then one more walk, to the root of the
- * file's mount, reading each directory's owner and mode.
+ * file's mount, reading each directory's owner and mode; and, for a
+ * root-owned file while "unpackaged" is on, a binary search of the
+ * packaged files (trust.c).
  */
 
 #include <linux/dcache.h>
@@ -39,6 +41,7 @@
 #include "compat/dcache.h"
 #include "origin.h"
 #include "policy.h"
+#include "trust.h"
 
 #define CW_WATCH_DEFAULT "/tmp,/var/tmp,/dev/shm"
 
@@ -453,6 +456,8 @@ enum cpuwarden_origin cw_origin_classify(const struct file *file)
 		return CPUWARDEN_ORIGIN_UPPER;
 	if (cw_policy_get(writable) && writable_chain(&file->f_path, inode))
 		return CPUWARDEN_ORIGIN_WRITABLE;
+	if (cw_policy_get(unpackaged) && cw_trust_unpackaged(inode))
+		return CPUWARDEN_ORIGIN_UNPACKAGED;
 	return CPUWARDEN_ORIGIN_NONE;
 }
 
@@ -467,6 +472,7 @@ const char *cw_origin_name(enum cpuwarden_origin origin)
 		[CPUWARDEN_ORIGIN_PRIVATE] = "private",
 		[CPUWARDEN_ORIGIN_RANDOMX] = "randomx",
 		[CPUWARDEN_ORIGIN_UPPER] = "upper",
+		[CPUWARDEN_ORIGIN_UNPACKAGED] = "unpackaged",
 	};
 
 	return origin < ARRAY_SIZE(names) ? names[origin] : "?";

@@ -221,6 +221,10 @@ module_param_cb(upper, &bool_ops, &cw_policy.upper, 0600);
 MODULE_PARM_DESC(upper,
 		 "Track programs whose content was written into the upper layer of an overlayfs other than /: a container's drift from its image (default N)");
 
+module_param_cb(unpackaged, &bool_ops, &cw_policy.unpackaged, 0600);
+MODULE_PARM_DESC(unpackaged,
+		 "Track programs whose file is root's and no package's, once \"cpuwarden trust sync\" loaded the packaged files (default N)");
+
 module_param_cb(mapped, &bool_ops, &cw_policy.mapped, 0600);
 MODULE_PARM_DESC(mapped,
 		 "Track programs that map an unowned file executable: ld.so FILE, LD_PRELOAD (default Y)");

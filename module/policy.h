@@ -31,6 +31,7 @@ struct cw_policy {
 	bool private;			/* track CPUWARDEN_ORIGIN_PRIVATE */
 	bool randomx;			/* track CPUWARDEN_ORIGIN_RANDOMX */
 	bool upper;			/* track CPUWARDEN_ORIGIN_UPPER */
+	bool unpackaged;		/* track CPUWARDEN_ORIGIN_UNPACKAGED */
 };
 
 extern struct cw_policy cw_policy;

@@ -43,6 +43,13 @@
  *                              written (or copied up whole) since the
  *                              container started, not its image's
  *                              (module parameter "upper")
+ *   CPUWARDEN_ORIGIN_UNPACKAGED
+ *                              its file is root's, on a file system that
+ *                              holds packaged files, and is none of them:
+ *                              no package installed it, or it changed
+ *                              since (module parameter "unpackaged", and
+ *                              only once CPUWARDEN_CMD_TRUST_SET loaded
+ *                              the packaged files)
  *
  * Origin flags (CPUWARDEN_ORIGIN_F_*), set beside the origin:
  *
@@ -136,7 +143,8 @@
  *                                      A_NR_QUARANTINED, A_NR_ALLOW,
  *                                      A_EVENTS_LOST (u64),
  *                                      A_TRACK_LOST (u64),
- *                                      A_EVENTS_LIMITED (u64)
+ *                                      A_EVENTS_LIMITED (u64),
+ *                                      A_NR_TRUSTED
  * CPUWARDEN_CMD_GET_POLICY          -> every policy attribute below
  * CPUWARDEN_CMD_SET_POLICY          <- any non-empty set of policy
  *                                      attributes, applied all or none
@@ -185,6 +193,18 @@
  *   A_WINDOW_MS      u64: CPU the program used within the budget window
  *   A_BUDGET         the budget it is measured against (CPU-seconds)
  *   A_TRACKED_MS     u64: since the group started to be tracked
+ * CPUWARDEN_CMD_TRUST_SET          <- any number of A_TRUST, each an
+ *                                      array of struct
+ *                                      cpuwarden_trust_id, together
+ *                                      at most CPUWARDEN_TRUST_MAX
+ *                                      files on at most
+ *                                      CPUWARDEN_TRUST_DEVS file
+ *                                      systems: the packaged files, all
+ *                                      of them, replacing the set in
+ *                                      place (none: forget it); groups
+ *                                      tracked as UNPACKAGED whose
+ *                                      file is now a package's are
+ *                                      released
  * CPUWARDEN_CMD_RELEASE             <- A_PID: stop throttling the group
  *                                      and exempt it until it exits;
  *                                      ESRCH if it is not tracked
@@ -202,7 +222,9 @@
  *   the uid).  For POLICY_CHANGED, A_PID, A_UID and A_COMM name who made
  *   the change, and A_CHANGE (string) says what changed, as
  *   "key=value ...", "allow add RULE", "allow del RULE",
- *   "quarantine clear" or "lock".
+ *   "quarantine clear", "trust set N released=M" (M tracked groups
+ *   of origin UNPACKAGED whose file is now a package's, let go as by
+ *   CPUWARDEN_CMD_RELEASE) or "lock".
  *   A decision on a program names each thread group it acted on in an
  *   event of its own, up to CPUWARDEN_GROUPS_TOLD of them; past those,
  *   one more event of the same kind counts the groups not named in
@@ -225,6 +247,8 @@
 #ifndef _UAPI_LINUX_CPUWARDEN_H
 #define _UAPI_LINUX_CPUWARDEN_H
 
+#include <linux/types.h>
+
 enum cpuwarden_origin {
 	CPUWARDEN_ORIGIN_NONE,
 	CPUWARDEN_ORIGIN_WATCHED,
@@ -234,6 +258,7 @@ enum cpuwarden_origin {
 	CPUWARDEN_ORIGIN_PRIVATE,
 	CPUWARDEN_ORIGIN_RANDOMX,
 	CPUWARDEN_ORIGIN_UPPER,
+	CPUWARDEN_ORIGIN_UNPACKAGED,
 
 	__CPUWARDEN_ORIGIN_LAST
 };
@@ -353,6 +378,26 @@ enum cpuwarden_state {
 /* Quarantined contents at most; the oldest is forgotten first. */
 #define CPUWARDEN_QUARANTINE_MAX 1024
 
+/*
+ * A packaged file, as statx() and /proc/self/mountinfo show it: the
+ * major and minor of its file system as mountinfo has them (which are
+ * the super block's, where st_dev may name a btrfs subvolume instead),
+ * its inode number and its ctime.  Any change to the file (a rewrite, a
+ * chmod, a replacement by rename) gives it a new ctime.
+ */
+struct cpuwarden_trust_id {
+	__u64 ino;
+	__s64 ctime_sec;
+	__u32 ctime_nsec;		/* below 1000000000 */
+	__u32 dev_major;		/* below 4096 */
+	__u32 dev_minor;		/* below 1048576 */
+	__u32 reserved;			/* 0 */
+};
+
+/* Packaged files at most, and the file systems they may be on. */
+#define CPUWARDEN_TRUST_MAX (1 << 18)
+#define CPUWARDEN_TRUST_DEVS 16
+
 #define CPUWARDEN_GENL_NAME "cpuwarden"
 #define CPUWARDEN_GENL_VERSION 1
 #define CPUWARDEN_GENL_MCGRP_EVENTS "events"
@@ -371,6 +416,7 @@ enum cpuwarden_cmd {
 	CPUWARDEN_CMD_RELEASE,
 	CPUWARDEN_CMD_LOCK,
 	CPUWARDEN_CMD_EVENT,
+	CPUWARDEN_CMD_TRUST_SET,
 
 	__CPUWARDEN_CMD_LAST
 };
@@ -448,6 +494,11 @@ enum cpuwarden_attr {
 
 	/* Policy, continued */
 	CPUWARDEN_A_UPPER,		/* 0 or 1: ORIGIN_UPPER is tracked */
+	CPUWARDEN_A_UNPACKAGED,		/* 0 or 1: ORIGIN_UNPACKAGED is tracked */
+
+	/* Packaged files */
+	CPUWARDEN_A_TRUST,		/* binary: struct cpuwarden_trust_id[] */
+	CPUWARDEN_A_NR_TRUSTED,		/* status: packaged files loaded */
 
 	__CPUWARDEN_A_LAST
 };
