@@ -45,6 +45,7 @@ const struct cw_key_info cw_keys[CW_NR_KEYS] = {
 	[CW_KEY_RANDOMX] = { "randomx", CPUWARDEN_A_RANDOMX, CW_TYPE_BOOL, 0, 1 },
 	[CW_KEY_MAPPED] = { "mapped", CPUWARDEN_A_MAPPED, CW_TYPE_BOOL, 0, 1 },
 	[CW_KEY_UPPER] = { "upper", CPUWARDEN_A_UPPER, CW_TYPE_BOOL, 0, 1 },
+	[CW_KEY_UNPACKAGED] = { "unpackaged", CPUWARDEN_A_UNPACKAGED, CW_TYPE_BOOL, 0, 1 },
 	[CW_KEY_WATCH] = { "watch", CPUWARDEN_A_WATCH, CW_TYPE_WATCH, 0, 0 },
 };
 

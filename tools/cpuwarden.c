@@ -24,6 +24,7 @@ static const struct {
 	{ "release", release_main, "stop throttling a PID and exempt it until it exits" },
 	{ "events", events_main, "follow the event stream until interrupted" },
 	{ "apply", apply_main, "bring the module to a cpuwarden.conf(5) file" },
+	{ "trust", trust_main, "load the packaged files, for policy unpackaged" },
 	{ "lock", lock_main, "lock the policy and the module until reboot" },
 	{ "help", help_main, "show this help" },
 };

@@ -65,6 +65,7 @@ static const char * const cmd_names[] = {
 	[CPUWARDEN_CMD_PS] = "ps",
 	[CPUWARDEN_CMD_RELEASE] = "release",
 	[CPUWARDEN_CMD_LOCK] = "lock",
+	[CPUWARDEN_CMD_TRUST_SET] = "trust",
 };
 
 int cw_exit_code(int cmd, int err, bool extack, bool locked)

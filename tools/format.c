@@ -33,6 +33,7 @@ static const char * const origin_names[] = {
 	[CPUWARDEN_ORIGIN_PRIVATE] = "private",
 	[CPUWARDEN_ORIGIN_RANDOMX] = "randomx",
 	[CPUWARDEN_ORIGIN_UPPER] = "upper",
+	[CPUWARDEN_ORIGIN_UNPACKAGED] = "unpackaged",
 };
 
 static const struct {
@@ -171,8 +172,10 @@ void cw_format_status(FILE *f, const struct cw_status *s, const struct cw_policy
 	else
 		fputs("budget off, ", f);
 	fprintf(f, "cap %u%%\n", p->val[CW_KEY_CAP]);
-	fprintf(f, "tracked %u groups, %u programs, %u throttled; quarantine %u; allow rules %u\n",
-		s->nr_tracked, s->nr_programs, s->nr_throttled, s->nr_quarantined, s->nr_allow);
+	fprintf(f, "tracked %u groups, %u programs, %u throttled; quarantine %u; allow rules %u; "
+		"packaged files %u\n",
+		s->nr_tracked, s->nr_programs, s->nr_throttled, s->nr_quarantined, s->nr_allow,
+		s->nr_trusted);
 	fprintf(f, "events lost %" PRIu64 ", limited %" PRIu64
 		", groups not tracked %" PRIu64 "\n",
 		s->events_lost, s->events_limited, s->track_lost);
@@ -191,6 +194,7 @@ void cw_format_status_json(FILE *f, const struct cw_status *s, const struct cw_p
 	json_uint(&j, "nr_throttled", s->nr_throttled);
 	json_uint(&j, "nr_quarantined", s->nr_quarantined);
 	json_uint(&j, "nr_allow", s->nr_allow);
+	json_uint(&j, "nr_trusted", s->nr_trusted);
 	json_uint(&j, "events_lost", s->events_lost);
 	json_uint(&j, "track_lost", s->track_lost);
 	json_uint(&j, "events_limited", s->events_limited);

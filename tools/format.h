@@ -23,6 +23,7 @@ struct cw_status {
 	uint32_t nr_throttled;
 	uint32_t nr_quarantined;
 	uint32_t nr_allow;
+	uint32_t nr_trusted;		/* packaged files */
 	uint64_t events_lost;
 	uint64_t track_lost;
 	uint64_t events_limited;

@@ -104,10 +104,10 @@ static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
 	[NLMSG_DONE] = done_cb,
 };
 
-static struct nlmsghdr *put_request(struct cw_nl *nl, uint16_t type, uint8_t cmd,
-				    uint8_t version, uint16_t flags)
+static struct nlmsghdr *put_request_in(struct cw_nl *nl, void *buf, uint16_t type,
+				       uint8_t cmd, uint8_t version, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->tx);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *genl;
 
 	nlh->nlmsg_type = type;
@@ -119,9 +119,28 @@ static struct nlmsghdr *put_request(struct cw_nl *nl, uint16_t type, uint8_t cmd
 	return nlh;
 }
 
+static struct nlmsghdr *put_request(struct cw_nl *nl, uint16_t type, uint8_t cmd,
+				    uint8_t version, uint16_t flags)
+{
+	return put_request_in(nl, nl->tx, type, cmd, version, flags);
+}
+
 struct nlmsghdr *cw_nl_request(struct cw_nl *nl, uint8_t cmd, uint16_t flags)
 {
 	return put_request(nl, nl->family, cmd, CPUWARDEN_GENL_VERSION, flags);
+}
+
+struct nlmsghdr *cw_nl_request_in(struct cw_nl *nl, void *buf, size_t size, uint8_t cmd,
+				  uint16_t flags)
+{
+	int len = (int)size;
+
+	/* The kernel refuses a message larger than the send buffer. */
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_SNDBUFFORCE,
+		       &len, sizeof(len)))
+		setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_SNDBUF,
+			   &len, sizeof(len));
+	return put_request_in(nl, buf, nl->family, cmd, CPUWARDEN_GENL_VERSION, flags);
 }
 
 int cw_nl_run(struct cw_nl *nl, const struct nlmsghdr *nlh, mnl_cb_t cb, void *data)

@@ -20,6 +20,13 @@ void cw_nl_close(struct cw_nl *nl);
 struct nlmsghdr *cw_nl_request(struct cw_nl *nl, uint8_t cmd, uint16_t flags);
 
 /*
+ * The same in @buf, of @size bytes, for a request larger than the
+ * socket's own buffer; the socket is made to send that much.
+ */
+struct nlmsghdr *cw_nl_request_in(struct cw_nl *nl, void *buf, size_t size, uint8_t cmd,
+				  uint16_t flags);
+
+/*
  * Send @nlh and read the answer up to its acknowledgement, or to the end
  * of a dump, calling @cb (if not NULL) for each message.  0 or -errno;
  * the kernel's extended ack message is kept for cw_nl_error().

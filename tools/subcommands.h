@@ -23,5 +23,6 @@ int release_main(int argc, char *argv[]);
 int events_main(int argc, char *argv[]);
 int apply_main(int argc, char *argv[]);
 int lock_main(int argc, char *argv[]);
+int trust_main(int argc, char *argv[]);
 
 #endif /* _CW_SUBCOMMANDS_H */

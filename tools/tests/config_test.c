@@ -42,7 +42,7 @@ TEST(key_names)
 {
 	static const char * const names[] = {
 		"mode", "threshold", "sustain", "period_ms", "budget", "budget_window",
-		"cap", "escalate", "quiet", "probation", "hash", "kill_tree", "writable", "private", "randomx", "mapped", "upper",
+		"cap", "escalate", "quiet", "probation", "hash", "kill_tree", "writable", "private", "randomx", "mapped", "upper", "unpackaged",
 		"watch",
 	};
 	size_t i;

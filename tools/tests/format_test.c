@@ -81,13 +81,15 @@ TEST(status_human)
 
 	EXPECT_STREQ("cpuwarden 0.3.0, locked: no\n"
 		     "mode throttle, threshold 50% for 60s, budget 600 CPU-s per 3600s, cap 10%\n"
-		     "tracked 3 groups, 2 programs, 1 throttled; quarantine 4; allow rules 2\n"
+		     "tracked 3 groups, 2 programs, 1 throttled; quarantine 4; allow rules 2; "
+		     "packaged files 0\n"
 		     "events lost 0, limited 0, groups not tracked 0\n",
 		     CAPTURE(cw_format_status(f, &status, &p)));
 	set(&p, CW_KEY_BUDGET, 0);
 	EXPECT_STREQ("cpuwarden 0.3.0, locked: no\n"
 		     "mode throttle, threshold 50% for 60s, budget off, cap 10%\n"
-		     "tracked 3 groups, 2 programs, 1 throttled; quarantine 4; allow rules 2\n"
+		     "tracked 3 groups, 2 programs, 1 throttled; quarantine 4; allow rules 2; "
+		     "packaged files 0\n"
 		     "events lost 0, limited 0, groups not tracked 0\n",
 		     CAPTURE(cw_format_status(f, &status, &p)));
 }
@@ -103,7 +105,7 @@ TEST(status_json)
 	s.events_limited = 7;
 	set(&p, CW_KEY_MODE, CPUWARDEN_MODE_KILL);
 	EXPECT_STREQ("{\"version\":\"0.3.0\",\"locked\":true,\"nr_tracked\":3,\"nr_programs\":2,"
-		     "\"nr_throttled\":1,\"nr_quarantined\":4,\"nr_allow\":2,\"events_lost\":5,"
+		     "\"nr_throttled\":1,\"nr_quarantined\":4,\"nr_allow\":2,\"nr_trusted\":0,\"events_lost\":5,"
 		     "\"track_lost\":6,\"events_limited\":7,\"policy\":{\"mode\":\"kill\"}}\n",
 		     CAPTURE(cw_format_status_json(f, &s, &p)));
 }
