@@ -289,6 +289,56 @@ static pid_t launch_group_writable(struct __test_metadata *_metadata)
 }
 
 /*
+ * Packaged files: a dpkg database in which every file now on the guest's
+ * root file system is a package's, loaded with "cpuwarden trust sync",
+ * and policy "unpackaged" on.  Undone by unsync_packages().
+ */
+#define CW_DPKG "/tmp/cw-dpkg"
+
+static void sync_packages(struct __test_metadata *_metadata)
+{
+	ASSERT_EQ(0, cw_sh("rm -rf " CW_DPKG " && mkdir -p " CW_DPKG "/info && "
+			   "find / -xdev -type f >" CW_DPKG "/info/guest.list && "
+			   "/usr/sbin/cpuwarden trust sync --admindir " CW_DPKG " >/dev/null"));
+	ASSERT_EQ(0, cw_param_set("unpackaged", "Y"));
+}
+
+static void unsync_packages(void)
+{
+	char val[8] = "";
+
+	cw_param_get("unpackaged", val, sizeof(val));
+	if (val[0] == 'N')
+		return;
+	cw_param_set("unpackaged", "N");
+	cw_sh("/usr/sbin/cpuwarden trust clear; rm -rf " CW_DPKG);
+}
+
+/*
+ * Root drops its miner into a hidden directory at /, as RedTail does as
+ * root: root's file in root's directories, which only asking the package
+ * manager tells apart.
+ */
+static pid_t launch_unpackaged(struct __test_metadata *_metadata)
+{
+	mkdir("/.cw-drop", 0755);
+	sync_packages(_metadata);
+	put_burner(_metadata, "/.cw-drop/.x");
+	return start(exec_path, "/.cw-drop/.x");
+}
+
+/* A packaged file changed since the sync (here its mode) is no package's. */
+static pid_t launch_changed_since_sync(struct __test_metadata *_metadata)
+{
+	mkdir("/opt", 0755);
+	mkdir("/opt/cw-pkg", 0755);
+	put_burner(_metadata, "/opt/cw-pkg/tool");
+	sync_packages(_metadata);
+	ASSERT_EQ(0, chmod("/opt/cw-pkg/tool", 0700));
+	return start(exec_path, "/opt/cw-pkg/tool");
+}
+
+/*
  * A container's file system, as Docker's overlay2 builds it: an image
  * layer below (CONTAINER_IMAGE, root's, holding one program) and an
  * upper layer that takes what the container writes, on a tmpfs of their
@@ -358,6 +408,8 @@ ORIGIN_VARIANT(home_by_root, "writable", "0");
 ORIGIN_VARIANT(open_dir, "writable", "0");
 ORIGIN_VARIANT(group_writable, "writable", "0");
 ORIGIN_VARIANT(upper, "upper", "0");
+ORIGIN_VARIANT(unpackaged, "unpackaged", "0");
+ORIGIN_VARIANT(changed_since_sync, "unpackaged", "0");
 
 FIXTURE_SETUP(origin)
 {
@@ -374,6 +426,7 @@ FIXTURE_TEARDOWN(origin)
 	cw_reap(self->pid);
 	umount2("/mnt/elsewhere", MNT_DETACH);
 	umount_container();
+	unsync_packages();
 	close(self->kmsg);
 }
 
@@ -425,6 +478,7 @@ FIXTURE_TEARDOWN(spare)
 	cw_reap(self->pid);
 	cw_reap(self->control);
 	umount_container();
+	unsync_packages();
 	close(self->kmsg);
 }
 
@@ -453,6 +507,77 @@ TEST_F_TIMEOUT(spare, owned_burner, 2 * CW_DEADLINE)
 	/* Never even tracked. */
 	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
 	ASSERT_FALSE(cw_kmsg_wait(self->kmsg, 0, NULL, 0, pid, NULL));
+}
+
+/* Root's file that a package installed, as the last sync found it. */
+TEST_F_TIMEOUT(spare, packaged, 2 * CW_DEADLINE)
+{
+	mkdir("/opt", 0755);
+	mkdir("/opt/cw-pkg", 0755);
+	put_burner(_metadata, "/opt/cw-pkg/cw-burn");
+	sync_packages(_metadata);
+	self->pid = start(exec_path, "/opt/cw-pkg/cw-burn");
+	self->control = start(exec_path, "/tmp/cw-control");
+	outlives_control(_metadata, self->pid, self->control);
+	self->control = -1;
+}
+
+static void exec_sleeping(const char *path)
+{
+	char *const argv[] = { "cw-burn", "-w", "600", NULL };
+
+	execve(path, argv, no_env);
+}
+
+/*
+ * A program that a package installed after it started (a service that an
+ * upgrade restarted before the apt hook synced) is let go by the sync.
+ */
+TEST_F_TIMEOUT(spare, packaged_by_a_later_sync, 2 * CW_DEADLINE)
+{
+	char pid[32];
+
+	mkdir("/opt", 0755);
+	mkdir("/opt/cw-pkg", 0755);
+	sync_packages(_metadata);
+	put_burner(_metadata, "/opt/cw-pkg/late");
+	self->pid = start(exec_sleeping, "/opt/cw-pkg/late");
+	snprintf(pid, sizeof(pid), " pid=%d ", self->pid);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, 5, NULL, 0, "tracking", pid,
+				 "origin=unpackaged ", NULL));
+	sync_packages(_metadata);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, 5, NULL, 0, "released", pid, "rule=admin",
+				 NULL));
+	EXPECT_EQ(-1, cw_wait(self->pid, 0));
+}
+
+/*
+ * Nothing is unpackaged before a sync has said what is packaged: not
+ * every root-owned program of the host.
+ */
+TEST_F_TIMEOUT(spare, unpackaged_before_any_sync, 2 * CW_DEADLINE)
+{
+	ASSERT_EQ(0, cw_param_set("unpackaged", "Y"));
+	mkdir("/.cw-drop", 0755);
+	put_burner(_metadata, "/.cw-drop/.y");
+	self->pid = start(exec_path, "/.cw-drop/.y");
+	self->control = start(exec_path, "/tmp/cw-control");
+	outlives_control(_metadata, self->pid, self->control);
+	self->control = -1;
+}
+
+/*
+ * Nor on a file system that holds no packaged file: a container's image
+ * is no package's of the host's, and its programs are not unpackaged.
+ */
+TEST_F_TIMEOUT(spare, container_not_unpackaged, 2 * CW_DEADLINE)
+{
+	mount_container(_metadata);
+	sync_packages(_metadata);
+	self->pid = start(exec_path, CONTAINER "/bin/app");
+	self->control = start(exec_path, "/tmp/cw-control");
+	outlives_control(_metadata, self->pid, self->control);
+	self->control = -1;
 }
 
 /*

@@ -239,6 +239,72 @@ TEST_F(nl, error_names_the_attribute)
 	ASSERT_EQ((__u32)CPUWARDEN_A_PID, ack.miss_type);
 }
 
+static __u32 nr_trusted(struct __test_metadata *_metadata, struct nl *nl)
+{
+	char reply[8192];
+	struct msg m;
+	struct ack ack;
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_GET_STATUS, 0);
+	EXPECT_EQ(0, transact(nl, &m, &ack, reply, sizeof(reply)));
+	return get_u32(reply, CPUWARDEN_A_NR_TRUSTED);
+}
+
+/* The packaged files are replaced whole, or not at all. */
+TEST_F(nl, trust_set_all_or_nothing)
+{
+	struct cpuwarden_trust_id ids[CPUWARDEN_TRUST_DEVS + 1] = {
+		{ .ino = 12, .ctime_sec = 1700000000, .ctime_nsec = 5, .dev_major = 8, .dev_minor = 1 },
+		{ .ino = 13, .ctime_sec = 1700000000, .dev_major = 8, .dev_minor = 1 },
+		{ .ino = 12, .ctime_sec = 1700000000, .ctime_nsec = 5, .dev_major = 8, .dev_minor = 1 },
+	};
+	struct cpuwarden_trust_id bad = ids[0];
+	struct nlattr *at;
+	struct msg m;
+	struct ack ack;
+	int i;
+
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_TRUST_SET, 0);
+	put(&m, CPUWARDEN_A_TRUST, ids, 2 * sizeof(ids[0]));
+	put(&m, CPUWARDEN_A_TRUST, &ids[2], sizeof(ids[0]));
+	ASSERT_EQ(0, transact(&self->nl, &m, &ack, NULL, 0)) {
+		TH_LOG("%s", ack.msg);
+	}
+	/* A duplicate counts once. */
+	EXPECT_EQ(2U, nr_trusted(_metadata, &self->nl));
+
+	bad.ctime_nsec = 1000000000;
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_TRUST_SET, 0);
+	put(&m, CPUWARDEN_A_TRUST, ids, sizeof(ids[0]));
+	at = put(&m, CPUWARDEN_A_TRUST, &bad, sizeof(bad));
+	EXPECT_EQ(-EINVAL, transact(&self->nl, &m, &ack, NULL, 0));
+	EXPECT_TRUE(ack.has_offs);
+	EXPECT_EQ((__u32)((char *)at - (char *)&m), ack.offs);
+	bad = ids[0];
+	bad.reserved = 1;
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_TRUST_SET, 0);
+	put(&m, CPUWARDEN_A_TRUST, &bad, sizeof(bad));
+	EXPECT_EQ(-EINVAL, transact(&self->nl, &m, &ack, NULL, 0));
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_TRUST_SET, 0);
+	at = put(&m, CPUWARDEN_A_TRUST, ids, sizeof(ids[0]) + 1);
+	EXPECT_EQ(-EINVAL, transact(&self->nl, &m, &ack, NULL, 0));
+	EXPECT_EQ((__u32)((char *)at - (char *)&m), ack.offs);
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_TRUST_SET, 0);
+	put_u32(&m, CPUWARDEN_A_MODE, 0);
+	EXPECT_EQ(-EINVAL, transact(&self->nl, &m, &ack, NULL, 0));
+	for (i = 0; i <= CPUWARDEN_TRUST_DEVS; i++)
+		ids[i] = (struct cpuwarden_trust_id){ .ino = 1, .dev_major = 8, .dev_minor = i };
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_TRUST_SET, 0);
+	put(&m, CPUWARDEN_A_TRUST, ids, sizeof(ids));
+	EXPECT_EQ(-E2BIG, transact(&self->nl, &m, &ack, NULL, 0));
+	EXPECT_EQ(2U, nr_trusted(_metadata, &self->nl));
+
+	/* None: forgotten. */
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_TRUST_SET, 0);
+	EXPECT_EQ(0, transact(&self->nl, &m, &ack, NULL, 0));
+	EXPECT_EQ(0U, nr_trusted(_metadata, &self->nl));
+}
+
 TEST_F(nl, set_policy_applies_all)
 {
 	char reply[8192], param[64];

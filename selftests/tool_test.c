@@ -240,7 +240,8 @@ static const char *const defaults[][2] = {
 	{ "period_ms", "1000" }, { "budget", "600" }, { "budget_window", "3600" },
 	{ "cap", "10" }, { "escalate", "0" }, { "quiet", "300" }, { "probation", "600" }, { "hash", "Y" },
 	{ "kill_tree", "Y" }, { "writable", "Y" }, { "private", "Y" }, { "randomx", "Y" }, { "mapped", "Y" },
-	{ "upper", "N" }, { "watch", "/tmp,/var/tmp,/dev/shm" }, { "allow", "" },
+	{ "upper", "N" }, { "unpackaged", "N" }, { "watch", "/tmp,/var/tmp,/dev/shm" },
+	{ "allow", "" },
 };
 
 FIXTURE(tool) {
@@ -653,6 +654,7 @@ TEST_F(tool, lock_holds_until_reboot)
 	EXPECT_EQ(6, tool(TOOL " policy set threshold 60"));
 	EXPECT_EQ(6, tool(TOOL " allow add uid 4444"));
 	EXPECT_EQ(6, tool(TOOL " quarantine clear"));
+	EXPECT_EQ(6, tool(TOOL " trust clear"));
 	EXPECT_EQ(-EPERM, cw_param_set("threshold", "60"));
 	ASSERT_EQ(0, cw_param_get("threshold", val, sizeof(val)));
 	EXPECT_STREQ("50", val);
