@@ -144,12 +144,14 @@ static int gate(struct linux_binprm *bprm)
 	 * runs it besides (runc's memfd): an owned match is reported, and
 	 * the content is refused from then on only in a watched or
 	 * user-writable location.  Root's file on a private tmpfs (a
-	 * container's, or the host's /run) or in a container's upper layer
-	 * (which may have installed the same package as another) counts as
-	 * owned here.
+	 * container's, or the host's /run), in a container's upper layer
+	 * (which may have installed the same package as another), or of no
+	 * package (a container or chroot kept in a host directory, which
+	 * installed its own) counts as owned here.
 	 */
 	qorigin = (origin == CPUWARDEN_ORIGIN_PRIVATE ||
-		   origin == CPUWARDEN_ORIGIN_UPPER) &&
+		   origin == CPUWARDEN_ORIGIN_UPPER ||
+		   origin == CPUWARDEN_ORIGIN_UNPACKAGED) &&
 		  !cw_origin_user_placed(file) ? CPUWARDEN_ORIGIN_NONE : origin;
 	verdict = hashed ? cw_quarantine_judge(sha, qorigin, current_uid(),
 						file_inode(file)->i_uid) :

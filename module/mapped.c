@@ -10,10 +10,10 @@
  * LSM entry point, security_mmap_file() and security_file_mprotect(),
  * sees every mapping.  A mapping without PROT_EXEC or without a file
  * costs a test and a return; an executable one by an untracked group
- * costs cw_origin_classify(), as an exec does.  An unowned file is noted
- * with its group, at most once per group until a work item, which may
- * sleep, tracks the group with origin flag F_MAPPED and the file as its
- * program.
+ * costs cw_origin_classify_mapping(), about what an exec does (all but
+ * "unpackaged").  An unowned file is noted with its group, at most once
+ * per group until a work item, which may sleep, tracks the group with
+ * origin flag F_MAPPED and the file as its program.
  */
 
 #include <linux/file.h>
@@ -95,11 +95,10 @@ static void mapped_fn(struct work_struct *work)
 }
 
 /*
- * @file is being mapped executable by current, anew or, @from_vma, by an
- * mprotect() of a mapping of it.  From a kprobe: no sleeping, no
- * allocation.
+ * @file is being mapped executable by current.  From a kprobe: no
+ * sleeping, no allocation.
  */
-static void mapped_exec(struct file *file, bool from_vma)
+static void mapped_exec(struct file *file)
 {
 	struct signal_struct *sig = current->signal;
 	struct mm_struct *mm = current->mm;
@@ -128,15 +127,8 @@ static void mapped_exec(struct file *file, bool from_vma)
 	 * libffi's closures), in every process of theirs, root's too.  An
 	 * exec from a memfd is the gate's.
 	 */
-	origin = cw_origin_classify(file);
+	origin = cw_origin_classify_mapping(file);
 	if (!origin || origin == CPUWARDEN_ORIGIN_FILELESS)
-		return;
-	/*
-	 * A mapping of an overlayfs file holds the layer's own file, which
-	 * lies on the host's file system and is no package's: a container's
-	 * library, not an unpackaged one.
-	 */
-	if (from_vma && origin == CPUWARDEN_ORIGIN_UNPACKAGED)
 		return;
 
 	raw_spin_lock(&slots_lock);
@@ -174,7 +166,7 @@ static int mmap_pre(struct kprobe *kp, struct pt_regs *regs)
 
 	if ((prot & PROT_EXEC) ||
 	    ((prot & PROT_READ) && (current->personality & READ_IMPLIES_EXEC)))
-		mapped_exec((struct file *)regs_get_kernel_argument(regs, 0), false);
+		mapped_exec((struct file *)regs_get_kernel_argument(regs, 0));
 	return 0;
 }
 
@@ -189,7 +181,7 @@ static int mprotect_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (!(regs_get_kernel_argument(regs, 2) & PROT_EXEC))
 		return 0;
 	vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
-	mapped_exec(vma->vm_file, true);
+	mapped_exec(vma->vm_file);
 	return 0;
 }
 

@@ -796,20 +796,24 @@ static int trust_set(struct sk_buff *skb, struct genl_info *info)
 			}
 		}
 	}
+	ret = cw_trust_prepare(t);
+	if (ret) {
+		GENL_SET_ERR_MSG(info, "packaged files on too many file systems");
+		cw_trust_free(t);
+		return ret;
+	}
 	kernel_param_lock(THIS_MODULE);
 	ret = refuse_if_locked(info);
-	if (!ret)
-		ret = cw_trust_install(t);
-	if (ret == -E2BIG)
-		GENL_SET_ERR_MSG(info, "packaged files on too many file systems");
-	else if (!ret)
+	if (!ret) {
+		cw_trust_install(t);
 		nr = cw_trust_count();
+	}
 	kernel_param_unlock(THIS_MODULE);
 	if (ret) {
 		cw_trust_free(t);
 		return ret;
 	}
-	cw_netlink_changed("trust set %zu released=%u", nr, cw_track_release_packaged());
+	cw_netlink_changed("trust set %zu", nr);
 	return 0;
 }
 
@@ -947,6 +951,16 @@ static int lock_module(struct sk_buff *skb, struct genl_info *info)
 		return -ENODEV;
 	}
 	was = cw_policy_locked();
+	/*
+	 * dpkg's hooks load the packaged files anew around every package
+	 * change; locked, they could not, and the programs an upgrade runs
+	 * (its maintainer scripts, a DKMS build) would be unpackaged.
+	 */
+	if (!was && cw_policy_get(unpackaged)) {
+		kernel_param_unlock(THIS_MODULE);
+		GENL_SET_ERR_MSG(info, "unpackaged is on: locked, it could not follow dpkg");
+		return -EINVAL;
+	}
 	if (!was) {
 		__module_get(THIS_MODULE);
 		WRITE_ONCE(cw_locked, true);

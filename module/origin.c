@@ -433,7 +433,7 @@ bool cw_origin_user_placed(const struct file *file)
 	       !uid_eq(file_inode(file)->i_uid, GLOBAL_ROOT_UID);
 }
 
-enum cpuwarden_origin cw_origin_classify(const struct file *file)
+static enum cpuwarden_origin classify(const struct file *file, bool exec)
 {
 	struct dentry *dentry = file->f_path.dentry;
 	const struct inode *inode = file_inode(file);
@@ -456,9 +456,25 @@ enum cpuwarden_origin cw_origin_classify(const struct file *file)
 		return CPUWARDEN_ORIGIN_UPPER;
 	if (cw_policy_get(writable) && writable_chain(&file->f_path, inode))
 		return CPUWARDEN_ORIGIN_WRITABLE;
-	if (cw_policy_get(unpackaged) && cw_trust_unpackaged(inode))
+	if (exec && cw_policy_get(unpackaged) && cw_trust_unpackaged(inode))
 		return CPUWARDEN_ORIGIN_UNPACKAGED;
 	return CPUWARDEN_ORIGIN_NONE;
+}
+
+/* Where @file, about to run (exec'd, or running already), comes from. */
+enum cpuwarden_origin cw_origin_classify(const struct file *file)
+{
+	return classify(file, true);
+}
+
+/*
+ * The same for a file mapped executable, but never "unpackaged": while
+ * dpkg upgrades libc, every dynamic program maps the new ld.so, which no
+ * sync has seen yet.
+ */
+enum cpuwarden_origin cw_origin_classify_mapping(const struct file *file)
+{
+	return classify(file, false);
 }
 
 const char *cw_origin_name(enum cpuwarden_origin origin)

@@ -9,6 +9,7 @@ struct cw_watch;
 struct file;
 
 enum cpuwarden_origin cw_origin_classify(const struct file *file);
+enum cpuwarden_origin cw_origin_classify_mapping(const struct file *file);
 bool cw_origin_user_placed(const struct file *file);
 const char *cw_origin_name(enum cpuwarden_origin origin);
 

@@ -28,7 +28,6 @@
 #include "prog.h"
 #include "sample.h"
 #include "track.h"
-#include "trust.h"
 
 static DEFINE_HASHTABLE(cw_track_table, 10);
 LIST_HEAD(cw_track_list);
@@ -612,31 +611,6 @@ static bool listed(const struct inode *inode, const struct inode *const *only,
 		if (only[nr] == inode)
 			return true;
 	return false;
-}
-
-/*
- * Let go the groups tracked as unpackaged whose file is a package's now,
- * as the packaged files just changed: a service that an upgrade started
- * before the apt hook synced.  Exempt until they exit, as after an
- * admin's release, by the sampler.  How many there were.
- */
-unsigned int cw_track_release_packaged(void)
-{
-	struct cw_track *rec;
-	unsigned int n = 0;
-
-	rcu_read_lock();
-	list_for_each_entry_rcu(rec, &cw_track_list, lnode)
-		if (rec->origin == CPUWARDEN_ORIGIN_UNPACKAGED &&
-		    !test_bit(CW_TRACK_DEAD, &rec->flags) &&
-		    !test_bit(CW_TRACK_EXEMPT, &rec->flags) &&
-		    !cw_trust_unpackaged(file_inode(rec->exe)) &&
-		    !test_and_set_bit(CW_TRACK_RELEASE, &rec->flags))
-			n++;
-	rcu_read_unlock();
-	if (n)
-		cw_sample_now();
-	return n;
 }
 
 /*

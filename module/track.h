@@ -136,7 +136,6 @@ struct inode;
 void cw_track_scan(const struct inode *const *only, unsigned int nr);
 void cw_track_adopt(struct task_struct *task, struct file *exe,
 		    unsigned int origin, unsigned int oflags);
-unsigned int cw_track_release_packaged(void);
 int cw_track_init(void);
 void cw_track_exit(void);
 

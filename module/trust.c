@@ -93,13 +93,11 @@ int cw_trust_put(struct cw_trust *t, const struct cpuwarden_trust_id *id)
 }
 
 /*
- * Sort @t, drop duplicates, note its file systems, and make it the set
- * (an empty one: none).  0, or -E2BIG if the files are on more than
- * CPUWARDEN_TRUST_DEVS file systems, and then @t is still the caller's.
+ * Sort @t, drop duplicates and note its file systems, before any lock:
+ * 0, or -E2BIG if the files are on more than CPUWARDEN_TRUST_DEVS.
  */
-int cw_trust_install(struct cw_trust *t)
+int cw_trust_prepare(struct cw_trust *t)
 {
-	struct cw_trust *old;
 	u32 i, n = 0;
 
 	sort(t->files, t->nr, sizeof(t->files[0]), cmp_file, NULL);
@@ -114,7 +112,15 @@ int cw_trust_install(struct cw_trust *t)
 		t->devs[t->nr_devs++] = t->files[i].dev;
 	}
 	t->nr = n;
-	if (!n) {
+	return 0;
+}
+
+/* Make @t, prepared, the set (an empty one: none); it is the set's now. */
+void cw_trust_install(struct cw_trust *t)
+{
+	struct cw_trust *old;
+
+	if (!t->nr) {
 		kvfree(t);
 		t = NULL;
 	}
@@ -123,7 +129,6 @@ int cw_trust_install(struct cw_trust *t)
 	mutex_unlock(&cw_trust_mutex);
 	if (old)
 		kvfree_rcu(old, rcu);
-	return 0;
 }
 
 /*

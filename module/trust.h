@@ -10,7 +10,8 @@ struct inode;
 
 struct cw_trust *cw_trust_new(u32 nr);
 int cw_trust_put(struct cw_trust *t, const struct cpuwarden_trust_id *id);
-int cw_trust_install(struct cw_trust *t);
+int cw_trust_prepare(struct cw_trust *t);
+void cw_trust_install(struct cw_trust *t);
 void cw_trust_free(struct cw_trust *t);
 
 bool cw_trust_unpackaged(const struct inode *inode);

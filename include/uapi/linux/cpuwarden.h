@@ -201,10 +201,7 @@
  *                                      CPUWARDEN_TRUST_DEVS file
  *                                      systems: the packaged files, all
  *                                      of them, replacing the set in
- *                                      place (none: forget it); groups
- *                                      tracked as UNPACKAGED whose
- *                                      file is now a package's are
- *                                      released
+ *                                      place (none: forget it)
  * CPUWARDEN_CMD_RELEASE             <- A_PID: stop throttling the group
  *                                      and exempt it until it exits;
  *                                      ESRCH if it is not tracked
@@ -212,7 +209,10 @@
  *                                   the quarantine immutable, refuse
  *                                   releases, and pin the module, until
  *                                   reboot.  Module parameters become
- *                                   read-only too.
+ *                                   read-only too.  EINVAL while
+ *                                   "unpackaged" is on: locked, the
+ *                                   packaged files could not follow
+ *                                   dpkg.
  * CPUWARDEN_CMD_EVENT  (multicast, group "events")
  *   A_EVENT, A_TIME_NS (u64, CLOCK_REALTIME), A_PID, A_PPID, A_UID,
  *   A_COMM, and as known: A_EXE, A_ORIGIN, A_ORIGIN_FLAGS, A_SHA256,
@@ -222,9 +222,7 @@
  *   the uid).  For POLICY_CHANGED, A_PID, A_UID and A_COMM name who made
  *   the change, and A_CHANGE (string) says what changed, as
  *   "key=value ...", "allow add RULE", "allow del RULE",
- *   "quarantine clear", "trust set N released=M" (M tracked groups
- *   of origin UNPACKAGED whose file is now a package's, let go as by
- *   CPUWARDEN_CMD_RELEASE) or "lock".
+ *   "quarantine clear", "trust set N" or "lock".
  *   A decision on a program names each thread group it acted on in an
  *   event of its own, up to CPUWARDEN_GROUPS_TOLD of them; past those,
  *   one more event of the same kind counts the groups not named in
