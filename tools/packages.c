@@ -34,16 +34,19 @@ static int read_mounts(struct mounts *ms)
 {
 	unsigned int id, parent, major, minor;
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
+	char *line = NULL;
+	size_t size = 0;
 
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
+	/* Whole lines: an overlay's options alone may pass 4 KiB. */
+	while (getline(&line, &size, f) > 0) {
 		if (sscanf(line, "%u %u %u:%u", &id, &parent, &major, &minor) != 4)
 			continue;
 		ms->m = xrealloc(ms->m, (ms->nr + 1) * sizeof(*ms->m));
 		ms->m[ms->nr++] = (struct mount_dev){ id, major, minor };
 	}
+	free(line);
 	fclose(f);
 	return 0;
 }
@@ -66,13 +69,10 @@ static void device_of(const struct mounts *ms, const struct statx *stx,
 		}
 }
 
-static bool wanted(const char *path, const struct statx *stx)
+/* What the module judges: root's files that exec may run. */
+static bool wanted(const struct statx *stx)
 {
-	const char *base = strrchr(path, '/');
-
-	if (!S_ISREG(stx->stx_mode) || stx->stx_uid != 0)
-		return false;
-	return (stx->stx_mode & 0111) || strstr(base ? base : path, ".so");
+	return S_ISREG(stx->stx_mode) && stx->stx_uid == 0 && (stx->stx_mode & 0111);
 }
 
 static void read_list(FILE *f, const struct mounts *ms, struct cw_packaged *p,
@@ -96,7 +96,7 @@ static void read_list(FILE *f, const struct mounts *ms, struct cw_packaged *p,
 				p->unreadable++;
 			continue;
 		}
-		if (!wanted(path, &stx))
+		if (!wanted(&stx))
 			continue;
 		if (p->nr == *alloc) {
 			*alloc = *alloc ? 2 * *alloc : 4096;

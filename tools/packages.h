@@ -19,10 +19,9 @@ struct cw_packaged {
 
 /*
  * Read the files that dpkg installed, from @admindir/info/\*.list: each
- * that is root's, regular, and executable by anyone or a shared object
- * (".so" in its name, as ld.so maps it), identified as the kernel knows
- * it (mountinfo's device, inode, ctime).  0, or -errno with the error
- * printed.  Free @p->id after.
+ * that is root's, regular, and executable by anyone, identified as the
+ * kernel knows it (mountinfo's device, inode, ctime).  0, or -errno with
+ * the error printed.  Free @p->id after.
  */
 int cw_packages_read_dpkg(const char *admindir, struct cw_packaged *p);
 

@@ -71,11 +71,40 @@ static void list(struct __test_metadata *_metadata, const char *file, const char
 	fclose(f);
 }
 
-/* Executables and shared objects of root's; not data, symlinks, others' files. */
-TEST_F(dpkg, root_executables_and_libraries)
+/*
+ * The device of the mount that @path is on, by its mount point, the
+ * longest that is a prefix of @path: the super block's, as the module
+ * compares it.
+ */
+static void mount_dev(const char *path, unsigned int *major, unsigned int *minor)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	char *line = NULL, mnt[4096];
+	unsigned int maj, min;
+	long best = -1, len;
+	size_t size = 0;
+
+	while (f && getline(&line, &size, f) > 0) {
+		if (sscanf(line, "%*u %*u %u:%u %*s %4095s", &maj, &min, mnt) != 3)
+			continue;
+		len = strcmp(mnt, "/") ? (long)strlen(mnt) : 0;
+		if (len <= best || strncmp(path, mnt, len) || (path[len] && path[len] != '/'))
+			continue;
+		best = len;
+		*major = maj;
+		*minor = min;
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+/* Root's executables; not libraries, data, symlinks, others' files. */
+TEST_F(dpkg, root_executables_only)
 {
 	const char *const names[] = { "prog", "libx.so.1", "data", "users", "link", "gone",
 				      NULL };
+	unsigned int major = ~0U, minor = ~0U;
 	struct cw_packaged p;
 	struct stat st;
 	char path[128];
@@ -84,7 +113,7 @@ TEST_F(dpkg, root_executables_and_libraries)
 	ASSERT_EQ(0, cw_packages_read_dpkg(self->dir, &p));
 	EXPECT_EQ(8, p.listed);
 	EXPECT_EQ(0, p.unreadable);
-	ASSERT_EQ(2, p.nr);
+	ASSERT_EQ(1, p.nr);
 
 	snprintf(path, sizeof(path), "%s/prog", self->dir);
 	ASSERT_EQ(0, stat(path, &st));
@@ -92,12 +121,9 @@ TEST_F(dpkg, root_executables_and_libraries)
 	EXPECT_EQ(st.st_ctim.tv_sec, p.id[0].ctime_sec);
 	EXPECT_EQ(st.st_ctim.tv_nsec, p.id[0].ctime_nsec);
 	EXPECT_EQ(0, p.id[0].reserved);
-	snprintf(path, sizeof(path), "%s/libx.so.1", self->dir);
-	ASSERT_EQ(0, stat(path, &st));
-	EXPECT_EQ(st.st_ino, p.id[1].ino);
-	/* The device of the mount it is on, which is a file system's. */
-	EXPECT_EQ(p.id[0].dev_major, p.id[1].dev_major);
-	EXPECT_EQ(p.id[0].dev_minor, p.id[1].dev_minor);
+	mount_dev(self->dir, &major, &minor);
+	EXPECT_EQ(major, p.id[0].dev_major);
+	EXPECT_EQ(minor, p.id[0].dev_minor);
 	free(p.id);
 }
 
