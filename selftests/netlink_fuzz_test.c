@@ -83,6 +83,7 @@ struct snap {
 	size_t n;
 	unsigned char b[3 * 65536];
 	__u32 locked;
+	__u32 trusted;		/* packaged files loaded */
 };
 
 struct fuzz {
@@ -100,7 +101,7 @@ struct fuzz {
 static const __u8 state_cmds[] = {
 	CPUWARDEN_CMD_SET_POLICY, CPUWARDEN_CMD_ALLOW_ADD,
 	CPUWARDEN_CMD_ALLOW_DEL, CPUWARDEN_CMD_QUARANTINE_CLEAR,
-	CPUWARDEN_CMD_RELEASE, CPUWARDEN_CMD_LOCK,
+	CPUWARDEN_CMD_RELEASE, CPUWARDEN_CMD_LOCK, CPUWARDEN_CMD_TRUST_SET,
 };
 
 static bool changes_state(__u8 cmd)
@@ -354,6 +355,7 @@ static const __u16 policy_attrs[] = {
 	CPUWARDEN_A_HASH, CPUWARDEN_A_KILL_TREE, CPUWARDEN_A_WATCH,
 	CPUWARDEN_A_WRITABLE, CPUWARDEN_A_MAPPED, CPUWARDEN_A_PROBATION,
 	CPUWARDEN_A_PRIVATE, CPUWARDEN_A_RANDOMX, CPUWARDEN_A_UPPER,
+	CPUWARDEN_A_UNPACKAGED,
 };
 
 static const __u16 rule_attrs[] = {
@@ -385,6 +387,26 @@ static __u16 any_type(struct fuzz *f)
 	return t;
 }
 
+/* Packaged files, each field in range or just out of it. */
+static void trust_value(struct fuzz *f)
+{
+	struct cpuwarden_trust_id id[3];
+	unsigned int i, n = 1 + below(&f->rng, 3);
+
+	for (i = 0; i < n; i++)
+		id[i] = (struct cpuwarden_trust_id){
+			.ino = rnd(&f->rng),
+			.ctime_sec = (__s64)rnd(&f->rng),
+			.ctime_nsec = chance(&f->rng, 90) ? below(&f->rng, 1000000000) :
+							     1000000000,
+			.dev_major = chance(&f->rng, 90) ? below(&f->rng, 4096) : 4096,
+			.dev_minor = chance(&f->rng, 90) ? below(&f->rng, 1 << 20) : 1 << 20,
+			.reserved = chance(&f->rng, 95) ? 0 : 1,
+		};
+	attr(f, CPUWARDEN_A_TRUST, id,
+	     chance(&f->rng, 90) ? n * sizeof(id[0]) : below(&f->rng, n * sizeof(id[0])));
+}
+
 /* The attributes @cmd takes, valid or nearly; the dump flag for dumps. */
 static void body_valid(struct fuzz *f, __u8 cmd)
 {
@@ -402,6 +424,11 @@ static void body_valid(struct fuzz *f, __u8 cmd)
 		break;
 	case CPUWARDEN_CMD_RELEASE:
 		attr_value(f, CPUWARDEN_A_PID);
+		break;
+	case CPUWARDEN_CMD_TRUST_SET:
+		n = below(&f->rng, 3);
+		for (i = 0; i < n; i++)
+			trust_value(f);
 		break;
 	default:
 		if (dump_cmd(cmd) && chance(&f->rng, 80))
@@ -762,9 +789,12 @@ static void snap_add(struct nlmsghdr *nh, void *arg)
 	s->n += len + 4;
 }
 
-static void status_locked(struct nlmsghdr *nh, void *arg)
+static void status_state(struct nlmsghdr *nh, void *arg)
 {
-	*(__u32 *)arg = get_u32(nh, CPUWARDEN_A_LOCKED);
+	struct snap *s = arg;
+
+	s->locked = get_u32(nh, CPUWARDEN_A_LOCKED);
+	s->trusted = get_u32(nh, CPUWARDEN_A_NR_TRUSTED);
 }
 
 static int request(struct nl *nl, __u8 cmd, __u16 flags, struct ack *ack,
@@ -787,6 +817,7 @@ static int snapshot(struct nl *nl, struct snap *s)
 
 	s->n = 0;
 	s->locked = ~0U;
+	s->trusted = ~0U;
 	ret = request(nl, CPUWARDEN_CMD_GET_POLICY, 0, &ack, snap_add, s);
 	if (!ret)
 		ret = request(nl, CPUWARDEN_CMD_ALLOW_LIST, NLM_F_DUMP, &ack, snap_add, s);
@@ -794,14 +825,14 @@ static int snapshot(struct nl *nl, struct snap *s)
 		ret = request(nl, CPUWARDEN_CMD_QUARANTINE_LIST, NLM_F_DUMP, &ack,
 			      snap_add, s);
 	if (!ret)
-		ret = request(nl, CPUWARDEN_CMD_GET_STATUS, 0, &ack, status_locked,
-			      &s->locked);
+		ret = request(nl, CPUWARDEN_CMD_GET_STATUS, 0, &ack, status_state, s);
 	return ret;
 }
 
 static bool snap_equal(const struct snap *a, const struct snap *b)
 {
-	return a->n == b->n && a->locked == b->locked && !memcmp(a->b, b->b, a->n);
+	return a->n == b->n && a->locked == b->locked && a->trusted == b->trusted &&
+	       !memcmp(a->b, b->b, a->n);
 }
 
 static void snap_print(const char *what, const struct snap *s)
@@ -810,7 +841,8 @@ static void snap_print(const char *what, const struct snap *s)
 	size_t i;
 	int n = 0;
 
-	fprintf(stderr, "# %s: locked %u, %zu bytes:\n", what, s->locked, s->n);
+	fprintf(stderr, "# %s: locked %u, trusted %u, %zu bytes:\n", what, s->locked,
+		s->trusted, s->n);
 	for (i = 0; i < s->n && i < 1024; i++) {
 		n += snprintf(line + n, sizeof(line) - n, "%02x", s->b[i]);
 		if (i % 32 == 31 || i + 1 == s->n) {

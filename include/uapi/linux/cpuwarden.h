@@ -201,7 +201,12 @@
  *                                      CPUWARDEN_TRUST_DEVS file
  *                                      systems: the packaged files, all
  *                                      of them, replacing the set in
- *                                      place (none: forget it)
+ *                                      place (none: forget it);
+ *                                      EINVAL, naming the attribute,
+ *                                      for one that is not a whole
+ *                                      number of them or holds one
+ *                                      out of range; E2BIG past
+ *                                      either limit
  * CPUWARDEN_CMD_RELEASE             <- A_PID: stop throttling the group
  *                                      and exempt it until it exits;
  *                                      ESRCH if it is not tracked
