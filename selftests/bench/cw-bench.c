@@ -107,20 +107,32 @@ static const char *cpulimit;
  * the tracked configuration is judged against the same processes without
  * the module, and every ratio is also given against no module at all.
  */
-enum { STORM_NONE, STORM_LOADED, STORM_TRACKED, STORM_IDLE_ONLY, NR_STORM };
+enum {
+	STORM_NONE, STORM_LOADED, STORM_TRACKED, STORM_IDLE_ONLY, STORM_UNPACKAGED,
+	NR_STORM
+};
 
 static const char *const storm_name[NR_STORM] = {
 	"module not loaded", "module loaded, default policy",
 	"loaded, 1000 tracked idle", "not loaded, the same 1000 idle",
+	"loaded, unpackaged on",
 };
 
 static const char *const storm_key[NR_STORM] = {
 	"no_module", "module_default", "module_tracked_idle", "no_module_idle",
+	"module_unpackaged",
 };
 
+/*
+ * Policy unpackaged costs each exec of a root-owned file a binary search
+ * of the packaged files: against the module's default policy.
+ */
 static const unsigned int storm_base[NR_STORM] = {
-	STORM_NONE, STORM_NONE, STORM_IDLE_ONLY, STORM_NONE,
+	STORM_NONE, STORM_NONE, STORM_IDLE_ONLY, STORM_NONE, STORM_LOADED,
 };
+
+/* Every file of the guest's root file system, packaged, as a sync loads it. */
+#define BENCH_DPKG "/tmp/cwb-dpkg"
 
 static struct {
 	unsigned int rounds;		/* complete rounds */
@@ -865,7 +877,7 @@ static double min_of(const double *v, unsigned int n)
 static int storm_setup(unsigned int c, struct idlers *idle, char *err, size_t len)
 {
 	bool want_idle = c == STORM_TRACKED || c == STORM_IDLE_ONLY;
-	bool want_module = c == STORM_LOADED || c == STORM_TRACKED;
+	bool want_module = c == STORM_LOADED || c == STORM_TRACKED || c == STORM_UNPACKAGED;
 	static bool idle_tracked;
 
 	if (!want_idle || (want_module && !idle_tracked))
@@ -874,6 +886,17 @@ static int storm_setup(unsigned int c, struct idlers *idle, char *err, size_t le
 		return -1;
 	if (!want_module && cw_module_loaded() && module_unload(err, len))
 		return -1;
+	if (want_module && cw_param_set("unpackaged", c == STORM_UNPACKAGED ? "Y" : "N")) {
+		snprintf(err, len, "cannot set unpackaged");
+		return -1;
+	}
+	if (c == STORM_UNPACKAGED &&
+	    cw_sh("rm -rf " BENCH_DPKG " && mkdir -p " BENCH_DPKG "/info && "
+		  "find / -xdev -type f >" BENCH_DPKG "/info/guest.list && "
+		  "/usr/sbin/cpuwarden trust sync --admindir " BENCH_DPKG " >/dev/null")) {
+		snprintf(err, len, "cpuwarden trust sync failed");
+		return -1;
+	}
 	if (want_idle && !idle->n) {
 		idle_tracked = want_module;
 		return idlers_start(idle, IDLE_UNOWNED, STORM_IDLE, err, len);
@@ -1372,7 +1395,7 @@ static double storm_overhead(unsigned int c)
 /* Whether @c is the module's cost, with a target; else the processes'. */
 static bool storm_judged(unsigned int c)
 {
-	return c == STORM_LOADED || c == STORM_TRACKED;
+	return c == STORM_LOADED || c == STORM_TRACKED || c == STORM_UNPACKAGED;
 }
 
 static double big_median(unsigned int k)
