@@ -67,9 +67,9 @@ static int cmp_file(const void *a, const void *b)
 /* A set for @nr files, to fill with cw_trust_put(); NULL: no memory. */
 struct cw_trust *cw_trust_new(u32 nr)
 {
-	struct cw_trust *t = kvzalloc(struct_size(t, files, nr), GFP_KERNEL);
+	struct cw_trust *t;
 
-	return t;
+	return kvzalloc(struct_size(t, files, nr), GFP_KERNEL);
 }
 
 void cw_trust_free(struct cw_trust *t)
