@@ -701,6 +701,12 @@ TEST_F_TIMEOUT(safety, hash_stall, 4 * CW_DEADLINE)
 		TH_LOG("cannot serve " CW_FUSE_DIR ": %s", strerror(errno));
 	}
 
+	/*
+	 * All of the miner in the page cache first: a page it faults in late
+	 * must not queue behind burn2's reads, which will never be answered,
+	 * and leave it asleep instead of burning.
+	 */
+	ASSERT_EQ(0, cw_sh("dd if=" CW_FUSE_DIR "/burn of=/dev/null bs=64k count=32 2>/dev/null"));
 	*a = cw_spawn(ARGS("/bin/runas", "1000", "1000", CW_FUSE_DIR "/burn"),
 		      no_env, &err);
 	ASSERT_LT(0, *a);
