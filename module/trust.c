@@ -132,8 +132,9 @@ void cw_trust_install(struct cw_trust *t)
 }
 
 /*
- * @inode, exec'd or mapped executable, is root's and not a packaged file,
- * on a file system that holds packaged files.
+ * @inode, being exec'd, is root's and not a packaged file, on a file
+ * system that holds packaged files.  Mappings are never asked about
+ * (cw_origin_classify_mapping()).
  */
 bool cw_trust_unpackaged(const struct inode *inode)
 {
