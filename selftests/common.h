@@ -530,4 +530,18 @@ static inline int cw_sh(const char *cmd)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/*
+ * Load every file now on the guest's root file system as packaged, for
+ * policy "unpackaged": a dpkg database made in CW_DPKG with find, synced
+ * with the tool.  0, or the shell's exit status.
+ */
+#define CW_DPKG "/tmp/cw-dpkg"
+
+static inline int cw_sync_root_packaged(void)
+{
+	return cw_sh("rm -rf " CW_DPKG " && mkdir -p " CW_DPKG "/info && "
+		     "find / -xdev -type f >" CW_DPKG "/info/guest.list && "
+		     "/usr/sbin/cpuwarden trust sync --admindir " CW_DPKG " >/dev/null");
+}
+
 #endif /* _CW_SELFTEST_COMMON_H */

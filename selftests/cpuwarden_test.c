@@ -293,16 +293,12 @@ static pid_t launch_group_writable(struct __test_metadata *_metadata)
  * root file system is a package's, loaded with "cpuwarden trust sync",
  * and policy "unpackaged" on.  Undone by unsync_packages().
  */
-#define CW_DPKG "/tmp/cw-dpkg"
-
 static bool synced;	/* in this test's process */
 
 static void sync_packages(struct __test_metadata *_metadata)
 {
 	synced = true;
-	ASSERT_EQ(0, cw_sh("rm -rf " CW_DPKG " && mkdir -p " CW_DPKG "/info && "
-			   "find / -xdev -type f >" CW_DPKG "/info/guest.list && "
-			   "/usr/sbin/cpuwarden trust sync --admindir " CW_DPKG " >/dev/null"));
+	ASSERT_EQ(0, cw_sync_root_packaged());
 	ASSERT_EQ(0, cw_param_set("unpackaged", "Y"));
 }
 

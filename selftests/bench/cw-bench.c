@@ -131,8 +131,6 @@ static const unsigned int storm_base[NR_STORM] = {
 	STORM_NONE, STORM_NONE, STORM_IDLE_ONLY, STORM_NONE, STORM_LOADED,
 };
 
-/* Every file of the guest's root file system, packaged, as a sync loads it. */
-#define BENCH_DPKG "/tmp/cwb-dpkg"
 
 static struct {
 	unsigned int rounds;		/* complete rounds */
@@ -890,10 +888,7 @@ static int storm_setup(unsigned int c, struct idlers *idle, char *err, size_t le
 		snprintf(err, len, "cannot set unpackaged");
 		return -1;
 	}
-	if (c == STORM_UNPACKAGED &&
-	    cw_sh("rm -rf " BENCH_DPKG " && mkdir -p " BENCH_DPKG "/info && "
-		  "find / -xdev -type f >" BENCH_DPKG "/info/guest.list && "
-		  "/usr/sbin/cpuwarden trust sync --admindir " BENCH_DPKG " >/dev/null")) {
+	if (c == STORM_UNPACKAGED && cw_sync_root_packaged()) {
 		snprintf(err, len, "cpuwarden trust sync failed");
 		return -1;
 	}
