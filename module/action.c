@@ -684,6 +684,18 @@ static void hash_later(struct cw_prog *p)
 }
 
 /*
+ * @rec runs a killed program and was not killed with it: its fork was
+ * under way as cw_action_flush() passed its parent, and its record was
+ * published after.  Killed by the next flush, untold: the decision told
+ * of its program already.  Called by the sampler.
+ */
+void cw_action_kill_late(struct cw_track *rec)
+{
+	set_bit(CW_TRACK_KILL, &rec->flags);
+	kills_due = true;
+}
+
+/*
  * What a decision left to do in a context that may sleep, by the sampler
  * after its RCU walk: quarantine the content of killed programs, then
  * kill each group marked, unless it no longer runs what was decided on:

@@ -6,6 +6,7 @@
  * not, and their module has no such parameter.
  */
 
+#include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/minmax.h>
 #include <linux/moduleparam.h>
@@ -27,4 +28,28 @@ void cw_fault_kill_delay(void)
 
 	if (ms)
 		msleep(min(ms, CW_FAULT_DELAY_MAX_MS));
+}
+
+/*
+ * Longest fork delay: it busy-waits in a tracepoint probe, with
+ * preemption off, far below the soft lockup and RCU stall timeouts.
+ */
+#define CW_FAULT_FORK_DELAY_MAX_MS 8000U
+
+static unsigned int fault_fork_delay_ms;
+module_param(fault_fork_delay_ms, uint, 0600);
+MODULE_PARM_DESC(fault_fork_delay_ms,
+		 "test only: ms the next tracked fork waits before its child's record is published, once (0-8000)");
+
+/*
+ * In the fork probe, before the child's record is published: the window
+ * in which a kill's walk finds the parent and not yet the child.  Only
+ * the next fork of a tracked group waits; the parameter is 0 after it.
+ */
+void cw_fault_fork_delay(void)
+{
+	unsigned int ms = xchg(&fault_fork_delay_ms, 0);
+
+	if (ms)
+		mdelay(min(ms, CW_FAULT_FORK_DELAY_MAX_MS));
 }

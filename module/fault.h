@@ -8,8 +8,10 @@
  */
 #ifdef CW_FAULTS
 void cw_fault_kill_delay(void);
+void cw_fault_fork_delay(void);
 #else
 static inline void cw_fault_kill_delay(void) { }
+static inline void cw_fault_fork_delay(void) { }
 #endif
 
 #endif /* _CW_FAULT_H */

@@ -336,6 +336,17 @@ static void sustained_decide(struct cw_track *rec, unsigned int pct,
 	cw_action_decide(rec->prog, rec, &d, c->now);
 }
 
+/*
+ * @p was killed and stays so.  Content let out of quarantine is judged
+ * afresh, and so is a borrowed program (prog.h), as its relaunch is never
+ * refused: each relaunch must be killed again (or held, on probation).
+ */
+static bool stays_killed(const struct cw_prog *p)
+{
+	return READ_ONCE(p->state) == CW_PROG_KILLED && !READ_ONCE(p->borrowed) &&
+	       !(p->hashed && !cw_quarantine_has(p->sha, p->uid));
+}
+
 static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 {
 	u64 runtime, used, now = c->now, start = rec->last_ns;
@@ -374,6 +385,14 @@ static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 		cw_throttle_release(rec);
 	if (test_bit(CW_TRACK_EXEMPT, &rec->flags))
 		return;
+	/*
+	 * A group that runs a program killed for good was forked as the
+	 * kill's walk passed its parent: killed now, as the kill would have.
+	 */
+	if (rec->prog && stays_killed(rec->prog)) {
+		cw_action_kill_late(rec);
+		return;
+	}
 	/*
 	 * A new program of a uid on probation starts at the cap; one it
 	 * started before goes there when it goes over the threshold.  One
@@ -469,13 +488,7 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
 			sample_throttled(p, now - start, now);
 		return;
 	}
-	/*
-	 * Content let out of quarantine is judged afresh, and so is a
-	 * borrowed program (prog.h), as its relaunch is never refused: each
-	 * relaunch must be killed again (or held, on probation).
-	 */
-	if (p->state == CW_PROG_KILLED && !READ_ONCE(p->borrowed) &&
-	    !(p->hashed && !cw_quarantine_has(p->sha, p->uid)))
+	if (stays_killed(p))
 		return;
 	if (p->state == CW_PROG_KILLED) {
 		WRITE_ONCE(p->state, CW_PROG_NORMAL);

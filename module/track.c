@@ -24,6 +24,7 @@
 
 #include "action.h"
 #include "allow.h"
+#include "fault.h"
 #include "origin.h"
 #include "prog.h"
 #include "sample.h"
@@ -508,8 +509,10 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 		cw_track_demoted(rec, true);
 	}
 	rcu_read_unlock();
-	if (rec)
+	if (rec) {
+		cw_fault_fork_delay();
 		cw_track_set(child, rec);
+	}
 out:
 	if (trap)
 		cw_sample_now();

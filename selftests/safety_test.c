@@ -8,6 +8,7 @@
  */
 #include "common.h"
 
+#include <dirent.h>
 #include <elf.h>
 #include <grp.h>
 #include <linux/capability.h>
@@ -21,6 +22,7 @@
 #define WORK "/tmp/cws"
 /* The fault injection of a module built with CW_FAULTS=y (module/fault.c). */
 #define KILL_DELAY "/sys/module/cpuwarden/parameters/fault_kill_delay_ms"
+#define FORK_DELAY "/sys/module/cpuwarden/parameters/fault_fork_delay_ms"
 #define ARGS(...) ((char *const []){ __VA_ARGS__, NULL })
 
 static char *const no_env[] = { NULL };
@@ -292,6 +294,71 @@ TEST_F_TIMEOUT(safety, moved_on_not_killed, 3 * CW_DEADLINE)
 	}
 	self->kids[0] = 0;
 	cw_write_file(KILL_DELAY, "0");
+}
+
+/* How many processes run @path, each sent @sig if not 0; zombies run nothing. */
+static int running(const char *path, int sig)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
+		    runs(atoi(de->d_name), path)) {
+			if (sig)
+				kill(atoi(de->d_name), sig);
+			n++;
+		}
+	closedir(d);
+	return n;
+}
+
+/*
+ * A fork under way as its program is killed: the kill's walk finds the
+ * parent, and the child's record is published after it.  The module,
+ * built with a delay in its fork probe, holds the parent's fork there for
+ * seconds, long enough to be judged and killed meanwhile (the delay is
+ * CPU time of its own).  The child, running the killed program, must die
+ * too, or the program lives on in it, never judged again.
+ */
+TEST_F_TIMEOUT(safety, forked_as_killed, 3 * CW_DEADLINE)
+{
+	char val[16];
+	double end;
+	int err, n;
+
+	if (access(FORK_DELAY, F_OK))
+		SKIP(return, "the module was built without CW_FAULTS=y");
+	policy(_metadata, "kill", "50");
+	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, WORK "/forker", 0755, "forker"));
+	ASSERT_EQ(0, cw_write_file(FORK_DELAY, "6000"));
+	/* -f: the child burns; the parent waits in its fork, then for it. */
+	self->kids[0] = cw_spawn(ARGS(WORK "/forker", "-f"), no_env, &err);
+	ASSERT_LT(0, self->kids[0]);
+	ASSERT_EQ(0, err);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, "killed pid=",
+				 "exe=\"" WORK "/forker\"", NULL));
+	/* The walk found the parent alone: the child was not published yet. */
+	ASSERT_FALSE(cw_kmsg_wait(self->kmsg, 2, NULL, 0, "killed pid=",
+				  "exe=\"" WORK "/forker\"", NULL)) {
+		TH_LOG("the fork was over before the kill: no window to test");
+	}
+	EXPECT_TRUE(cw_killed(cw_wait(self->kids[0], CW_DEADLINE)));
+	self->kids[0] = 0;
+	ASSERT_EQ(0, cw_param_get("fault_fork_delay_ms", val, sizeof(val)));
+	ASSERT_STREQ("0", val);
+
+	end = cw_now() + CW_DEADLINE;
+	while ((n = running(WORK "/forker", 0)) > 0 && cw_now() < end)
+		usleep(50 * 1000);
+	EXPECT_EQ(0, n) {
+		TH_LOG("the child forked as its program was killed runs on");
+		running(WORK "/forker", SIGKILL);
+	}
 }
 
 /*
