@@ -18,7 +18,8 @@
  *   -u     unlink our own executable first, as miners do
  *   -e P   exec P (with no arguments but -s of ours) first thing
  *   -n N   fork N children that each burn like us (-t, -d, -b, -s, -c and
- *          -p apply to every process); we burn too
+ *          -p apply to every process), all before any of them starts;
+ *          we burn too
  *   -c     one more thread per process sends SIGCONT to our process group
  *          (us and our siblings) in a tight loop, to undo any stop
  *   -p     one more thread per process tries, in a tight loop, to undo a
@@ -421,9 +422,10 @@ int main(int argc, char **argv)
 	const char *exec_path = NULL, *out_path = NULL;
 	bool forking = false, sigcont = false, renice = false, first = true;
 	long cpu = -1;
+	int opt, start[2];
 	cpu_set_t set;
 	pid_t pid;
-	int opt;
+	char c;
 
 	make_marker(argc, argv);
 	/* getopt may reorder argv; -r needs our options as given. */
@@ -543,6 +545,11 @@ int main(int argc, char **argv)
 	}
 	if (wait_s > 0)
 		usleep((useconds_t)(wait_s * 1e6));
+	/* The children start together, once all are forked. */
+	if (forks && pipe2(start, O_CLOEXEC)) {
+		perror("cw-burn: pipe");
+		return 2;
+	}
 	for (i = 0; i < forks; i++) {
 		pid = fork();
 		if (pid < 0) {
@@ -554,6 +561,13 @@ int main(int argc, char **argv)
 			break;
 		}
 		children[nchildren++] = pid;
+	}
+	if (forks) {
+		close(start[1]);
+		if (!first)
+			while (read(start[0], &c, 1) < 0 && errno == EINTR)
+				;
+		close(start[0]);
 	}
 
 	signal(SIGALRM, done);
