@@ -45,6 +45,7 @@
 
 #include "action.h"
 #include "allow.h"
+#include "compat/genetlink.h"
 #include "netlink.h"
 #include "origin.h"
 #include "policy.h"
@@ -341,7 +342,7 @@ static int admin(const struct sk_buff *skb, struct netlink_ext_ack *extack)
 }
 
 /* GENL_ADMIN_PERM has checked CAP_NET_ADMIN; this, CAP_SYS_ADMIN. */
-static int pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+static int pre_doit(const struct cw_genl_doit_ops *ops, struct sk_buff *skb,
 		    struct genl_info *info)
 {
 	return admin(skb, info->extack);

@@ -24,6 +24,7 @@
 
 #include "action.h"
 #include "allow.h"
+#include "compat/fs.h"
 #include "fault.h"
 #include "origin.h"
 #include "prog.h"
@@ -563,9 +564,7 @@ struct file *cw_track_task_exe(struct task_struct *task)
 	mm = task->mm;
 	if (mm && !(task->flags & PF_KTHREAD)) {
 		rcu_read_lock();
-		exe = rcu_dereference(mm->exe_file);
-		if (exe && !get_file_rcu(exe))
-			exe = NULL;
+		exe = cw_get_file_rcu(&mm->exe_file);
 		rcu_read_unlock();
 	}
 	task_unlock(task);
