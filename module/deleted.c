@@ -19,6 +19,7 @@
 #include <linux/workqueue.h>
 
 #include "deleted.h"
+#include "hooks.h"
 #include "track.h"
 
 #define CW_DELETED_SLOTS 16
@@ -48,6 +49,9 @@ static void deleted_fn(struct work_struct *work)
 }
 
 static DECLARE_WORK(deleted_work, deleted_fn);
+
+/* vfs_unlink(idmap, dir, dentry, delegated_inode): argument 2 is the dentry. */
+CW_FITS(vfs_unlink(NULL, NULL, (struct dentry *)NULL, NULL));
 
 static int unlink_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {

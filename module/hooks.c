@@ -10,6 +10,7 @@
 #include <linux/kprobes.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
+#include <trace/events/sched.h>
 
 #include "deleted.h"
 #include "exec.h"
@@ -32,6 +33,11 @@ struct cw_tp_hook {
  * the gate holds a reference on the module, which a failed init would
  * not wait for.
  */
+CW_FITS(register_trace_sched_process_fork(cw_track_fork_probe, NULL));
+CW_FITS(register_trace_sched_process_exit(cw_track_exit_probe, NULL));
+CW_FITS(register_trace_sched_process_exit(cw_gate_exit_probe, NULL));
+CW_FITS(register_trace_sched_process_exec(cw_exec_probe, NULL));
+
 static struct cw_tp_hook tp_hooks[] = {
 	{ "sched_process_fork", cw_track_fork_probe },
 	{ "sched_process_exit", cw_track_exit_probe },

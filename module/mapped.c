@@ -25,9 +25,11 @@
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/security.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include "hooks.h"
 #include "mapped.h"
 #include "origin.h"
 #include "policy.h"
@@ -160,6 +162,8 @@ static void mapped_exec(struct file *file)
  * readable mapping is executable too (mmap_prot(), which also spares
  * noexec mounts: any readable one is taken here).
  */
+CW_FITS(security_mmap_file((struct file *)NULL, 0UL, 0UL));
+
 static int mmap_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	unsigned long prot = regs_get_kernel_argument(regs, 1);
@@ -174,6 +178,8 @@ static int mmap_pre(struct kprobe *kp, struct pt_regs *regs)
  * security_file_mprotect(struct vm_area_struct *vma, unsigned long reqprot,
  *			  unsigned long prot)
  */
+CW_FITS(security_file_mprotect((struct vm_area_struct *)NULL, 0UL, 0UL));
+
 static int mprotect_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct vm_area_struct *vma;

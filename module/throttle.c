@@ -47,6 +47,7 @@
 #include <uapi/linux/sched/types.h>
 
 #include "action.h"
+#include "hooks.h"
 #include "policy.h"
 #include "prog.h"
 #include "sample.h"
@@ -397,6 +398,9 @@ static void retrap(struct task_struct *task, bool *tick)
 }
 
 /* cgroup_freezer_migrate_task(task, src, dst) lets go only a ->frozen task. */
+CW_FITS(cgroup_freezer_migrate_task((struct task_struct *)NULL,
+				    (struct cgroup *)NULL, (struct cgroup *)NULL));
+
 static int migrate_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct task_struct *task = (void *)regs_get_kernel_argument(regs, 0);
@@ -427,6 +431,8 @@ struct kretprobe cw_throttle_migrate_kretprobe = {
 };
 
 /* cgroup_freeze(cgrp, freeze): only a thaw, only while something is held. */
+CW_FITS(cgroup_freeze((struct cgroup *)NULL, false));
+
 static int thaw_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	return regs_get_kernel_argument(regs, 1) || !READ_ONCE(nr_throttled);
