@@ -33,6 +33,8 @@ void cw_fault_kill_delay(void)
 /*
  * Longest fork delay: it busy-waits in a tracepoint probe, with
  * preemption off, far below the soft lockup and RCU stall timeouts.
+ * On PREEMPT_RT it holds up its CPU's softirq threads, and the timers
+ * queued there, as long.
  */
 #define CW_FAULT_FORK_DELAY_MAX_MS 8000U
 
