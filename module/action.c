@@ -69,6 +69,7 @@ static struct ratelimit_state decision_rs =
  */
 static LIST_HEAD(to_quarantine);	/* by cw_prog.qnode, referenced */
 static bool kills_due;
+static atomic_t kills_forked;		/* cw_action_kill_forked() marked one */
 static u32 kill_round = 1;		/* of the next flush; cw_prog.kill_round */
 
 /*
@@ -684,15 +685,19 @@ static void hash_later(struct cw_prog *p)
 }
 
 /*
- * @rec runs a killed program and was not killed with it: its fork was
- * under way as cw_action_flush() passed its parent, and its record was
- * published after.  Killed by the next flush, untold: the decision told
- * of its program already.  Called by the sampler.
+ * @rec, just published, is the child of a group marked to be killed or
+ * killed already (cw_track_fork_probe()): its fork was under way as the
+ * decision or cw_action_flush() passed its parent, so that neither saw
+ * it.  It runs what its parent ran: killed by the next flush, untold
+ * (the decision told of its parent's program), which runs at once.
+ * Called by the fork probe, in atomic context.
  */
-void cw_action_kill_late(struct cw_track *rec)
+void cw_action_kill_forked(struct cw_track *rec)
 {
 	set_bit(CW_TRACK_KILL, &rec->flags);
-	kills_due = true;
+	smp_mb__after_atomic();		/* the bit, then the word */
+	atomic_set(&kills_forked, 1);
+	cw_sample_now();
 }
 
 /*
@@ -711,7 +716,8 @@ void cw_action_flush(void)
 	struct cw_prog *p, *tmp;
 	struct cw_track *rec;
 
-	if (!kills_due)
+	/* Full barrier: a child marked before the word is seen by the walk. */
+	if (!atomic_xchg(&kills_forked, 0) && !kills_due)
 		return;
 	kills_due = false;
 	list_for_each_entry_safe(p, tmp, &to_quarantine, qnode) {
@@ -731,8 +737,16 @@ void cw_action_flush(void)
 		if ((test_and_clear_bit(CW_TRACK_KILL, &rec->flags) ||
 		     (rec->prog && rec->prog->kill_round == kill_round &&
 		      !test_bit(CW_TRACK_EXEMPT, &rec->flags))) &&
-		    !test_bit(CW_TRACK_DEAD, &rec->flags))
+		    !test_bit(CW_TRACK_DEAD, &rec->flags)) {
+			set_bit(CW_TRACK_KILLED, &rec->flags);
+			/*
+			 * Marked before the walk reads on: a fork under way
+			 * that it does not see publishes its child, then
+			 * looks (cw_track_fork_probe()).
+			 */
+			smp_mb__after_atomic();
 			kill_pid(rec->tgid, SIGKILL, 1);
+		}
 	}
 	rcu_read_unlock();
 	kill_round++;

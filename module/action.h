@@ -49,7 +49,7 @@ void cw_action_released(struct cw_track *rec, unsigned int rule,
 			unsigned int for_s);
 void cw_action_released_prog(struct cw_prog *prog, unsigned int rule,
 			     unsigned int for_s);
-void cw_action_kill_late(struct cw_track *rec);
+void cw_action_kill_forked(struct cw_track *rec);
 void cw_action_flush(void);
 
 #endif /* _CW_ACTION_H */

@@ -10,9 +10,9 @@
  * against the probed function's parameters, a tracepoint probe against
  * its tracepoint's TP_PROTO.  Nothing is called: sizeof() only
  * type-checks the call, so that a kernel that changed a prototype fails
- * the build (an incompatible pointer is a warning, which make check
- * fails on, and an error since 6.8) rather than have a probe read the
- * wrong register or trap under kCFI.
+ * the build (the kernel's flags make an incompatible pointer an error)
+ * rather than have a probe read the wrong register or trap under kCFI.
+ * Integer arguments are written non-zero: a 0 would pass for a pointer.
  */
 #define CW_FITS(call) static_assert(sizeof((call), 0))
 

@@ -162,7 +162,7 @@ static void mapped_exec(struct file *file)
  * readable mapping is executable too (mmap_prot(), which also spares
  * noexec mounts: any readable one is taken here).
  */
-CW_FITS(security_mmap_file((struct file *)NULL, 0UL, 0UL));
+CW_FITS(security_mmap_file((struct file *)NULL, 1UL, 1UL));
 
 static int mmap_pre(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -178,7 +178,7 @@ static int mmap_pre(struct kprobe *kp, struct pt_regs *regs)
  * security_file_mprotect(struct vm_area_struct *vma, unsigned long reqprot,
  *			  unsigned long prot)
  */
-CW_FITS(security_file_mprotect((struct vm_area_struct *)NULL, 0UL, 0UL));
+CW_FITS(security_file_mprotect((struct vm_area_struct *)NULL, 1UL, 1UL));
 
 static int mprotect_pre(struct kprobe *kp, struct pt_regs *regs)
 {

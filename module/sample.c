@@ -386,14 +386,6 @@ static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 	if (test_bit(CW_TRACK_EXEMPT, &rec->flags))
 		return;
 	/*
-	 * A group that runs a program killed for good was forked as the
-	 * kill's walk passed its parent: killed now, as the kill would have.
-	 */
-	if (rec->prog && stays_killed(rec->prog)) {
-		cw_action_kill_late(rec);
-		return;
-	}
-	/*
 	 * A new program of a uid on probation starts at the cap; one it
 	 * started before goes there when it goes over the threshold.  One
 	 * over it already, as long as the program just killed, is left to

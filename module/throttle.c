@@ -431,7 +431,7 @@ struct kretprobe cw_throttle_migrate_kretprobe = {
 };
 
 /* cgroup_freeze(cgrp, freeze): only a thaw, only while something is held. */
-CW_FITS(cgroup_freeze((struct cgroup *)NULL, false));
+CW_FITS(cgroup_freeze((struct cgroup *)NULL, true));
 
 static int thaw_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {

@@ -509,11 +509,21 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 		rec->policy = prec->policy;
 		cw_track_demoted(rec, true);
 	}
-	rcu_read_unlock();
 	if (rec) {
 		cw_fault_fork_delay();
 		cw_track_set(child, rec);
+		/*
+		 * A parent marked to be killed, or killed, since its decision
+		 * or the flush walked past: the child runs what it ran, and
+		 * neither may have seen it.  We publish, then look; the flush
+		 * marks, then kills and reads on.  With a full barrier on
+		 * both sides one of us sees the other.
+		 */
+		smp_mb();
+		if (READ_ONCE(prec->flags) & (BIT(CW_TRACK_KILL) | BIT(CW_TRACK_KILLED)))
+			cw_action_kill_forked(rec);
 	}
+	rcu_read_unlock();
 out:
 	if (trap)
 		cw_sample_now();

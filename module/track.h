@@ -25,6 +25,7 @@ enum {
 	CW_TRACK_DEAD,		/* gone; final_runtime is its last word */
 	CW_TRACK_THREADS,	/* has had more than one thread */
 	CW_TRACK_KILL,		/* to be killed by cw_action_flush() */
+	CW_TRACK_KILLED,	/* SIGKILLed by it; so is a child it forks */
 	CW_TRACK_DEMOTED,	/* made SCHED_IDLE; to restore once let go */
 	CW_TRACK_SHARED,	/* its program runs for another uid too */
 };
