@@ -437,6 +437,11 @@ static void kill_one(struct cw_track *rec, struct tell *t, u64 now)
 {
 	cw_probation_start(rec->uid, now);
 	set_bit(CW_TRACK_KILL, &rec->flags);
+	/*
+	 * Marked before the walk reads on: a fork under way that it does
+	 * not see looks at its parent once published (cw_track_fork_probe()).
+	 */
+	smp_mb__after_atomic();
 	kills_due = true;
 	tell_group(t, rec);
 }
@@ -715,9 +720,11 @@ void cw_action_flush(void)
 {
 	struct cw_prog *p, *tmp;
 	struct cw_track *rec;
+	bool forked;
 
 	/* Full barrier: a child marked before the word is seen by the walk. */
-	if (!atomic_xchg(&kills_forked, 0) && !kills_due)
+	forked = atomic_read(&kills_forked) && atomic_xchg(&kills_forked, 0);
+	if (!forked && !kills_due)
 		return;
 	kills_due = false;
 	list_for_each_entry_safe(p, tmp, &to_quarantine, qnode) {
@@ -734,19 +741,22 @@ void cw_action_flush(void)
 	rcu_read_lock();
 	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
 		cw_track_yield();
-		if ((test_and_clear_bit(CW_TRACK_KILL, &rec->flags) ||
-		     (rec->prog && rec->prog->kill_round == kill_round &&
-		      !test_bit(CW_TRACK_EXEMPT, &rec->flags))) &&
-		    !test_bit(CW_TRACK_DEAD, &rec->flags)) {
+		if (!test_bit(CW_TRACK_KILL, &rec->flags) &&
+		    !(rec->prog && rec->prog->kill_round == kill_round &&
+		      !test_bit(CW_TRACK_EXEMPT, &rec->flags)))
+			continue;
+		if (!test_bit(CW_TRACK_DEAD, &rec->flags)) {
 			set_bit(CW_TRACK_KILLED, &rec->flags);
 			/*
-			 * Marked before the walk reads on: a fork under way
-			 * that it does not see publishes its child, then
-			 * looks (cw_track_fork_probe()).
+			 * Killed before it is unmarked, and marked before the
+			 * walk reads on: a fork under way that the walk does
+			 * not see publishes its child, then looks at its
+			 * parent (cw_track_fork_probe()).
 			 */
 			smp_mb__after_atomic();
 			kill_pid(rec->tgid, SIGKILL, 1);
 		}
+		clear_bit(CW_TRACK_KILL, &rec->flags);
 	}
 	rcu_read_unlock();
 	kill_round++;
