@@ -322,27 +322,40 @@ static int running(const char *path, int sig)
 	return n;
 }
 
-/* Whether @pid lives on with SIGKILL pending: it has not left the kernel. */
-static bool killed_in_kernel(pid_t pid)
+/*
+ * @pid's state letter in /proc/PID/status, and the signals pending for
+ * it or its group; false if it is gone.
+ */
+static bool proc_status(pid_t pid, char *state, unsigned long long *pending)
 {
-	unsigned long long pnd, shd = 0, sig = 0;
-	char path[64], line[256], state = 0;
+	unsigned long long pnd;
+	char path[64], line[256];
 	FILE *f;
 
+	*state = 0;
+	*pending = 0;
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	f = fopen(path, "r");
 	if (!f)
 		return false;
 	while (fgets(line, sizeof(line), f)) {
-		sscanf(line, "State: %c", &state);
-		if (sscanf(line, "SigPnd: %llx", &pnd) == 1)
-			sig = pnd;
-		if (sscanf(line, "ShdPnd: %llx", &pnd) == 1)
-			shd = pnd;
+		sscanf(line, "State: %c", state);
+		if (sscanf(line, "SigPnd: %llx", &pnd) == 1 ||
+		    sscanf(line, "ShdPnd: %llx", &pnd) == 1)
+			*pending |= pnd;
 	}
 	fclose(f);
-	return state && state != 'Z' && state != 'X' &&
-	       ((sig | shd) & (1ULL << (SIGKILL - 1)));
+	return *state;
+}
+
+/* Whether @pid lives on with SIGKILL pending: it has not left the kernel. */
+static bool killed_in_kernel(pid_t pid)
+{
+	unsigned long long pending;
+	char state;
+
+	return proc_status(pid, &state, &pending) && state != 'Z' &&
+	       state != 'X' && (pending & (1ULL << (SIGKILL - 1)));
 }
 
 /*
@@ -406,17 +419,10 @@ TEST_F_TIMEOUT(safety, forked_as_killed, 3 * CW_DEADLINE)
  */
 static bool sleeping(pid_t pid)
 {
-	char path[64], line[256], state = 0;
-	FILE *f;
+	unsigned long long pending;
+	char state;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		sscanf(line, "State: %c", &state);
-	fclose(f);
-	return state == 'S';
+	return proc_status(pid, &state, &pending) && state == 'S';
 }
 
 FIXTURE(upgrade) {
