@@ -50,8 +50,12 @@ MODULE_PARM_DESC(fault_fork_delay_ms,
  */
 void cw_fault_fork_delay(void)
 {
-	unsigned int ms = xchg(&fault_fork_delay_ms, 0);
+	unsigned int ms;
 
+	/* Read first: every tracked fork comes here, and asks once. */
+	if (!READ_ONCE(fault_fork_delay_ms))
+		return;
+	ms = xchg(&fault_fork_delay_ms, 0);
 	if (ms)
 		mdelay(min(ms, CW_FAULT_FORK_DELAY_MAX_MS));
 }

@@ -336,17 +336,6 @@ static void sustained_decide(struct cw_track *rec, unsigned int pct,
 	cw_action_decide(rec->prog, rec, &d, c->now);
 }
 
-/*
- * @p was killed and stays so.  Content let out of quarantine is judged
- * afresh, and so is a borrowed program (prog.h), as its relaunch is never
- * refused: each relaunch must be killed again (or held, on probation).
- */
-static bool stays_killed(const struct cw_prog *p)
-{
-	return READ_ONCE(p->state) == CW_PROG_KILLED && !READ_ONCE(p->borrowed) &&
-	       !(p->hashed && !cw_quarantine_has(p->sha, p->uid));
-}
-
 static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 {
 	u64 runtime, used, now = c->now, start = rec->last_ns;
@@ -480,7 +469,13 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
 			sample_throttled(p, now - start, now);
 		return;
 	}
-	if (stays_killed(p))
+	/*
+	 * Content let out of quarantine is judged afresh, and so is a
+	 * borrowed program (prog.h), as its relaunch is never refused: each
+	 * relaunch must be killed again (or held, on probation).
+	 */
+	if (p->state == CW_PROG_KILLED && !READ_ONCE(p->borrowed) &&
+	    !(p->hashed && !cw_quarantine_has(p->sha, p->uid)))
 		return;
 	if (p->state == CW_PROG_KILLED) {
 		WRITE_ONCE(p->state, CW_PROG_NORMAL);
