@@ -131,7 +131,6 @@ static const unsigned int storm_base[NR_STORM] = {
 	STORM_NONE, STORM_NONE, STORM_IDLE_ONLY, STORM_NONE, STORM_LOADED,
 };
 
-
 static struct {
 	unsigned int rounds;		/* complete rounds */
 	double us[NR_STORM][MAX_ROUNDS];	/* per exec */
