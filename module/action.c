@@ -710,7 +710,9 @@ void cw_action_kill_forked(struct cw_track *rec)
  * after its RCU walk: quarantine the content of killed programs, then
  * kill each group marked, unless it no longer runs what was decided on:
  * a group that exec'd another program since (an installer that moved on
- * to dpkg) or exited has a dead record then, and is spared.  And kill
+ * to dpkg) or exited has a dead record then, and is spared.  So is one
+ * an admin released meanwhile: the next sample tells of the release,
+ * and the admin's word is the last (the content stays quarantined).  And kill
  * every group that runs a program killed now without having been marked:
  * one that re-exec'd the same content, or was forked, since the decision
  * (a miner that re-execs itself in a loop to slip through).  Only the
@@ -742,10 +744,11 @@ void cw_action_flush(void)
 	list_for_each_entry_rcu(rec, &cw_track_list, lnode) {
 		cw_track_yield();
 		if (!test_bit(CW_TRACK_KILL, &rec->flags) &&
-		    !(rec->prog && rec->prog->kill_round == kill_round &&
-		      !test_bit(CW_TRACK_EXEMPT, &rec->flags)))
+		    !(rec->prog && rec->prog->kill_round == kill_round))
 			continue;
-		if (!test_bit(CW_TRACK_DEAD, &rec->flags)) {
+		if (!(READ_ONCE(rec->flags) & (BIT(CW_TRACK_DEAD) |
+					       BIT(CW_TRACK_RELEASE) |
+					       BIT(CW_TRACK_EXEMPT)))) {
 			set_bit(CW_TRACK_KILLED, &rec->flags);
 			/*
 			 * Killed before it is unmarked, and marked before the

@@ -301,6 +301,51 @@ TEST_F_TIMEOUT(safety, moved_on_not_killed, 3 * CW_DEADLINE)
 	cw_write_file(KILL_DELAY, "0");
 }
 
+/*
+ * Issue #12: an admin's release is the last word.  A /tmp program is
+ * decided on in kill mode; the module, built with a delay between a
+ * kill's decision and the kill, gives an admin time to release it in
+ * between.  It is told released, and runs on: neither the kill under
+ * way nor a later sample takes it.
+ */
+TEST_F_TIMEOUT(safety, released_not_killed, 3 * CW_DEADLINE)
+{
+	char pidbuf[16], needle[64];
+	pid_t burner;
+	int err;
+
+	if (access(KILL_DELAY, F_OK))
+		SKIP(return, "the module was built without CW_FAULTS=y");
+	policy(_metadata, "kill", "50");
+	/* Decision lines are rate-limited: start with a fresh allowance. */
+	sleep(6);
+	ASSERT_EQ(0, cw_write_file(KILL_DELAY, "5000"));
+	ASSERT_EQ(0, cw_copy("/bin/busybox", WORK "/busybox", 0755));
+	burner = cw_spawn(ARGS(WORK "/busybox", "sh", "-c", "while :; do :; done"),
+			  no_env, &err);
+	self->kids[0] = burner;
+	ASSERT_LT(0, burner);
+	ASSERT_EQ(0, err);
+
+	snprintf(needle, sizeof(needle), "killed pid=%d ", burner);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, needle, NULL));
+	snprintf(pidbuf, sizeof(pidbuf), "%d", burner);
+	ASSERT_EQ(0, cw_param_set("release", pidbuf));
+	/* In the window: the kill had not come when the release did. */
+	ASSERT_EQ(0, waitpid(burner, NULL, WNOHANG)) {
+		TH_LOG("the kill came before the release: no window to test");
+	}
+	snprintf(needle, sizeof(needle), "released pid=%d ", burner);
+	EXPECT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, needle,
+				 "rule=admin", NULL));
+	/* Past the delay, and a few samples more. */
+	sleep(3);
+	EXPECT_EQ(0, waitpid(burner, NULL, WNOHANG)) {
+		TH_LOG("the group released between decision and kill was killed");
+	}
+	cw_write_file(KILL_DELAY, "0");
+}
+
 /* How many processes run @path, each sent @sig if not 0; zombies run nothing. */
 static int running(const char *path, int sig)
 {
