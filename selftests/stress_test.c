@@ -6,6 +6,9 @@
  *
  *   exit_while_held     tracked programs killed from outside while they are
  *                       throttled, and others that exit on their own then
+ *   held_hopped         a throttled program moved between cgroups, its
+ *                       cgroup frozen and thawed, every 50 ms: held all
+ *                       along; frozen by an admin, a release keeps it so
  *   exit_during_kill    programs that exit on their own, or are killed from
  *                       outside, while the module kills them
  *   first_forks         the first program tracked forks at once while no
@@ -845,6 +848,113 @@ TEST_F_TIMEOUT(race, exit_while_held, 4 * CW_DEADLINE)
 	 * of it left nothing needs a tick: no periodic work at all.
 	 */
 	EXPECT_EQ(0, cw_module_work_runs(3));
+	no_warnings(_metadata, self->kmsg);
+}
+
+/* ---- A held program moved between cgroups, frozen and thawed. ---- */
+
+#define CG "/sys/fs/cgroup/"
+
+/* Wait up to CW_DEADLINE until cgroup @cg says it is frozen, or not. */
+static bool cg_frozen(const char *cg, bool frozen)
+{
+	char path[128], buf[256];
+	double end = cw_now() + CW_DEADLINE;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), CG "%s/cgroup.events", cg);
+	do {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		if (!!strstr(buf, "frozen 1") == frozen)
+			return true;
+		usleep(50 * 1000);
+	} while (cw_now() < end);
+	return false;
+}
+
+/*
+ * Issue #12, item 6, without timing: a held program is moved between two
+ * cgroups, and its cgroup frozen and thawed, every 50 ms for 5 s.  Each
+ * fires one of the freezer's kretprobes (throttle.c), which this suite
+ * alone runs on every lane, the debug kernel's too (policy_test measures
+ * the cap through the same hops).  It stays held: well under half a CPU
+ * over the hops, and held again after them.  Then an admin freezes its
+ * cgroup and releases it: it stays frozen until thawed, then runs.
+ */
+TEST_F_TIMEOUT(race, held_hopped, 4 * CW_DEADLINE)
+{
+	static const struct policy p = {
+		.mode = "throttle", .threshold = "5", .sustain = "1", .cap = "5",
+	};
+	static const char *const steps[][2] = {
+		{ CG "cw-hop-b/cgroup.procs", NULL },
+		{ CG "cw-hop-a/cgroup.procs", NULL },
+		{ CG "cw-hop-a/cgroup.freeze", "1" },
+		{ CG "cw-hop-a/cgroup.freeze", "0" },
+	};
+	struct timespec c0, c1;
+	unsigned int moves = 0;
+	char pidbuf[16], needle[64];
+	clockid_t clock;
+	double w0, used;
+	pid_t pid;
+
+	set_policy(_metadata, &p);
+	if ((mkdir(CG "cw-hop-a", 0755) && errno != EEXIST) ||
+	    (mkdir(CG "cw-hop-b", 0755) && errno != EEXIST))
+		SKIP(return, "no cgroup v2 hierarchy at " CG);
+	put(_metadata, CW_BURN_SRC, WORK "/hopped", "hopped");
+	pid = start(_metadata, WORK "/hopped", NULL, NULL);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
+	ASSERT_EQ(0, cw_write_file(CG "cw-hop-a/cgroup.procs", pidbuf));
+	ASSERT_TRUE(all_held(&pid, 1));
+
+	ASSERT_EQ(0, clock_getcpuclockid(pid, &clock));
+	ASSERT_EQ(0, clock_gettime(clock, &c0));
+	w0 = cw_now();
+	while (cw_now() < w0 + 5) {
+		const char *const *step = steps[moves % 4];
+
+		if (!cw_write_file(step[0], step[1] ?: pidbuf))
+			moves++;
+		usleep(50 * 1000);
+	}
+	ASSERT_EQ(0, clock_gettime(clock, &c1));
+	used = (c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) / 1e9;
+	TH_LOG("%u moves, freezes and thaws; %.0f%% of one CPU meanwhile",
+	       moves, used * 100 / (cw_now() - w0));
+	EXPECT_LT(40U, moves);
+	EXPECT_GT(50, used * 100 / (cw_now() - w0)) {
+		TH_LOG("the hops freed the held program");
+	}
+	ASSERT_TRUE(all_held(&pid, 1));
+
+	/* Where the last step left it: in cw-hop-a, thawed. */
+	ASSERT_EQ(0, cw_write_file(CG "cw-hop-a/cgroup.procs", pidbuf));
+	ASSERT_EQ(0, cw_write_file(CG "cw-hop-a/cgroup.freeze", "1"));
+	ASSERT_TRUE(cg_frozen("cw-hop-a", true));
+	ASSERT_EQ(0, cw_param_set("release", pidbuf));
+	snprintf(needle, sizeof(needle), "released pid=%d ", pid);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, needle, NULL));
+	EXPECT_GE(1, cpu_share(pid, 2)) {
+		TH_LOG("the release thawed what the admin froze");
+	}
+	EXPECT_TRUE(cg_frozen("cw-hop-a", true));
+	ASSERT_EQ(0, cw_write_file(CG "cw-hop-a/cgroup.freeze", "0"));
+	ASSERT_TRUE(cg_frozen("cw-hop-a", false));
+	EXPECT_LT(20, cpu_share(pid, 2)) {
+		TH_LOG("released and thawed, it does not run");
+	}
+	kill(pid, SIGKILL);
+	EXPECT_TRUE(cw_killed(cw_wait(pid, CW_DEADLINE)));
+	rmdir(CG "cw-hop-a");
+	rmdir(CG "cw-hop-b");
 	no_warnings(_metadata, self->kmsg);
 }
 
