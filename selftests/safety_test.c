@@ -557,7 +557,7 @@ TEST_F_TIMEOUT(upgrade, reexec_of_replaced_binary, 3 * CW_DEADLINE)
  * monitor mode first; switching to kill mode has the next sample kill
  * them all at once.
  */
-#define MANY 24
+#define MANY 20
 
 TEST_F_TIMEOUT(safety, many_kills_all_quarantined, 4 * CW_DEADLINE)
 {
