@@ -233,6 +233,23 @@ static bool runs(pid_t pid, const char *path)
 }
 
 /*
+ * Kill mode with a fresh allowance of decision lines, each kill held back
+ * 5 s after its decision by the fault injection, and busybox copied to
+ * WORK: false, with nothing done, if the module was built without it.
+ */
+static bool kill_delayed(struct __test_metadata *_metadata)
+{
+	if (access(KILL_DELAY, F_OK))
+		return false;
+	policy(_metadata, "kill", "50");
+	/* Decision lines are rate-limited: start with a fresh allowance. */
+	sleep(6);
+	ASSERT_EQ(0, cw_write_file(KILL_DELAY, "5000"));
+	ASSERT_EQ(0, cw_copy("/bin/busybox", WORK "/busybox", 0755));
+	return true;
+}
+
+/*
  * Issue #12, item 2: a kill takes only the groups that still run the
  * program it was decided on.  A /tmp program runs in two groups: one
  * burns, the other waits for a word, then execs an owned program (an
@@ -249,13 +266,8 @@ TEST_F_TIMEOUT(safety, moved_on_not_killed, 3 * CW_DEADLINE)
 	int err, fd;
 	pid_t burner, mover;
 
-	if (access(KILL_DELAY, F_OK))
+	if (!kill_delayed(_metadata))
 		SKIP(return, "the module was built without CW_FAULTS=y");
-	policy(_metadata, "kill", "50");
-	/* Decision lines are rate-limited: start with a fresh allowance. */
-	sleep(6);
-	ASSERT_EQ(0, cw_write_file(KILL_DELAY, "5000"));
-	ASSERT_EQ(0, cw_copy("/bin/busybox", WORK "/busybox", 0755));
 	mkdir("/usr/local", 0755);
 	mkdir("/usr/local/bin", 0755);
 	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, owned, 0755, "after"));
@@ -314,13 +326,8 @@ TEST_F_TIMEOUT(safety, released_not_killed, 3 * CW_DEADLINE)
 	pid_t burner;
 	int err;
 
-	if (access(KILL_DELAY, F_OK))
+	if (!kill_delayed(_metadata))
 		SKIP(return, "the module was built without CW_FAULTS=y");
-	policy(_metadata, "kill", "50");
-	/* Decision lines are rate-limited: start with a fresh allowance. */
-	sleep(6);
-	ASSERT_EQ(0, cw_write_file(KILL_DELAY, "5000"));
-	ASSERT_EQ(0, cw_copy("/bin/busybox", WORK "/busybox", 0755));
 	burner = cw_spawn(ARGS(WORK "/busybox", "sh", "-c", "while :; do :; done"),
 			  no_env, &err);
 	self->kids[0] = burner;
