@@ -401,7 +401,8 @@ static bool private_mount(const struct super_block *sb)
  *
  * No kernel API tells a file's layer.  Overlayfs keeps the upper dentry
  * in the pointer right after the overlay inode's VFS inode (struct
- * ovl_inode in 6.1; each kernel supported is to be checked), and it is
+ * ovl_inode's vfs_inode, then __upperdentry, in 6.1 and in 6.12, whose
+ * guests run origin.upper: each kernel added is to be checked), and it is
  * believed only when it is the very dentry that d_real() names as
  * holding the file's data.  A layout that moved puts another pointer
  * there, never that one: files are then not upper, an error towards
