@@ -241,7 +241,10 @@ static int set_release(const char *val, const struct kernel_param *kp)
 		return ret;
 	if (pid <= 0)
 		return -EINVAL;
-	return cw_throttle_release_pid(pid);
+	ret = cw_throttle_release_pid(pid);
+	if (!ret)
+		cw_netlink_changed("release pid=%d", pid);
+	return ret;
 }
 
 static const struct kernel_param_ops release_ops = {

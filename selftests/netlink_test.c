@@ -669,6 +669,70 @@ TEST_F(nl, policy_change_event)
 	close(ev.fd);
 }
 
+/* The change told by the next policy-changed event on @ev, into @change. */
+static bool next_change(struct nl *ev, char *change, size_t len)
+{
+	char buf[8192];
+	struct nlmsghdr *nh = (void *)buf;
+	struct nlattr *a;
+
+	/* The sleeper's own events come too. */
+	do {
+		if (recv(ev->fd, buf, sizeof(buf), 0) <= 0)
+			return false;
+	} while (get_u32(nh, CPUWARDEN_A_EVENT) != CPUWARDEN_EVENT_POLICY_CHANGED);
+	a = find(nh, GENL_HDRLEN, CPUWARDEN_A_CHANGE);
+	if (!a)
+		return false;
+	snprintf(change, len, "%s", (char *)NLA_DATA(a));
+	return true;
+}
+
+/*
+ * An admin's release is a change like any other, announced whichever way
+ * it came: through sysfs (it was not) as through netlink.
+ */
+TEST_F(nl, release_change_event)
+{
+	char *const argv[] = { "/tmp/cwr/busybox", "sleep", "60", NULL };
+	char *const env[] = { NULL };
+	char pidbuf[16], change[64], want[64];
+	struct ack ack;
+	struct msg m;
+	struct nl ev;
+	double end;
+	int err, ret;
+	pid_t pid;
+
+	cw_sh("rm -rf /tmp/cwr");
+	ASSERT_EQ(0, mkdir("/tmp/cwr", 0755));
+	ASSERT_EQ(0, cw_copy("/bin/busybox", "/tmp/cwr/busybox", 0755));
+	ASSERT_EQ(0, nl_open(&ev));
+	ASSERT_EQ(0, setsockopt(ev.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&ev.group, sizeof(ev.group)));
+	pid = cw_spawn(argv, env, &err);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, err);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
+	snprintf(want, sizeof(want), "release pid=%d", pid);
+	/* Tracked once its exec is over, a moment after the caller learns. */
+	end = cw_now() + CW_DEADLINE;
+	while ((ret = cw_param_set("release", pidbuf)) == -ESRCH && cw_now() < end)
+		usleep(10 * 1000);
+	ASSERT_EQ(0, ret);
+	ASSERT_TRUE(next_change(&ev, change, sizeof(change)));
+	EXPECT_STREQ(want, change);
+
+	msg_init(&m, self->nl.family, CPUWARDEN_CMD_RELEASE, 0);
+	put_u32(&m, CPUWARDEN_A_PID, pid);
+	ASSERT_EQ(0, transact(&self->nl, &m, &ack, NULL, 0));
+	ASSERT_TRUE(next_change(&ev, change, sizeof(change)));
+	EXPECT_STREQ(want, change);
+	close(ev.fd);
+	cw_reap(pid);
+	cw_sh("rm -rf /tmp/cwr");
+}
+
 /* A status counter of @nl's module, or ~0 if it cannot be read. */
 static __u64 status_u64(struct nl *nl, __u16 type)
 {

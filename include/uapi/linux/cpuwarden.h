@@ -93,7 +93,8 @@
  *                       any user-space instruction
  *   RELEASED            throttling ended
  *   POLICY_CHANGED      an administrator changed the policy, the allow
- *                       rules or the quarantine, or locked them
+ *                       rules or the quarantine, locked them, or
+ *                       released a program, through netlink or sysfs
  *   SPARED              an exec of quarantined content was let run, as
  *                       its file is owned: quarantine refuses unowned
  *                       files only, so that content copied from the host
