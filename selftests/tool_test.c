@@ -426,8 +426,9 @@ TEST_F(tool, quarantine_list_and_clear)
 }
 
 /*
- * Start "cpuwarden --json events" with its output in @path, and return
- * once it is subscribed: when it reports a change we make.
+ * Start "cpuwarden events --json" with its output in @path, and return
+ * once it is subscribed: when it reports a change we make.  The option
+ * after the command, as users type it (status_reports puts it before).
  */
 static pid_t listen_events(struct __test_metadata *_metadata, const char *path)
 {
@@ -441,7 +442,7 @@ static pid_t listen_events(struct __test_metadata *_metadata, const char *path)
 		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 		dup2(fd, 1);
-		execl(TOOL, TOOL, "--json", "events", (char *)NULL);
+		execl(TOOL, TOOL, "events", "--json", (char *)NULL);
 		_exit(127);
 	}
 	end = cw_now() + 10;

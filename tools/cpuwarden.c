@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "args.h"
 #include "errors.h"
 #include "subcommands.h"
 #include "util.h"
@@ -33,8 +34,9 @@ static void show_usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: %s [-j|--json] [-h|--help] [-V|--version] COMMAND [ARG]...\n\n",
+	fprintf(f, "Usage: %s [-j|--json] [-h|--help] [-V|--version] COMMAND [ARG]...\n",
 		PROG_NAME);
+	fputs("  -j, --json may also follow COMMAND.\n\n", f);
 	fputs("Commands:\n", f);
 	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
 		fprintf(f, "  %-11s %s\n", subcommands[i].name, subcommands[i].description);
@@ -101,6 +103,8 @@ int main(int argc, char *argv[])
 	for (i = 0; i < ARRAY_SIZE(subcommands); i++) {
 		if (strcmp(argv[optind], subcommands[i].name))
 			continue;
+		argc = optind + cw_take_global_opts(argc - optind, argv + optind,
+						    &json_output);
 		ret = subcommands[i].fn(argc - optind, argv + optind);
 		/* A full disk or a closed pipe must not pass for success. */
 		if (fflush(stdout) || ferror(stdout)) {
