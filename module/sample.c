@@ -238,6 +238,9 @@ static void budget_add(struct cw_prog *p, u64 now, u64 used_ns,
 static void release_admin(struct cw_track *rec)
 {
 	clear_bit(CW_TRACK_RELEASE, &rec->flags);
+	/* A release that came as the kill was sent: it is dying, not let go. */
+	if (test_bit(CW_TRACK_KILLED, &rec->flags))
+		return;
 	set_bit(CW_TRACK_EXEMPT, &rec->flags);
 	if (test_bit(CW_TRACK_HELD, &rec->flags))
 		cw_throttle_release(rec);
