@@ -134,9 +134,11 @@ static void log_line(const struct cw_decision *d, const char *path)
 			 cw_policy_mode_name(d->mode));
 		break;
 	case CPUWARDEN_RULE_BUDGET:
+	case CPUWARDEN_RULE_UID_BUDGET:
 		snprintf(detail, sizeof(detail),
-			 " rule=budget cpu=%u%% used=%llu.%03llus budget=%us window=%us uid_cpu=%u%% mode=%s",
-			 d->cpu_pct, d->used_ms / 1000, d->used_ms % 1000,
+			 " rule=%s cpu=%u%% used=%llu.%03llus budget=%us window=%us uid_cpu=%u%% mode=%s",
+			 cw_policy_rule_name(d->rule), d->cpu_pct,
+			 d->used_ms / 1000, d->used_ms % 1000,
 			 d->limit, d->window_s, d->uid_pct,
 			 cw_policy_mode_name(d->mode));
 		break;
@@ -393,7 +395,8 @@ static void tell_held(struct cw_decision *d, struct cw_prog *prog)
 
 static u8 exceeded(const struct cw_decision *d)
 {
-	return d->rule == CPUWARDEN_RULE_BUDGET ?
+	return d->rule == CPUWARDEN_RULE_BUDGET ||
+	       d->rule == CPUWARDEN_RULE_UID_BUDGET ?
 	       CPUWARDEN_EVENT_BUDGET_EXCEEDED : CPUWARDEN_EVENT_THRESHOLD_EXCEEDED;
 }
 
@@ -566,6 +569,31 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		kills_due = true;
 		return;
 	}
+}
+
+/*
+ * @uid's tracked programs together went over the uid budget (@d says by
+ * how much): act on the busiest of them in the last sample, among those
+ * that this mode has not acted on yet, one a sample, so that the uid gets
+ * back under with the fewest decisions.  Programs that used no CPU in
+ * the last sample are left alone.  Called by the sampler under RCU.
+ */
+void cw_action_uid_over(kuid_t uid, struct cw_decision *d, u64 now)
+{
+	unsigned int mode = cw_policy_get(mode);
+	struct cw_prog *p, *top = NULL;
+
+	list_for_each_entry_rcu(p, &cw_prog_list, lnode) {
+		cw_track_yield();
+		/* Its records hold references: one left runs it. */
+		if (uid_eq(p->uid, uid) && p->pct && refcount_read(&p->ref) > 1 &&
+		    !taken(p, mode) && (!top || p->pct > top->pct))
+			top = p;
+	}
+	if (!top)
+		return;
+	d->cpu_pct = top->pct;
+	cw_action_decide(top, NULL, d, now);
 }
 
 /*

@@ -4,6 +4,7 @@
 
 #include <linux/sched.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <uapi/linux/cpuwarden.h>
 
 struct cw_prog;
@@ -43,6 +44,7 @@ void cw_action_denied(struct file *file, const u8 *sha, struct task_struct *task
 void cw_action_spared(struct file *file, const u8 *sha, struct task_struct *task);
 void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 		      struct cw_decision *d, u64 now);
+void cw_action_uid_over(kuid_t uid, struct cw_decision *d, u64 now);
 void cw_action_probation(struct cw_prog *prog, struct cw_track *rec,
 			 u64 until, u64 now);
 void cw_action_released(struct cw_track *rec, unsigned int rule,

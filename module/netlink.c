@@ -97,6 +97,7 @@ uint_range(CAP);
 uint_range(ESCALATE);
 uint_range(QUIET);
 uint_range(PROBATION);
+uint_range(UID_BUDGET);
 
 #define RANGED(name) NLA_POLICY_FULL_RANGE(NLA_U32, &name##_range)
 
@@ -114,6 +115,7 @@ static const struct nla_policy policy_policy[CPUWARDEN_A_MAX + 1] = {
 	[CPUWARDEN_A_ESCALATE] = RANGED(ESCALATE),
 	[CPUWARDEN_A_QUIET] = RANGED(QUIET),
 	[CPUWARDEN_A_PROBATION] = RANGED(PROBATION),
+	[CPUWARDEN_A_UID_BUDGET] = RANGED(UID_BUDGET),
 	[CPUWARDEN_A_HASH] = NLA_POLICY_MAX(NLA_U32, 1),
 	[CPUWARDEN_A_KILL_TREE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[CPUWARDEN_A_WRITABLE] = NLA_POLICY_MAX(NLA_U32, 1),
@@ -151,6 +153,7 @@ static const struct {
 	{ CPUWARDEN_A_PERIOD_MS, "period_ms", &cw_policy.period_ms },
 	{ CPUWARDEN_A_BUDGET, "budget", &cw_policy.budget },
 	{ CPUWARDEN_A_BUDGET_WINDOW, "budget_window", &cw_policy.budget_window },
+	{ CPUWARDEN_A_UID_BUDGET, "uid_budget", &cw_policy.uid_budget },
 	{ CPUWARDEN_A_CAP, "cap", &cw_policy.cap },
 	{ CPUWARDEN_A_ESCALATE, "escalate", &cw_policy.escalate },
 	{ CPUWARDEN_A_QUIET, "quiet", &cw_policy.quiet },
@@ -208,6 +211,7 @@ static int put_decision(struct sk_buff *skb, const struct cw_decision *d,
 {
 	bool measured = d->rule == CPUWARDEN_RULE_SUSTAINED ||
 			d->rule == CPUWARDEN_RULE_BUDGET ||
+			d->rule == CPUWARDEN_RULE_UID_BUDGET ||
 			d->rule == CPUWARDEN_RULE_ESCALATE;
 	bool lasted = d->rule == CPUWARDEN_RULE_SUSTAINED ||
 		      d->rule == CPUWARDEN_RULE_ESCALATE ||
@@ -247,7 +251,8 @@ static int put_decision(struct sk_buff *skb, const struct cw_decision *d,
 		return -EMSGSIZE;
 	if (lasted && nla_put_u32(skb, CPUWARDEN_A_FOR_S, d->for_s))
 		return -EMSGSIZE;
-	if (d->rule == CPUWARDEN_RULE_BUDGET &&
+	if ((d->rule == CPUWARDEN_RULE_BUDGET ||
+	     d->rule == CPUWARDEN_RULE_UID_BUDGET) &&
 	    (nla_put_u64_64bit(skb, CPUWARDEN_A_WINDOW_MS, d->used_ms,
 			       CPUWARDEN_A_PAD) ||
 	     nla_put_u32(skb, CPUWARDEN_A_BUDGET_WINDOW, d->window_s)))
@@ -866,7 +871,7 @@ static int put_group(struct sk_buff *skb, const struct cw_track *rec,
 	      nla_put(skb, CPUWARDEN_A_SHA256, CPUWARDEN_SHA256_LEN, prog->sha)) ||
 	     nla_put_u32(skb, CPUWARDEN_A_PROG_CPU_PCT, READ_ONCE(prog->pct)) ||
 	     nla_put_u64_64bit(skb, CPUWARDEN_A_WINDOW_MS,
-			       READ_ONCE(prog->window_ms), CPUWARDEN_A_PAD)))
+			       READ_ONCE(prog->window.used_ms), CPUWARDEN_A_PAD)))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -44,6 +44,7 @@ struct cw_policy cw_policy = {
 	.mode = CPUWARDEN_MODE_MONITOR,
 	.budget = 600,
 	.budget_window = 3600,
+	.uid_budget = 1200,
 	.cap = 10,
 	.escalate = 0,
 	.quiet = 300,
@@ -147,6 +148,14 @@ static struct cw_uint_param window_param = {
 };
 module_param_cb(budget_window, &uint_ops, &window_param, 0600);
 MODULE_PARM_DESC(budget_window, "Sliding window of the budget detector in seconds (10-604800, default 3600)");
+
+static struct cw_uint_param uid_budget_param = {
+	.val = &cw_policy.uid_budget,
+	.min = CPUWARDEN_UID_BUDGET_MIN, .max = CPUWARDEN_UID_BUDGET_MAX,
+};
+module_param_cb(uid_budget, &uint_ops, &uid_budget_param, 0600);
+MODULE_PARM_DESC(uid_budget,
+		 "CPU-seconds the tracked programs of one uid together may use within budget_window; 0: off (0-1000000, default 1200)");
 
 static struct cw_uint_param cap_param = {
 	.val = &cw_policy.cap,
@@ -270,6 +279,7 @@ static const char * const rule_names[] = {
 	[CPUWARDEN_RULE_ADMIN] = "admin",
 	[CPUWARDEN_RULE_QUIET] = "quiet",
 	[CPUWARDEN_RULE_PROBATION] = "probation",
+	[CPUWARDEN_RULE_UID_BUDGET] = "uid_budget",
 };
 
 static const char * const event_names[] = {

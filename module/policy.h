@@ -20,6 +20,7 @@ struct cw_policy {
 	unsigned int mode;		/* enum cpuwarden_mode */
 	unsigned int budget;		/* CPU-seconds per window, 0: off */
 	unsigned int budget_window;	/* seconds */
+	unsigned int uid_budget;	/* CPU-seconds per uid and window, 0: off */
 	unsigned int cap;		/* throttle, percent of one CPU */
 	unsigned int escalate;		/* seconds at the cap, 0: never */
 	unsigned int quiet;		/* seconds, 0: only an admin releases */

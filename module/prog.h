@@ -15,6 +15,15 @@ struct file;
 /* Slots of the sliding budget window. */
 #define CW_BUDGET_SLOTS 32
 
+/* A sliding budget window: CPU time in ms per slot (sample.c). */
+struct cw_window {
+	u32 slot_ms[CW_BUDGET_SLOTS];
+	u64 used_ms;			/* the sum of the slots */
+	u64 slot_start;
+	unsigned int slot;
+	unsigned int window_s;		/* the window the slots were cut for */
+};
+
 /* cw_prog.state */
 enum {
 	CW_PROG_NORMAL,
@@ -62,19 +71,13 @@ struct cw_prog {
 	u64 over_since;
 	u64 over_ns;			/* CPU used since over_since */
 	u64 idle_since;			/* no group left */
-	unsigned int nr_groups;
 	struct list_head qnode;		/* killed: content to quarantine */
 	u32 kill_round;			/* killed by this flush (action.c) */
 	u8 state;			/* CW_PROG_* */
 	u8 rule;			/* enum cpuwarden_rule of the decision */
 	unsigned int pct;		/* use in the last sample */
 
-	/* Sliding window of the budget detector, in ms per slot. */
-	u32 slot_ms[CW_BUDGET_SLOTS];
-	u64 window_ms;
-	u64 slot_start;
-	unsigned int slot;
-	unsigned int window_s;		/* the window the slots were cut for */
+	struct cw_window window;	/* of the budget detector */
 
 	/* Throttling. */
 	struct list_head tnode;		/* cw_prog_throttled */

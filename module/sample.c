@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CPU sampling of tracked thread groups, and the two detectors.
+ * CPU sampling of tracked thread groups, and the detectors.
  *
  * One delayed work item does all periodic work, on a workqueue of its
  * own, unbound and high-priority: its workers run at nice -20, as a root
@@ -15,7 +15,9 @@
  *   sustained  a group, or a program as a whole, over "threshold" percent
  *              of one CPU in every sample for "sustain" seconds;
  *   budget     a program over "budget" CPU-seconds within the sliding
- *              "budget_window".
+ *              "budget_window";
+ *   uid budget a uid's programs together over "uid_budget" CPU-seconds
+ *              within it (sample_uids()).
  *
  * A group whose sustain runs out between two samples is judged then, on a
  * reading of the period so far that charges nothing.
@@ -204,35 +206,35 @@ static bool sustained_avg(u64 *since, u64 *over_ns, u64 start, u64 now,
 	return now - start >= sustain_ns;
 }
 
-/* Slide the budget window of @p to @now and add @used_ns to it. */
-static void budget_add(struct cw_prog *p, u64 now, u64 used_ns,
+/* Slide budget window @w to @now and add @used_ns to it. */
+static void window_add(struct cw_window *w, u64 now, u64 used_ns,
 		       unsigned int window_s)
 {
 	u64 slot_ns = div_u64((u64)window_s * NSEC_PER_SEC, CW_BUDGET_SLOTS);
 	unsigned int steps = 0;
 
-	if (p->window_s != window_s || !p->slot_start) {
-		memset(p->slot_ms, 0, sizeof(p->slot_ms));
-		p->window_ms = 0;
-		p->slot = 0;
-		p->slot_start = now;
-		p->window_s = window_s;
+	if (w->window_s != window_s || !w->slot_start) {
+		memset(w->slot_ms, 0, sizeof(w->slot_ms));
+		w->used_ms = 0;
+		w->slot = 0;
+		w->slot_start = now;
+		w->window_s = window_s;
 	}
-	while (now - p->slot_start >= slot_ns) {
+	while (now - w->slot_start >= slot_ns) {
 		if (++steps > CW_BUDGET_SLOTS) {
-			memset(p->slot_ms, 0, sizeof(p->slot_ms));
-			p->window_ms = 0;
-			p->slot_start = now;
+			memset(w->slot_ms, 0, sizeof(w->slot_ms));
+			w->used_ms = 0;
+			w->slot_start = now;
 			break;
 		}
-		p->slot = (p->slot + 1) % CW_BUDGET_SLOTS;
-		p->window_ms -= p->slot_ms[p->slot];
-		p->slot_ms[p->slot] = 0;
-		p->slot_start += slot_ns;
+		w->slot = (w->slot + 1) % CW_BUDGET_SLOTS;
+		w->used_ms -= w->slot_ms[w->slot];
+		w->slot_ms[w->slot] = 0;
+		w->slot_start += slot_ns;
 	}
 	used_ns = div_u64(used_ns, NSEC_PER_MSEC);
-	p->slot_ms[p->slot] += used_ns;
-	p->window_ms += used_ns;
+	w->slot_ms[w->slot] += used_ns;
+	w->used_ms += used_ns;
 }
 
 static void release_admin(struct cw_track *rec)
@@ -280,6 +282,7 @@ struct sample_ctx {
 	unsigned int threshold;
 	unsigned int budget;
 	unsigned int budget_window;
+	unsigned int uid_budget;
 	unsigned int every;		/* read idle groups every this many */
 	bool read_idle;			/* idle groups are due */
 	bool awake;			/* a group or program is not idle */
@@ -441,7 +444,7 @@ static void sample_throttled(struct cw_prog *p, u64 elapsed, u64 now)
 		WRITE_ONCE(p->state, CW_PROG_NORMAL);
 		p->over_since = 0;
 		p->probation_until = 0;
-		p->window_s = 0;	/* a fresh budget window */
+		p->window.window_s = 0;	/* a fresh budget window */
 	}
 }
 
@@ -452,7 +455,7 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
 
 	p->last_ns = now;
 	p->pct = pct_of(p->period_ns, now - start);
-	budget_add(p, now, p->period_ns, c->budget_window);
+	window_add(&p->window, now, p->period_ns, c->budget_window);
 	p->period_ns = 0;
 	if (refcount_read(&p->ref) > 1)
 		p->idle_since = 0;
@@ -483,7 +486,7 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
 	if (p->state == CW_PROG_KILLED) {
 		WRITE_ONCE(p->state, CW_PROG_NORMAL);
 		p->over_since = 0;
-		p->window_s = 0;
+		p->window.window_s = 0;
 	}
 	/*
 	 * A sample that spans more than a period (the sampler dozed) counts
@@ -499,16 +502,75 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
 		d.limit = c->threshold;
 		d.for_s = div_u64(now - p->over_since, NSEC_PER_SEC);
 	} else if (c->budget &&
-		   p->window_ms > (u64)c->budget * MSEC_PER_SEC) {
+		   p->window.used_ms > (u64)c->budget * MSEC_PER_SEC) {
 		d.rule = CPUWARDEN_RULE_BUDGET;
 		d.cpu_pct = p->pct;
 		d.limit = c->budget;
-		d.used_ms = p->window_ms;
-		d.window_s = p->window_s;
+		d.used_ms = p->window.used_ms;
+		d.window_s = p->window.window_s;
 	} else {
 		return;
 	}
 	cw_action_decide(p, NULL, &d, now);
+}
+
+/*
+ * The uid budget: the CPU time of each uid's tracked programs together,
+ * in a sliding window like a program's budget.  A miner split into
+ * copies of different bytes, each under the threshold and under its own
+ * budget, is one consumer here.  When more uids than it holds use CPU,
+ * the one that used least in its window makes room, so that idle uids
+ * (a user's subordinate uids, say) cannot crowd a busy one out.
+ */
+struct cw_uid_window {
+	kuid_t uid;
+	struct cw_window win;
+};
+
+static struct cw_uid_window uid_win[CW_UIDS];
+static unsigned int nr_uid_win;
+
+static struct cw_uid_window *uid_window(kuid_t uid)
+{
+	struct cw_uid_window *w, *least = NULL;
+	unsigned int i;
+
+	for (i = 0; i < nr_uid_win; i++) {
+		w = &uid_win[i];
+		if (uid_eq(w->uid, uid))
+			return w;
+		if (!least || w->win.used_ms < least->win.used_ms)
+			least = w;
+	}
+	w = nr_uid_win < CW_UIDS ? &uid_win[nr_uid_win++] : least;
+	*w = (struct cw_uid_window){ .uid = uid };
+	return w;
+}
+
+/*
+ * Charge each uid's CPU of this sample to its window; a uid over
+ * "uid_budget" has its busiest program acted on (cw_action_uid_over()).
+ */
+static void sample_uids(struct sample_ctx *c)
+{
+	struct cw_uid_window *w;
+	unsigned int i;
+
+	for (i = 0; i < nr_uid; i++) {
+		w = uid_window(uid_use[i].uid);
+		window_add(&w->win, c->now, uid_use[i].ns, c->budget_window);
+		if (c->uid_budget &&
+		    w->win.used_ms > (u64)c->uid_budget * MSEC_PER_SEC) {
+			struct cw_decision d = {
+				.rule = CPUWARDEN_RULE_UID_BUDGET,
+				.limit = c->uid_budget,
+				.used_ms = w->win.used_ms,
+				.window_s = w->win.window_s,
+			};
+
+			cw_action_uid_over(w->uid, &d, c->now);
+		}
+	}
 }
 
 /*
@@ -523,7 +585,7 @@ static unsigned int idle_every(const struct sample_ctx *c,
 {
 	unsigned int every = sustain * 250 / period_ms;
 
-	if (c->budget)
+	if (c->budget || c->uid_budget)
 		every = min(every, c->budget_window * 1000U / CW_BUDGET_SLOTS /
 			    period_ms);
 	return clamp_t(unsigned int, every, 1, CW_IDLE_EVERY);
@@ -544,6 +606,7 @@ static u64 sample_all(u64 now, u64 elapsed)
 		.threshold = cw_policy_get(threshold),
 		.budget = cw_policy_get(budget),
 		.budget_window = cw_policy_get(budget_window),
+		.uid_budget = cw_policy_get(uid_budget),
 	};
 	struct cw_track *rec;
 	struct cw_prog *p;
@@ -569,6 +632,7 @@ static u64 sample_all(u64 now, u64 elapsed)
 	memcpy(uid_last, uid_use, sizeof(uid_use[0]) * nr_uid);
 	nr_uid_last = nr_uid;
 	uid_elapsed = elapsed;
+	sample_uids(&c);
 	next_due = c.due;
 	return c.awake ? 0 : idle_read + every_ns;
 }

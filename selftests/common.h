@@ -235,7 +235,8 @@ static inline int cw_short_policy(const char *mode, const char *threshold,
 				  const char *sustain)
 {
 	static const char *const rest[][2] = {
-		{ "period_ms", "200" }, { "budget", "0" }, { "probation", "0" },
+		{ "period_ms", "200" }, { "budget", "0" }, { "uid_budget", "0" },
+		{ "probation", "0" },
 		{ "hash", "Y" },
 		{ "kill_tree", "Y" }, { "writable", "Y" }, { "private", "Y" },
 		{ "randomx", "Y" }, { "mapped", "Y" }, { "upper", "Y" },

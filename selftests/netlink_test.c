@@ -759,6 +759,7 @@ static void defaults_again(void)
 	cw_param_set("sustain", "60");
 	cw_param_set("period_ms", "1000");
 	cw_param_set("budget", "600");
+	cw_param_set("uid_budget", "1200");
 	cw_param_set("probation", "600");
 	cw_param_set("quarantine", "clear");
 }

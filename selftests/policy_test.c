@@ -47,6 +47,7 @@ struct policy {
 	const char *sustain;
 	const char *budget;		/* default "0": no budget */
 	const char *budget_window;	/* default "60" */
+	const char *uid_budget;		/* default "0": no uid budget */
 	const char *cap;		/* default "10" */
 	const char *escalate;		/* default "0": never */
 	const char *quiet;		/* default "0": never */
@@ -79,6 +80,7 @@ static int begin(struct __test_metadata *_metadata, const struct policy *p)
 	set_param(_metadata, "period_ms", p->period_ms ?: "200");
 	set_param(_metadata, "budget", p->budget ?: "0");
 	set_param(_metadata, "budget_window", p->budget_window ?: "60");
+	set_param(_metadata, "uid_budget", p->uid_budget ?: "0");
 	set_param(_metadata, "cap", p->cap ?: "10");
 	set_param(_metadata, "escalate", p->escalate ?: "0");
 	set_param(_metadata, "probation", "0");
@@ -883,6 +885,81 @@ TEST_F_TIMEOUT(budget, low_and_slow, 2 * CW_DEADLINE)
 		TH_LOG("expected killed ... rule=budget");
 	}
 	ASSERT_TRUE(cw_killed(cw_wait(pid, 5)));
+}
+
+/* ---- The uid budget: one uid's programs together. ---- */
+
+FIXTURE(uid_budget) {
+	int kmsg;
+};
+
+FIXTURE_SETUP(uid_budget)
+{
+	static const struct policy p = {
+		.mode = "kill", .threshold = "50", .sustain = "60",
+		.budget_window = "20", .uid_budget = "6",
+	};
+
+	self->kmsg = begin(_metadata, &p);
+}
+
+FIXTURE_TEARDOWN(uid_budget)
+{
+	finish(self->kmsg);
+}
+
+/*
+ * A miner split into copies of different bytes, 30% of a CPU each: no
+ * copy trips the 50% threshold, and each is a program of its own, under
+ * a budget of its own (off here).  Together, one uid's, they use 6 CPU-s
+ * in about 7 s: each is killed, the busiest first, rule=uid_budget.  A
+ * copy of the same uid that burns nothing is left alone.
+ */
+TEST_F_TIMEOUT(uid_budget, split_contents_killed, 2 * CW_DEADLINE)
+{
+	char path[64], tag[16], rec[2048], needle[64];
+	char lines[3][2048] = { "", "", "" };
+	pid_t pids[3], idle;
+	int i, seen = 0;
+	time_t end;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), WORK "/copy%d", i);
+		snprintf(tag, sizeof(tag), "uid copy %d", i);
+		put(_metadata, path, tag);
+		pids[i] = start(_metadata, path, ARGS("-d", "30"));
+	}
+	put(_metadata, WORK "/idle", "uid idle");
+	idle = start(_metadata, WORK "/idle", ARGS("-b", "0"));
+
+	/* The first decision about each: within about twice the window. */
+	end = time(NULL) + 2 * 20;
+	while (seen < 3 && cw_kmsg_next(self->kmsg, end, rec, sizeof(rec)))
+		for (i = 0; i < 3; i++) {
+			snprintf(needle, sizeof(needle), "pid=%d ", pids[i]);
+			if (lines[i][0] || !strstr(rec, needle) ||
+			    !(strstr(rec, "abnormal ") || strstr(rec, "throttled ") ||
+			      strstr(rec, "killed ")))
+				continue;
+			cw_strscpy(lines[i], rec, sizeof(lines[i]));
+			seen++;
+		}
+	for (i = 0; i < 3; i++) {
+		EXPECT_NE('\0', lines[i][0]) {
+			TH_LOG("no decision about copy %d, pid %d", i, pids[i]);
+			continue;
+		}
+		TH_LOG("%s", msg(lines[i]));
+		EXPECT_TRUE(strstr(lines[i], "killed pid=") &&
+			    strstr(lines[i], "rule=uid_budget")) {
+			TH_LOG("expected killed ... rule=uid_budget");
+		}
+		EXPECT_TRUE(cw_killed(cw_wait(pids[i], 5)));
+	}
+	EXPECT_EQ(0, waitpid(idle, NULL, WNOHANG)) {
+		TH_LOG("the copy that burns nothing was killed too");
+	}
+	cw_reap(idle);
 }
 
 FIXTURE(split) {
@@ -1837,6 +1914,8 @@ TEST_F(params, validated)
 		{ "budget_window", "9", -ERANGE },
 		{ "budget_window", "604801", -ERANGE },
 		{ "budget_window", "1m", -EINVAL },
+		{ "uid_budget", "1000001", -ERANGE },
+		{ "uid_budget", "1h", -EINVAL },
 		{ "cap", "0", -ERANGE },
 		{ "cap", "101", -ERANGE },
 		{ "cap", "10%", -EINVAL },
@@ -1858,6 +1937,7 @@ TEST_F(params, validated)
 	ASSERT_EQ(0, cw_param_set("budget_window", "604800"));
 	ASSERT_EQ(0, cw_param_set("cap", "1"));
 	ASSERT_EQ(0, cw_param_set("cap", "100"));
+	ASSERT_EQ(0, cw_param_set("uid_budget", "1000000"));
 
 	/* Values of our own, to see that none is reset. */
 	ASSERT_EQ(0, cw_param_set("budget", "7"));

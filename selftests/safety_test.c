@@ -763,7 +763,7 @@ TEST_F(safety, params_root_only)
 {
 	static const char *const names[] = {
 		"mode", "threshold", "sustain", "period_ms", "budget",
-		"budget_window", "cap", "escalate", "quiet", "probation", "hash",
+		"budget_window", "uid_budget", "cap", "escalate", "quiet", "probation", "hash",
 		"kill_tree", "writable", "private", "randomx", "mapped", "upper", "watch", "allow",
 		"quarantine",
 	};

@@ -417,6 +417,7 @@ static void set_policy(struct __test_metadata *_metadata, const struct policy *p
 	set_param(_metadata, "period_ms", "100");
 	set_param(_metadata, "budget", "0");
 	set_param(_metadata, "budget_window", "10");
+	set_param(_metadata, "uid_budget", "0");
 	set_param(_metadata, "cap", p->cap ?: "5");
 	set_param(_metadata, "escalate", "0");
 	set_param(_metadata, "probation", "0");
@@ -1276,6 +1277,7 @@ static const struct knob knobs[] = {
 	{ "cap", { "2", "10", "50", "5" } },
 	{ "budget", { "0", "1", "600", "2" } },
 	{ "budget_window", { "10", "60", "3600", "10" } },
+	{ "uid_budget", { "0", "1", "1200", "3" } },
 	{ "escalate", { "0", "2", "0", "5" } },
 	{ "quiet", { "0", "1", "300", "2" } },
 };
@@ -1285,6 +1287,7 @@ static const char *const final[][2] = {
 	{ "mode", "monitor" }, { "threshold", "37" }, { "sustain", "3" },
 	{ "period_ms", "300" }, { "cap", "7" }, { "budget", "123" },
 	{ "budget_window", "77" }, { "escalate", "0" }, { "quiet", "9" },
+	{ "uid_budget", "45" },
 };
 
 /* Write random knobs until @seconds passed; failed writes, or -1. */

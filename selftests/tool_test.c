@@ -237,7 +237,7 @@ static bool ps_shows(pid_t pid, const char *state, int seconds)
 
 static const char *const defaults[][2] = {
 	{ "mode", "monitor" }, { "threshold", "50" }, { "sustain", "60" },
-	{ "period_ms", "1000" }, { "budget", "600" }, { "budget_window", "3600" },
+	{ "period_ms", "1000" }, { "budget", "600" }, { "budget_window", "3600" }, { "uid_budget", "1200" },
 	{ "cap", "10" }, { "escalate", "0" }, { "quiet", "300" }, { "probation", "600" }, { "hash", "Y" },
 	{ "kill_tree", "Y" }, { "writable", "Y" }, { "private", "Y" }, { "randomx", "Y" }, { "mapped", "Y" },
 	{ "upper", "N" }, { "unpackaged", "N" }, { "watch", "/tmp,/var/tmp,/dev/shm" },

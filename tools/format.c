@@ -54,6 +54,7 @@ static const char * const rule_names[] = {
 	[CPUWARDEN_RULE_ADMIN] = "admin",
 	[CPUWARDEN_RULE_QUIET] = "quiet",
 	[CPUWARDEN_RULE_PROBATION] = "probation",
+	[CPUWARDEN_RULE_UID_BUDGET] = "uid_budget",
 };
 
 static const char * const state_names[] = {
@@ -451,7 +452,9 @@ void cw_format_event(FILE *f, const struct cw_event *e)
 	if (CW_HAS(e, CPUWARDEN_A_MODE))
 		fprintf(f, " mode=%s", name_or_number(num, cw_mode_name(e->mode), e->mode));
 	if (CW_HAS(e, CPUWARDEN_A_LIMIT))
-		fprintf(f, " limit=%u%s", e->limit, e->rule == CPUWARDEN_RULE_BUDGET ? "s" : "%");
+		fprintf(f, " limit=%u%s", e->limit,
+			e->rule == CPUWARDEN_RULE_BUDGET ||
+			e->rule == CPUWARDEN_RULE_UID_BUDGET ? "s" : "%");
 	if (CW_HAS(e, CPUWARDEN_A_FOR_S))
 		fprintf(f, " for=%us", e->for_s);
 	if (CW_HAS(e, CPUWARDEN_A_WINDOW_MS))

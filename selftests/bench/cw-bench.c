@@ -2125,10 +2125,12 @@ int main(int argc, char **argv)
 	measure_sampler();
 
 	/*
-	 * The budget detector would only blur the sustained one's timing,
-	 * and probation would throttle every burner after the first kill.
+	 * The budget detectors would only blur the sustained one's timing
+	 * (root's burners add up to the uid budget within minutes), and
+	 * probation would throttle every burner after the first kill.
 	 */
 	if (!param("budget", "0", err, sizeof(err)) ||
+	    !param("uid_budget", "0", err, sizeof(err)) ||
 	    !param("probation", "0", err, sizeof(err)) ||
 	    !paramu("period_ms", PERIOD_MS, err, sizeof(err)) ||
 	    !paramu("threshold", THRESHOLD, err, sizeof(err))) {

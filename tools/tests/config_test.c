@@ -42,7 +42,7 @@ TEST(key_names)
 {
 	static const char * const names[] = {
 		"mode", "threshold", "sustain", "period_ms", "budget", "budget_window",
-		"cap", "escalate", "quiet", "probation", "hash", "kill_tree", "writable", "private", "randomx", "mapped", "upper", "unpackaged",
+		"uid_budget", "cap", "escalate", "quiet", "probation", "hash", "kill_tree", "writable", "private", "randomx", "mapped", "upper", "unpackaged",
 		"watch",
 	};
 	size_t i;
@@ -82,6 +82,7 @@ TEST(every_numeric_range_edge)
 		{ "period_ms", CPUWARDEN_PERIOD_MS_MIN, CPUWARDEN_PERIOD_MS_MAX },
 		{ "budget", CPUWARDEN_BUDGET_MIN, CPUWARDEN_BUDGET_MAX },
 		{ "budget_window", CPUWARDEN_BUDGET_WINDOW_MIN, CPUWARDEN_BUDGET_WINDOW_MAX },
+		{ "uid_budget", CPUWARDEN_UID_BUDGET_MIN, CPUWARDEN_UID_BUDGET_MAX },
 		{ "cap", CPUWARDEN_CAP_MIN, CPUWARDEN_CAP_MAX },
 		{ "escalate", CPUWARDEN_ESCALATE_MIN, CPUWARDEN_ESCALATE_MAX },
 		{ "quiet", CPUWARDEN_QUIET_MIN, CPUWARDEN_QUIET_MAX },

@@ -111,6 +111,9 @@
  *               by one thread group or by the program as a whole
  *   BUDGET      over "budget" CPU-seconds within "budget_window" seconds,
  *               by the program as a whole
+ *   UID_BUDGET  over "uid_budget" CPU-seconds within "budget_window"
+ *               seconds, by all the tracked programs of its uid together:
+ *               it was the busiest of them in the last sample
  *   ESCALATE    throttled and at the cap for "escalate" seconds
  *   QUARANTINE  the content was killed before
  *   ADMIN       an administrator released it
@@ -155,6 +158,7 @@
  *   A_PERIOD_MS      milliseconds               CPUWARDEN_PERIOD_MS_MIN..MAX
  *   A_BUDGET         CPU-seconds, 0: off        CPUWARDEN_BUDGET_MIN..MAX
  *   A_BUDGET_WINDOW  seconds                    CPUWARDEN_BUDGET_WINDOW_MIN..MAX
+ *   A_UID_BUDGET     CPU-seconds, 0: off        CPUWARDEN_UID_BUDGET_MIN..MAX
  *   A_CAP            percent of one CPU         CPUWARDEN_CAP_MIN..MAX
  *   A_ESCALATE       seconds, 0: never          CPUWARDEN_ESCALATE_MIN..MAX
  *   A_QUIET          seconds, 0: admin only     CPUWARDEN_QUIET_MIN..MAX
@@ -317,6 +321,7 @@ enum cpuwarden_rule {
 	CPUWARDEN_RULE_ADMIN,
 	CPUWARDEN_RULE_QUIET,
 	CPUWARDEN_RULE_PROBATION,
+	CPUWARDEN_RULE_UID_BUDGET,
 
 	__CPUWARDEN_RULE_LAST
 };
@@ -363,6 +368,8 @@ enum cpuwarden_state {
 #define CPUWARDEN_QUIET_MAX 86400
 #define CPUWARDEN_PROBATION_MIN 0
 #define CPUWARDEN_PROBATION_MAX 86400
+#define CPUWARDEN_UID_BUDGET_MIN 0
+#define CPUWARDEN_UID_BUDGET_MAX 1000000
 
 /* Thread groups named one by one in the events of one decision, at most. */
 #define CPUWARDEN_GROUPS_TOLD 8
@@ -503,6 +510,9 @@ enum cpuwarden_attr {
 	/* Packaged files */
 	CPUWARDEN_A_TRUST,		/* binary: struct cpuwarden_trust_id[] */
 	CPUWARDEN_A_NR_TRUSTED,		/* status: packaged files loaded */
+
+	/* Policy, continued */
+	CPUWARDEN_A_UID_BUDGET,		/* CPU-seconds, 0: off */
 
 	__CPUWARDEN_A_LAST
 };
