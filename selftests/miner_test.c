@@ -398,6 +398,13 @@ TEST_F_TIMEOUT(miner, staged_copies_on_probation, MINER_DEADLINE)
 	char needle[32], line[2048];
 	pid_t first, beside;
 
+	/*
+	 * Which sample finds a copy over the threshold, and whether the
+	 * copy beside burned over it in every one, are figures of timing:
+	 * on the debug kernel one 200 ms dip once put it on probation.
+	 */
+	if (!cw_timing_lane())
+		SKIP(return, CW_TIMING_ONLY);
 	ASSERT_EQ(0, cw_param_set("probation", "600"));
 	ASSERT_EQ(0, cw_param_set("sustain", "20"));
 	ASSERT_EQ(0, cw_param_set("threshold", "20"));
