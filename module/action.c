@@ -573,27 +573,29 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 
 /*
  * @uid's tracked programs together went over the uid budget (@d says by
- * how much): act on the busiest of them in the last sample, among those
- * that this mode has not acted on yet, one a sample, so that the uid gets
- * back under with the fewest decisions.  Programs that used no CPU in
- * the last sample are left alone.  Called by the sampler under RCU.
+ * how much): act on each of them that used CPU in the last sample and
+ * that this mode has not acted on yet, all at once, so that a miner
+ * split into many copies cannot keep the rest running while one a
+ * sample is taken.  Programs that used none are left alone.  Called by
+ * the sampler under RCU; the program list holds a reference on each
+ * program, and only the sampler, after its walk, evicts them.
  */
 void cw_action_uid_over(kuid_t uid, struct cw_decision *d, u64 now)
 {
 	unsigned int mode = cw_policy_get(mode);
-	struct cw_prog *p, *top = NULL;
+	struct cw_decision each;
+	struct cw_prog *p;
 
 	list_for_each_entry_rcu(p, &cw_prog_list, lnode) {
 		cw_track_yield();
 		/* Its records hold references: one left runs it. */
-		if (uid_eq(p->uid, uid) && p->pct && refcount_read(&p->ref) > 1 &&
-		    !taken(p, mode) && (!top || p->pct > top->pct))
-			top = p;
+		if (!uid_eq(p->uid, uid) || !p->used_ns ||
+		    refcount_read(&p->ref) < 2 || taken(p, mode))
+			continue;
+		each = *d;
+		each.cpu_pct = p->pct;
+		cw_action_decide(p, NULL, &each, now);
 	}
-	if (!top)
-		return;
-	d->cpu_pct = top->pct;
-	cw_action_decide(top, NULL, d, now);
 }
 
 /*

@@ -76,6 +76,7 @@ struct cw_prog {
 	u8 state;			/* CW_PROG_* */
 	u8 rule;			/* enum cpuwarden_rule of the decision */
 	unsigned int pct;		/* use in the last sample */
+	u64 used_ns;			/* CPU in the last sample */
 
 	struct cw_window window;	/* of the budget detector */
 

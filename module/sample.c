@@ -363,7 +363,9 @@ static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 	idle_note(rec, c);
 	if (rec->prog)
 		rec->prog->period_ns += used;
-	uid_add(rec->uid, used);
+	/* An admin's release takes a group out of its uid's budget too. */
+	if (!test_bit(CW_TRACK_EXEMPT, &rec->flags))
+		uid_add(rec->uid, used);
 
 	if (dead) {
 		cw_track_reap(rec);
@@ -455,6 +457,7 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
 
 	p->last_ns = now;
 	p->pct = pct_of(p->period_ns, now - start);
+	p->used_ns = p->period_ns;
 	window_add(&p->window, now, p->period_ns, c->budget_window);
 	p->period_ns = 0;
 	if (refcount_read(&p->ref) > 1)
@@ -548,10 +551,15 @@ static struct cw_uid_window *uid_window(kuid_t uid)
 }
 
 /*
- * Charge each uid's CPU of this sample to its window; a uid over
- * "uid_budget" has its busiest program acted on (cw_action_uid_over()).
+ * Charge each uid's CPU of this sample, @elapsed long, to its window.  A
+ * uid over "uid_budget" in its window that also uses more, in this
+ * sample, than the budget allows on average (uid_budget over
+ * budget_window: a third of a CPU by default) has every program of it
+ * that used CPU acted on (cw_action_uid_over()).  Once its miner is
+ * gone, the rest of its programs are left alone, though the window
+ * stays over for a while.
  */
-static void sample_uids(struct sample_ctx *c)
+static void sample_uids(struct sample_ctx *c, u64 elapsed)
 {
 	struct cw_uid_window *w;
 	unsigned int i;
@@ -560,7 +568,9 @@ static void sample_uids(struct sample_ctx *c)
 		w = uid_window(uid_use[i].uid);
 		window_add(&w->win, c->now, uid_use[i].ns, c->budget_window);
 		if (c->uid_budget &&
-		    w->win.used_ms > (u64)c->uid_budget * MSEC_PER_SEC) {
+		    w->win.used_ms > (u64)c->uid_budget * MSEC_PER_SEC &&
+		    uid_use[i].ns * c->budget_window >
+		    (u64)c->uid_budget * elapsed) {
 			struct cw_decision d = {
 				.rule = CPUWARDEN_RULE_UID_BUDGET,
 				.limit = c->uid_budget,
@@ -632,7 +642,7 @@ static u64 sample_all(u64 now, u64 elapsed)
 	memcpy(uid_last, uid_use, sizeof(uid_use[0]) * nr_uid);
 	nr_uid_last = nr_uid;
 	uid_elapsed = elapsed;
-	sample_uids(&c);
+	sample_uids(&c, elapsed);
 	next_due = c.due;
 	return c.awake ? 0 : idle_read + every_ns;
 }

@@ -912,8 +912,9 @@ FIXTURE_TEARDOWN(uid_budget)
  * A miner split into copies of different bytes, 30% of a CPU each: no
  * copy trips the 50% threshold, and each is a program of its own, under
  * a budget of its own (off here).  Together, one uid's, they use 6 CPU-s
- * in about 7 s: each is killed, the busiest first, rule=uid_budget.  A
- * copy of the same uid that burns nothing is left alone.
+ * in about 7 s, at 90% of a CPU where the budget allows 30% on average:
+ * all are killed at once, rule=uid_budget.  A copy of the same uid that
+ * burns nothing is left alone.
  */
 TEST_F_TIMEOUT(uid_budget, split_contents_killed, 2 * CW_DEADLINE)
 {

@@ -112,8 +112,10 @@
  *   BUDGET      over "budget" CPU-seconds within "budget_window" seconds,
  *               by the program as a whole
  *   UID_BUDGET  over "uid_budget" CPU-seconds within "budget_window"
- *               seconds, by all the tracked programs of its uid together:
- *               it was the busiest of them in the last sample
+ *               seconds, by all the tracked programs of its uid together,
+ *               which also use more than that allows on average: it used
+ *               CPU in the last sample.  A_WINDOW_MS and A_LIMIT are the
+ *               uid's, A_CPU_PCT the program's
  *   ESCALATE    throttled and at the cap for "escalate" seconds
  *   QUARANTINE  the content was killed before
  *   ADMIN       an administrator released it
