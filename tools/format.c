@@ -172,6 +172,13 @@ void cw_format_status(FILE *f, const struct cw_status *s, const struct cw_policy
 			p->val[CW_KEY_BUDGET_WINDOW]);
 	else
 		fputs("budget off, ", f);
+	/* A module before the uid budget has no such key. */
+	if (p->keys & CW_KEY_BIT(CW_KEY_UID_BUDGET)) {
+		if (p->val[CW_KEY_UID_BUDGET])
+			fprintf(f, "uid budget %u CPU-s, ", p->val[CW_KEY_UID_BUDGET]);
+		else
+			fputs("uid budget off, ", f);
+	}
 	fprintf(f, "cap %u%%\n", p->val[CW_KEY_CAP]);
 	fprintf(f, "tracked %u groups, %u programs, %u throttled; quarantine %u; allow rules %u; "
 		"packaged files %u\n",

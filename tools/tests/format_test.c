@@ -92,6 +92,12 @@ TEST(status_human)
 		     "packaged files 0\n"
 		     "events lost 0, limited 0, groups not tracked 0\n",
 		     CAPTURE(cw_format_status(f, &status, &p)));
+	set(&p, CW_KEY_UID_BUDGET, 1200);
+	EXPECT_NE(NULL, strstr(CAPTURE(cw_format_status(f, &status, &p)),
+			       "budget off, uid budget 1200 CPU-s, cap 10%\n"));
+	set(&p, CW_KEY_UID_BUDGET, 0);
+	EXPECT_NE(NULL, strstr(CAPTURE(cw_format_status(f, &status, &p)),
+			       "budget off, uid budget off, cap 10%\n"));
 }
 
 TEST(status_json)
