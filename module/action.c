@@ -588,9 +588,9 @@ void cw_action_uid_over(kuid_t uid, struct cw_decision *d, u64 now)
 
 	list_for_each_entry_rcu(p, &cw_prog_list, lnode) {
 		cw_track_yield();
-		/* Its records hold references: one left runs it. */
-		if (!uid_eq(p->uid, uid) || !p->used_ns ||
-		    refcount_read(&p->ref) < 2 || taken(p, mode))
+		/* idle_since: this sample found no group of it left. */
+		if (!uid_eq(p->uid, uid) || !p->used_ns || p->idle_since ||
+		    taken(p, mode))
 			continue;
 		each = *d;
 		each.cpu_pct = p->pct;
