@@ -136,10 +136,11 @@ static void log_line(const struct cw_decision *d, const char *path)
 	case CPUWARDEN_RULE_BUDGET:
 	case CPUWARDEN_RULE_UID_BUDGET:
 		snprintf(detail, sizeof(detail),
-			 " rule=%s cpu=%u%% used=%llu.%03llus budget=%us window=%us uid_cpu=%u%% mode=%s",
+			 " rule=%s cpu=%u%% used=%llu.%03llus %s=%us window=%us uid_cpu=%u%% mode=%s",
 			 cw_policy_rule_name(d->rule), d->cpu_pct,
 			 d->used_ms / 1000, d->used_ms % 1000,
-			 d->limit, d->window_s, d->uid_pct,
+			 cw_policy_rule_name(d->rule), d->limit, d->window_s,
+			 d->uid_pct,
 			 cw_policy_mode_name(d->mode));
 		break;
 	case CPUWARDEN_RULE_ESCALATE:

@@ -153,8 +153,9 @@ static int gate(struct linux_binprm *bprm)
 		   origin == CPUWARDEN_ORIGIN_UPPER ||
 		   origin == CPUWARDEN_ORIGIN_UNPACKAGED) &&
 		  !cw_origin_user_placed(file) ? CPUWARDEN_ORIGIN_NONE : origin;
-	verdict = hashed ? cw_quarantine_judge(sha, qorigin, current_uid(),
-						file_inode(file)->i_uid) :
+	verdict = hashed ? cw_quarantine_judge(sha, qorigin,
+					       cw_prog_user(current_cred()),
+					       file_inode(file)->i_uid) :
 			   CW_QUARANTINE_RUN;
 	if (verdict == CW_QUARANTINE_REPORT)
 		cw_action_spared(file, sha, current);
@@ -203,7 +204,8 @@ static int gate(struct linux_binprm *bprm)
 	to_track = origin && !note->allowed;
 	if (to_track)
 		note->prog = cw_prog_get(file, hashed ? sha : NULL,
-					 current_uid(), GFP_KERNEL);
+					 cw_prog_user(current_cred()),
+					 GFP_KERNEL);
 	/*
 	 * Content killed before, that the quarantine cannot tell as it was
 	 * not hashed (hash=N): known by its inode.  Not a borrowed program

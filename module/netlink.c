@@ -853,7 +853,7 @@ static int put_group(struct sk_buff *skb, const struct cw_track *rec,
 	    nla_put_u32(skb, CPUWARDEN_A_PPID,
 			task_tgid_nr(rcu_dereference(leader->real_parent))) ||
 	    nla_put_u32(skb, CPUWARDEN_A_UID,
-			from_kuid_munged(&init_user_ns, rec->uid)) ||
+			from_kuid_munged(&init_user_ns, task_uid(leader))) ||
 	    nla_put_u32(skb, CPUWARDEN_A_THREADS, get_nr_threads(leader)) ||
 	    nla_put_string(skb, CPUWARDEN_A_COMM, comm) ||
 	    (!IS_ERR(exe) && nla_put_string(skb, CPUWARDEN_A_EXE, exe)) ||

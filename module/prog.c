@@ -6,12 +6,14 @@
  * history of its predecessor.
  */
 
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/user_namespace.h>
 
 #include "prog.h"
 
@@ -61,7 +63,43 @@ static struct cw_prog *lookup(const struct inode *inode, const u8 *sha,
 }
 
 /*
- * The program @file runs for @uid, referenced: by @sha when it was
+ * The user a task's programs are charged to, as a uid of the initial
+ * namespace: its real uid, unless it runs in a user namespace.  Whoever
+ * made a user namespace controls every uid mapped into it (a user's
+ * 65,536 subordinate uids, through newuidmap), so that a kit spreading
+ * its copies over them stays one user's: the owner of the outermost
+ * namespace below the initial one, when a user other than root made it.
+ * One that root made (a container's) charges the uid its root maps to,
+ * whatever uid of it a program runs as; one that maps no root (or maps
+ * root to root) charges each real uid for itself.
+ */
+kuid_t cw_prog_user(const struct cred *cred)
+{
+	struct user_namespace *ns = cred->user_ns, *top = NULL;
+	kuid_t root;
+
+	for (; ns != &init_user_ns; ns = ns->parent)
+		top = ns;
+	if (!top)
+		return cred->uid;
+	if (!uid_eq(top->owner, GLOBAL_ROOT_UID))
+		return top->owner;
+	root = make_kuid(top, 0);
+	return uid_valid(root) && !uid_eq(root, GLOBAL_ROOT_UID) ? root : cred->uid;
+}
+
+kuid_t cw_prog_task_user(struct task_struct *task)
+{
+	kuid_t uid;
+
+	rcu_read_lock();
+	uid = cw_prog_user(__task_cred(task));
+	rcu_read_unlock();
+	return uid;
+}
+
+/*
+ * The program @file runs for @uid (its user), referenced: by @sha when it was
  * hashed, else by inode.  NULL when memory is short; the group is then
  * judged alone.  Allocates with @gfp.
  */

@@ -10,6 +10,9 @@
 #include <linux/uidgid.h>
 #include <uapi/linux/cpuwarden.h>
 
+struct cred;
+struct task_struct;
+
 struct file;
 
 /* Slots of the sliding budget window. */
@@ -37,11 +40,12 @@ enum {
  * name or PID.  Its CPU use is the sum over every thread group that runs
  * it, including groups that exited, so a miner split over four processes
  * or one that re-execs every 30 s is one consumer.  Identified by
- * SHA-256 when hashing is on, else by inode; and by the real uid of the
- * task that exec'd or mapped it, so that what one user does with a copy
- * of another user's program (burn CPU, get it killed or throttled)
- * never reaches the other user's processes.  A program outlives its
- * processes for a while, so that a relaunch carries on its history.
+ * SHA-256 when hashing is on, else by inode; and by the user of the task
+ * that exec'd or mapped it (cw_prog_user()), so that what one user does
+ * with a copy of another user's program (burn CPU, get it killed or
+ * throttled) never reaches the other user's processes.  A program
+ * outlives its processes for a while, so that a relaunch carries on its
+ * history.
  *
  * Everything below the identity is written by the sampler only.
  */
@@ -52,7 +56,7 @@ struct cw_prog {
 	refcount_t ref;			/* records, and one for the table */
 	struct file *file;		/* the first file seen with it */
 	bool hashed;
-	kuid_t uid;			/* real uid of the groups that run it */
+	kuid_t uid;			/* cw_prog_user() of its groups */
 	u8 sha[CPUWARDEN_SHA256_LEN];
 	const void *sb;			/* identity when not hashed */
 	unsigned long ino;
@@ -95,6 +99,8 @@ struct cw_prog {
 extern struct list_head cw_prog_list;
 extern struct list_head cw_prog_throttled;
 
+kuid_t cw_prog_user(const struct cred *cred);
+kuid_t cw_prog_task_user(struct task_struct *task);
 struct cw_prog *cw_prog_get(struct file *file, const u8 *sha, kuid_t uid,
 			    gfp_t gfp);
 void cw_prog_put(struct cw_prog *prog);

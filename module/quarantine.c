@@ -3,7 +3,9 @@
  * Quarantine: the content of programs cpuwarden killed, and whose.  An
  * exec of the same content, under any path or name, by the uid it was
  * killed for or from a file that uid owns, is refused before it runs a
- * single user-space instruction (see gate.c).  Another user's copy of
+ * single user-space instruction (see gate.c).  The uid is the user's
+ * (cw_prog_user()): a relaunch as another of the user's subordinate
+ * uids is refused too.  Another user's copy of
  * the same bytes, which the killed uid could neither place nor run,
  * stays that user's business: a user who gets a copy of someone else's
  * program killed must not get the original refused.
@@ -34,7 +36,7 @@
 struct cw_qentry {
 	u8 sha[CPUWARDEN_SHA256_LEN];
 	loff_t size;
-	kuid_t uid;			/* the real uid it was killed for */
+	kuid_t uid;			/* the user it was killed for */
 	unsigned long spared;		/* bit 0: an owned match was reported */
 };
 

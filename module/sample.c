@@ -212,6 +212,7 @@ static void window_add(struct cw_window *w, u64 now, u64 used_ns,
 {
 	u64 slot_ns = div_u64((u64)window_s * NSEC_PER_SEC, CW_BUDGET_SLOTS);
 	unsigned int steps = 0;
+	u64 used_ms;
 
 	if (w->window_s != window_s || !w->slot_start) {
 		memset(w->slot_ms, 0, sizeof(w->slot_ms));
@@ -232,9 +233,11 @@ static void window_add(struct cw_window *w, u64 now, u64 used_ns,
 		w->slot_ms[w->slot] = 0;
 		w->slot_start += slot_ns;
 	}
-	used_ns = div_u64(used_ns, NSEC_PER_MSEC);
-	w->slot_ms[w->slot] += used_ns;
-	w->used_ms += used_ns;
+	/* A slot holds 49 CPU-days: more is not counted, nor wraps. */
+	used_ms = min_t(u64, div_u64(used_ns, NSEC_PER_MSEC),
+			U32_MAX - w->slot_ms[w->slot]);
+	w->slot_ms[w->slot] += used_ms;
+	w->used_ms += used_ms;
 }
 
 static void release_admin(struct cw_track *rec)
@@ -521,9 +524,10 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
  * The uid budget: the CPU time of each uid's tracked programs together,
  * in a sliding window like a program's budget.  A miner split into
  * copies of different bytes, each under the threshold and under its own
- * budget, is one consumer here.  When more uids than it holds use CPU,
- * the one that used least in its window makes room, so that idle uids
- * (a user's subordinate uids, say) cannot crowd a busy one out.
+ * budget, is one consumer here.  The uid is the user's (cw_prog_user()):
+ * a user's subordinate uids, and a container's uids, are one.  When more
+ * uids than it holds use CPU, the one that used least in its window makes
+ * room, so that idle uids cannot crowd a busy one out.
  */
 struct cw_uid_window {
 	kuid_t uid;
@@ -533,19 +537,27 @@ struct cw_uid_window {
 static struct cw_uid_window uid_win[CW_UIDS];
 static unsigned int nr_uid_win;
 
-static struct cw_uid_window *uid_window(kuid_t uid)
+static struct cw_uid_window *uid_window(kuid_t uid, u64 now,
+					unsigned int window_s)
 {
 	struct cw_uid_window *w, *least = NULL;
 	unsigned int i;
 
-	for (i = 0; i < nr_uid_win; i++) {
-		w = &uid_win[i];
-		if (uid_eq(w->uid, uid))
-			return w;
-		if (!least || w->win.used_ms < least->win.used_ms)
-			least = w;
+	for (i = 0; i < nr_uid_win; i++)
+		if (uid_eq(uid_win[i].uid, uid))
+			return &uid_win[i];
+	if (nr_uid_win < CW_UIDS) {
+		w = &uid_win[nr_uid_win++];
+	} else {
+		/* Least as the windows stand now, not when last charged. */
+		for (i = 0; i < CW_UIDS; i++) {
+			w = &uid_win[i];
+			window_add(&w->win, now, 0, window_s);
+			if (!least || w->win.used_ms < least->win.used_ms)
+				least = w;
+		}
+		w = least;
 	}
-	w = nr_uid_win < CW_UIDS ? &uid_win[nr_uid_win++] : least;
 	*w = (struct cw_uid_window){ .uid = uid };
 	return w;
 }
@@ -565,7 +577,7 @@ static void sample_uids(struct sample_ctx *c, u64 elapsed)
 	unsigned int i;
 
 	for (i = 0; i < nr_uid; i++) {
-		w = uid_window(uid_use[i].uid);
+		w = uid_window(uid_use[i].uid, c->now, c->budget_window);
 		window_add(&w->win, c->now, uid_use[i].ns, c->budget_window);
 		if (c->uid_budget &&
 		    w->win.used_ms > (u64)c->uid_budget * MSEC_PER_SEC &&

@@ -171,7 +171,7 @@ struct cw_track *cw_track_fill(struct cw_track *rec, struct task_struct *task,
 	rec->tgid = get_pid(task_tgid(task));
 	rec->exe = get_file(exe);
 	rec->prog = prog;
-	rec->uid = task_uid(task);
+	rec->uid = cw_prog_task_user(task);
 	rec->origin = origin;
 	rec->oflags = oflags;
 	rec->start_ns = ktime_get_ns();
@@ -603,7 +603,7 @@ void cw_track_adopt(struct task_struct *task, struct file *exe,
 	if (tracked || !atomic_read(&task->signal->live) ||
 	    (cw_allow_any() && cw_allow_match(exe, NULL, uid)))
 		return;
-	prog = cw_prog_get(exe, NULL, uid, GFP_KERNEL);
+	prog = cw_prog_get(exe, NULL, cw_prog_task_user(task), GFP_KERNEL);
 	if (prog)
 		WRITE_ONCE(prog->borrowed, true);
 	rec = cw_track_fill(cw_track_alloc(GFP_KERNEL), task, exe, origin,
@@ -655,7 +655,8 @@ void cw_track_scan(const struct inode *const *only, unsigned int nr)
 			origin = listed(file_inode(exe), only, nr) ? origin : 0;
 		rec = origin ? cw_track_fill(cw_track_alloc(GFP_NOWAIT), p, exe,
 					     origin, CPUWARDEN_ORIGIN_F_LATE,
-					     cw_prog_get(exe, NULL, task_uid(p),
+					     cw_prog_get(exe, NULL,
+							 cw_prog_task_user(p),
 							 GFP_NOWAIT)) : NULL;
 		if (rec) {
 			cw_track_set(p, rec);

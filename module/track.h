@@ -52,7 +52,7 @@ struct cw_track {
 	u8 origin;			/* enum cpuwarden_origin */
 	u8 oflags;			/* CPUWARDEN_ORIGIN_F_* */
 	u8 policy;			/* to restore after a hold */
-	kuid_t uid;
+	kuid_t uid;			/* its user, cw_prog_user() */
 	struct cw_prog *prog;		/* its content, referenced; may be NULL */
 	/*
 	 * The group's one thread, while !CW_TRACK_THREADS; not referenced:

@@ -909,14 +909,79 @@ FIXTURE_TEARDOWN(uid_budget)
 }
 
 /*
- * A miner split into copies of different bytes, 30% of a CPU each: no
- * copy trips the 50% threshold, and each is a program of its own, under
- * a budget of its own (off here).  Together, one uid's, they use 6 CPU-s
- * in about 7 s, at 90% of a CPU where the budget allows 30% on average:
- * all are killed at once, rule=uid_budget.  A copy of the same uid that
- * burns nothing is left alone.
+ * In the child of spawn_as_subuid(): become root of a user namespace that
+ * uid 1000 made, mapped to uid *@arg of the host, one of 1000's
+ * subordinate uids.  Only root may map it, as newuidmap does for users.
  */
-TEST_F_TIMEOUT(uid_budget, split_contents_killed, 2 * CW_DEADLINE)
+static int subuid_setup(void *arg)
+{
+	unsigned int host_uid = *(unsigned int *)arg;
+	pid_t self = getpid(), helper;
+	int go[2], status;
+	char c;
+
+	if (pipe(go))
+		return CW_SETUP_FAILED;
+	helper = fork();
+	if (helper < 0)
+		return CW_SETUP_FAILED;
+	if (!helper) {
+		char path[64], map[32];
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", self);
+		snprintf(map, sizeof(map), "0 %u 1", host_uid);
+		_exit(cw_write_str(path, map) ? 1 : 0);
+	}
+	close(go[0]);
+	if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+	    setresuid(1000, 1000, 1000) || prctl(PR_SET_DUMPABLE, 1))
+		return CW_SETUP_FAILED;
+	if (unshare(CLONE_NEWUSER))
+		return CW_NO_USERNS;
+	if (write(go[1], "", 1) != 1 || waitpid(helper, &status, 0) != helper ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) ||
+	    setresuid(0, 0, 0))
+		return CW_SETUP_FAILED;
+	return 0;
+}
+
+/* start() @path as @host_uid, through a user namespace of uid 1000. */
+static pid_t start_as_subuid(struct __test_metadata *_metadata,
+			     const char *path, const char *const args[],
+			     unsigned int host_uid)
+{
+	char *argv[32];
+	int i, err;
+	pid_t pid;
+
+	argv[0] = (char *)path;
+	for (i = 0; i < 30 && args[i]; i++)
+		argv[i + 1] = (char *)args[i];
+	argv[i + 1] = NULL;
+	pid = cw_spawn_setup(subuid_setup, &host_uid, path, argv,
+			     (char *[]){ NULL }, &err);
+	ASSERT_LT(0, pid);
+	if (err == CW_NO_USERNS) {
+		cw_reap(pid);
+		SKIP(return -1, "uid 1000 may not create a user namespace");
+	}
+	ASSERT_EQ(0, err) {
+		TH_LOG("exec %s as uid %u: %d", path, host_uid, err);
+	}
+	return pid;
+}
+
+/*
+ * Three copies of different bytes at @pct of a CPU each, and one that
+ * burns nothing: as root, or each as a subordinate uid of uid 1000 of its
+ * own.  All three burners must be killed at once, rule=uid_budget, and
+ * the idle copy left alone.
+ */
+static void split_copies(struct __test_metadata *_metadata, int kmsg,
+			 const char *pct, bool subuids)
 {
 	char path[64], tag[16], rec[2048], needle[64];
 	char lines[3][2048] = { "", "", "" };
@@ -924,18 +989,35 @@ TEST_F_TIMEOUT(uid_budget, split_contents_killed, 2 * CW_DEADLINE)
 	int i, seen = 0;
 	time_t end;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), WORK "/copy%d", i);
 		snprintf(tag, sizeof(tag), "uid copy %d", i);
 		put(_metadata, path, tag);
-		pids[i] = start(_metadata, path, ARGS("-d", "30"));
+		if (subuids) {
+			pid_t pid = start_as_subuid(_metadata, path, i < 3 ?
+						    ARGS("-d", pct) :
+						    ARGS("-b", "0"),
+						    100001 + i);
+
+			if (pid < 0) {
+				while (i--)
+					cw_reap(pids[i]);
+				return;
+			}
+			if (i < 3)
+				pids[i] = pid;
+			else
+				idle = pid;
+		} else if (i < 3) {
+			pids[i] = start(_metadata, path, ARGS("-d", pct));
+		} else {
+			idle = start(_metadata, path, ARGS("-b", "0"));
+		}
 	}
-	put(_metadata, WORK "/idle", "uid idle");
-	idle = start(_metadata, WORK "/idle", ARGS("-b", "0"));
 
 	/* The first decision about each: within about twice the window. */
 	end = time(NULL) + 2 * 20;
-	while (seen < 3 && cw_kmsg_next(self->kmsg, end, rec, sizeof(rec)))
+	while (seen < 3 && cw_kmsg_next(kmsg, end, rec, sizeof(rec)))
 		for (i = 0; i < 3; i++) {
 			snprintf(needle, sizeof(needle), "pid=%d ", pids[i]);
 			if (lines[i][0] || !strstr(rec, needle) ||
@@ -948,6 +1030,7 @@ TEST_F_TIMEOUT(uid_budget, split_contents_killed, 2 * CW_DEADLINE)
 	for (i = 0; i < 3; i++) {
 		EXPECT_NE('\0', lines[i][0]) {
 			TH_LOG("no decision about copy %d, pid %d", i, pids[i]);
+			cw_reap(pids[i]);
 			continue;
 		}
 		TH_LOG("%s", msg(lines[i]));
@@ -961,6 +1044,30 @@ TEST_F_TIMEOUT(uid_budget, split_contents_killed, 2 * CW_DEADLINE)
 		TH_LOG("the copy that burns nothing was killed too");
 	}
 	cw_reap(idle);
+}
+
+/*
+ * A miner split into copies of different bytes, 30% of a CPU each: no
+ * copy trips the 50% threshold, and each is a program of its own, under
+ * a budget of its own (off here).  Together, one uid's, they use 6 CPU-s
+ * in about 7 s, at 90% of a CPU where the budget allows 30% on average:
+ * all are killed at once, rule=uid_budget.  A copy of the same uid that
+ * burns nothing is left alone.
+ */
+TEST_F_TIMEOUT(uid_budget, split_contents_killed, 2 * CW_DEADLINE)
+{
+	split_copies(_metadata, self->kmsg, "30", false);
+}
+
+/*
+ * The same, with each copy at 25% and run by a subordinate uid of uid
+ * 1000 of its own, as a user's rootless containers run: 5 CPU-s within
+ * the window for each uid, under the budget of 6, but the uids are one
+ * user's, and together over it.
+ */
+TEST_F_TIMEOUT(uid_budget, subuids_are_one_user, 2 * CW_DEADLINE)
+{
+	split_copies(_metadata, self->kmsg, "25", true);
 }
 
 FIXTURE(split) {

@@ -112,10 +112,12 @@
  *   BUDGET      over "budget" CPU-seconds within "budget_window" seconds,
  *               by the program as a whole
  *   UID_BUDGET  over "uid_budget" CPU-seconds within "budget_window"
- *               seconds, by all the tracked programs of its uid together,
- *               which also use more than that allows on average: it used
- *               CPU in the last sample.  A_WINDOW_MS and A_LIMIT are the
- *               uid's, A_CPU_PCT the program's
+ *               seconds, by all the tracked programs of its user
+ *               together (its uid, with the uids of user namespaces it
+ *               made; in a namespace root made, the uid its root maps
+ *               to), which also use more than that allows on average: it
+ *               used CPU in the last sample.  A_WINDOW_MS and A_LIMIT are
+ *               the user's, A_CPU_PCT the program's
  *   ESCALATE    throttled and at the cap for "escalate" seconds
  *   QUARANTINE  the content was killed before
  *   ADMIN       an administrator released it
@@ -184,7 +186,8 @@
  * CPUWARDEN_CMD_QUARANTINE_LIST (dump)
  *                                   -> one message per entry: A_SHA256,
  *                                      A_SIZE (u64, bytes), A_UID (the
- *                                      real uid it was killed for),
+ *                                      user it was killed for: a uid,
+ *                                      or its namespace's owner),
  *                                      oldest first; the same content
  *                                      killed for two uids is two
  *                                      entries
@@ -231,7 +234,8 @@
  *   A_RULE, A_MODE (the mode that decided), A_CPU_PCT, A_LIMIT (the
  *   threshold or cap in percent, or the budget in CPU-seconds), A_FOR_S,
  *   A_WINDOW_MS, A_BUDGET_WINDOW, A_UID_CPU_PCT (all tracked programs of
- *   the uid).  For POLICY_CHANGED, A_PID, A_UID and A_COMM name who made
+ *   its user, as for UID_BUDGET).  A_UID is the group's real uid, and a
+ *   program's user for a program.  For POLICY_CHANGED, A_PID, A_UID and A_COMM name who made
  *   the change, and A_CHANGE (string) says what changed, as
  *   "key=value ...", "allow add RULE", "allow del RULE",
  *   "quarantine clear", "trust set N" or "lock".
