@@ -786,8 +786,10 @@ static int trust_set(struct sk_buff *skb, struct genl_info *info)
 		return -E2BIG;
 	}
 	t = cw_trust_new(nr);
-	if (!t)
+	if (!t) {
+		GENL_SET_ERR_MSG(info, "no memory for the packaged files; the set in place stays");
 		return -ENOMEM;
+	}
 	nla_for_each_attr(nla, genlmsg_data(info->genlhdr),
 			  genlmsg_len(info->genlhdr), rem) {
 		const char *p = nla_data(nla), *end = p + nla_len(nla);
