@@ -789,6 +789,7 @@ void cw_action_flush(void)
 			 */
 			smp_mb__after_atomic();
 			kill_pid(rec->tgid, SIGKILL, 1);
+			cw_track_lost_killed(rec->tgid);
 		}
 		clear_bit(CW_TRACK_KILL, &rec->flags);
 	}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Fault injection for the selftests: delays that open a race window wide
- * enough for a test to hit it every time.  Built only with CW_FAULTS=y,
+ * enough for a test to hit it every time, and failures that only memory
+ * pressure or a fork storm would cause.  Built only with CW_FAULTS=y,
  * as the VM runner builds the module it tests; DKMS and the packages do
  * not, and their module has no such parameter.
  */
@@ -58,4 +59,22 @@ void cw_fault_fork_delay(void)
 	ms = xchg(&fault_fork_delay_ms, 0);
 	if (ms)
 		mdelay(min(ms, CW_FAULT_FORK_DELAY_MAX_MS));
+}
+
+static unsigned int fault_fork_lose;
+module_param(fault_fork_lose, uint, 0600);
+MODULE_PARM_DESC(fault_fork_lose,
+		 "test only: how many of the next tracked forks find no record for their child");
+
+/*
+ * In the fork probe: whether this child finds no record, as when the
+ * reserve is empty on PREEMPT_RT or memory is short.
+ */
+bool cw_fault_fork_lose(void)
+{
+	unsigned int n = READ_ONCE(fault_fork_lose);
+
+	while (n && !try_cmpxchg(&fault_fork_lose, &n, n - 1))
+		;
+	return n;
 }

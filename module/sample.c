@@ -747,6 +747,7 @@ static void sample_fn(struct work_struct *work)
 	raw_spin_lock(&doze_lock);
 	seen = wakes;
 	raw_spin_unlock(&doze_lock);
+	cw_track_adopt_lost();
 	rcu_read_lock();
 	/* First the cap, so that it charges exited groups before reaping. */
 	tick = cw_throttle_tick(now);

@@ -408,10 +408,12 @@ void cw_track_unhold(struct cw_track *rec)
 }
 
 /*
- * Make @rec the record of @task's thread group, replacing any it had;
- * NULL untracks the group.
+ * Make @rec the record of @task's thread group, replacing any it had if
+ * @replace, else only if it had none (false then, and @rec is the
+ * caller's); NULL untracks the group.
  */
-void cw_track_set(struct task_struct *task, struct cw_track *rec)
+static bool publish(struct task_struct *task, struct cw_track *rec,
+		    bool replace)
 {
 	struct signal_struct *sig = task->signal;
 	struct cw_track *old;
@@ -423,8 +425,12 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 	rcu_read_unlock();
 
 	raw_spin_lock(&cw_track_lock);
-	atomic_inc(&cw_track_gen);
 	old = cw_track_lookup(sig);
+	if (old && !replace) {
+		raw_spin_unlock(&cw_track_lock);
+		return false;
+	}
+	atomic_inc(&cw_track_gen);
 	if (old)
 		retire_locked(old, runtime);
 	if (rec) {
@@ -446,7 +452,7 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 	if (start)
 		reserve_refill();
 	if (!rec)
-		return;
+		return true;
 
 	/*
 	 * A group found by a scan may have died meanwhile.  Its exit path
@@ -461,6 +467,195 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 		if (hash_hashed(&rec->hnode))
 			retire_locked(rec, runtime);
 		raw_spin_unlock(&cw_track_lock);
+	}
+	return true;
+}
+
+void cw_track_set(struct task_struct *task, struct cw_track *rec)
+{
+	publish(task, rec, true);
+}
+
+/*
+ * Children of tracked groups that got no record at fork: the reserve was
+ * empty (PREEMPT_RT) or memory short.  Untracked, such a child would run
+ * on when its parent's program is throttled or killed.  Kept here by its
+ * tgid, with what it inherits, until the sampler tracks it in a context
+ * that may sleep (cw_track_adopt_lost()).  Only a fork storm fills the
+ * table; a child that finds it full is counted in cw_track_lost.
+ */
+#define CW_TRACK_LOST_MAX 64
+
+struct cw_lost {
+	struct pid *tgid;		/* the child's, referenced */
+	struct pid *parent;		/* its parent's, referenced */
+	struct file *exe;		/* what the parent ran, referenced */
+	struct cw_prog *prog;		/* the parent's program, referenced */
+	struct cw_prog *held_by;	/* the parent's hold, referenced */
+	unsigned int origin, oflags;
+	u8 policy;			/* the parent's, to restore */
+	bool demoted;
+	bool kill;			/* the parent is killed */
+};
+
+static struct cw_lost lost[CW_TRACK_LOST_MAX];
+static unsigned int nr_lost;
+static DEFINE_RAW_SPINLOCK(lost_lock);
+
+/*
+ * Keep @child of @prec, held by @held (its reference stays the caller's)
+ * for the sampler; false if the table is full.  The parent's kill is read
+ * under the lock, which the kill's flush takes after marking it.
+ */
+static bool lost_keep(struct task_struct *child, struct cw_track *prec,
+		      struct cw_prog *held)
+{
+	struct cw_lost *l;
+	bool kept = false;
+
+	raw_spin_lock(&lost_lock);
+	if (nr_lost < CW_TRACK_LOST_MAX) {
+		l = &lost[nr_lost++];
+		l->tgid = get_pid(task_tgid(child));
+		l->parent = get_pid(prec->tgid);
+		l->exe = get_file(prec->exe);
+		l->prog = prec->prog;
+		if (l->prog)
+			refcount_inc(&l->prog->ref);
+		l->held_by = held;
+		if (held)
+			refcount_inc(&held->ref);
+		l->origin = prec->origin;
+		l->oflags = prec->oflags | CPUWARDEN_ORIGIN_F_INHERITED;
+		l->demoted = test_bit(CW_TRACK_DEMOTED, &prec->flags);
+		l->policy = prec->policy;
+		l->kill = READ_ONCE(prec->flags) &
+			  (BIT(CW_TRACK_KILL) | BIT(CW_TRACK_KILLED));
+		kept = true;
+	}
+	raw_spin_unlock(&lost_lock);
+	return kept;
+}
+
+/* The group of @parent is killed: so are the children it lost. */
+void cw_track_lost_killed(struct pid *parent)
+{
+	unsigned int i;
+
+	if (!READ_ONCE(nr_lost))
+		return;
+	raw_spin_lock(&lost_lock);
+	for (i = 0; i < nr_lost; i++)
+		if (lost[i].parent == parent)
+			lost[i].kill = true;
+	raw_spin_unlock(&lost_lock);
+}
+
+static bool lost_take(struct cw_lost *l)
+{
+	bool taken = false;
+
+	raw_spin_lock(&lost_lock);
+	if (nr_lost) {
+		*l = lost[--nr_lost];
+		taken = true;
+	}
+	raw_spin_unlock(&lost_lock);
+	return taken;
+}
+
+static void lost_put(struct cw_lost *l)
+{
+	put_pid(l->tgid);
+	put_pid(l->parent);
+	fput(l->exe);
+	cw_prog_put(l->prog);
+	cw_prog_put(l->held_by);
+}
+
+/* Retire @rec, @task's record unless replaced or retired meanwhile. */
+static void unpublish(struct task_struct *task, struct cw_track *rec)
+{
+	u64 runtime;
+
+	rcu_read_lock();
+	runtime = runtime_nolock(task);
+	rcu_read_unlock();
+	raw_spin_lock(&cw_track_lock);
+	if (cw_track_lookup(task->signal) == rec) {
+		atomic_inc(&cw_track_gen);
+		retire_locked(rec, runtime);
+	}
+	raw_spin_unlock(&cw_track_lock);
+}
+
+/*
+ * Track the lost child of @l as its parent's fork probe would have, if it
+ * still runs what its parent ran: since its birth, so that the CPU it
+ * used meanwhile is charged.  One that exec'd was judged by the gate.
+ */
+static void lost_adopt(struct cw_lost *l)
+{
+	struct task_struct *task = get_pid_task(l->tgid, PIDTYPE_TGID);
+	struct cw_track *rec = NULL;
+	struct file *exe = NULL;
+
+	if (task)
+		exe = cw_track_task_exe(task);
+	if (!exe || file_inode(exe) != file_inode(l->exe) ||
+	    !atomic_read(&task->signal->live))
+		goto out;
+	rec = cw_track_fill(cw_track_alloc(GFP_KERNEL), task, l->exe,
+			    l->origin, l->oflags, l->prog);
+	l->prog = NULL;		/* the record's now, or put */
+	if (!rec)
+		goto out;
+	rec->start_ns = task->start_time;
+	rec->last_ns = rec->start_ns;
+	rec->last_runtime = 0;
+	rec->tick_runtime = 0;
+	rec->held_by = l->held_by;
+	l->held_by = NULL;
+	/* An exec since is the gate's to judge: its record stays. */
+	if (!publish(task, rec, false)) {
+		track_free_rcu(&rec->rcu);
+		goto out;
+	}
+	fput(exe);
+	/*
+	 * An exec may have come between the look at its file and the
+	 * record.  Its probe looks the record up after the switch to the new
+	 * file, and we look at the file after publishing, both under locks:
+	 * one of us sees the other.  If it was not the probe, it is us.
+	 */
+	exe = cw_track_task_exe(task);
+	if (!exe || file_inode(exe) != file_inode(l->exe)) {
+		unpublish(task, rec);
+		goto out;
+	}
+	if (l->demoted) {
+		rec->policy = l->policy;
+		cw_track_demoted(rec, true);
+	}
+	if (l->kill)
+		cw_action_kill_forked(rec);
+	else if (rec->held_by)
+		cw_sample_now();
+out:
+	if (exe)
+		fput(exe);
+	if (task)
+		put_task_struct(task);
+}
+
+/* Track the children that got no record at fork; by the sampler. */
+void cw_track_adopt_lost(void)
+{
+	struct cw_lost l;
+
+	while (READ_ONCE(nr_lost) && lost_take(&l)) {
+		lost_adopt(&l);
+		lost_put(&l);
 	}
 }
 
@@ -494,10 +689,18 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 		cw_prog_put(held);
 		goto out;
 	}
+	if (prec)
+		rec = cw_fault_fork_lose() ? NULL : reserve_take();
+	if (prec && !rec && lost_keep(child, prec, held)) {
+		rcu_read_unlock();
+		cw_prog_put(held);
+		cw_sample_now();
+		return;
+	}
 	if (prec && prec->prog)
 		refcount_inc(&prec->prog->ref);
 	if (prec)
-		rec = cw_track_fill(reserve_take(), child, prec->exe, prec->origin,
+		rec = cw_track_fill(rec, child, prec->exe, prec->origin,
 				    prec->oflags | CPUWARDEN_ORIGIN_F_INHERITED,
 				    prec->prog);
 	if (rec && held)
@@ -680,6 +883,7 @@ int cw_track_init(void)
 void cw_track_exit(void)
 {
 	struct cw_track *rec, *tmp;
+	struct cw_lost l;
 
 	raw_spin_lock(&cw_track_lock);
 	list_for_each_entry_safe(rec, tmp, &cw_track_list, lnode) {
@@ -694,6 +898,8 @@ void cw_track_exit(void)
 	WRITE_ONCE(reserve_stopping, true);
 	cancel_work_sync(&reserve_work);
 	reserve_give_back(true);
+	while (lost_take(&l))
+		lost_put(&l);
 	rcu_barrier();
 	kmem_cache_destroy(cw_track_cache);
 }

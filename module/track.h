@@ -131,6 +131,8 @@ bool cw_track_group_runtime(struct cw_track *rec, u64 *runtime);
 void cw_track_fork_probe(void *data, struct task_struct *parent,
 			 struct task_struct *child);
 void cw_track_exit_probe(void *data, struct task_struct *task);
+void cw_track_adopt_lost(void);
+void cw_track_lost_killed(struct pid *parent);
 
 #define CW_SCAN_ALL_DELETED UINT_MAX
 struct inode;

@@ -23,6 +23,7 @@
 /* The fault injection of a module built with CW_FAULTS=y (module/fault.c). */
 #define KILL_DELAY "/sys/module/cpuwarden/parameters/fault_kill_delay_ms"
 #define FORK_DELAY "/sys/module/cpuwarden/parameters/fault_fork_delay_ms"
+#define FORK_LOSE "/sys/module/cpuwarden/parameters/fault_fork_lose"
 #define ARGS(...) ((char *const []){ __VA_ARGS__, NULL })
 
 static char *const no_env[] = { NULL };
@@ -67,6 +68,7 @@ FIXTURE_TEARDOWN(safety)
 	cw_param_set("mode", "monitor");
 	cw_write_file(KILL_DELAY, "0");
 	cw_write_file(FORK_DELAY, "0");
+	cw_write_file(FORK_LOSE, "0");
 	/* forked_as_killed's child, if it failed on the way. */
 	running(WORK "/forker", SIGKILL);
 	close(self->kmsg);
@@ -468,6 +470,46 @@ TEST_F_TIMEOUT(safety, forked_as_killed, 3 * CW_DEADLINE)
 		usleep(50 * 1000);
 	EXPECT_EQ(0, n) {
 		TH_LOG("the child forked as its program was killed runs on");
+	}
+}
+
+/*
+ * A child that finds no record at its fork, as when the fork reserve is
+ * empty on PREEMPT_RT or memory is short (here the module's fault
+ * injection), is tracked all the same as its parent's program, by the
+ * next sample.  Its parent idles, waiting for it: only the child burns,
+ * and untracked it would burn on, with nothing to judge.
+ */
+TEST_F_TIMEOUT(safety, recordless_child_tracked, 3 * CW_DEADLINE)
+{
+	char val[16];
+	double end;
+	int err, n;
+
+	if (access(FORK_LOSE, F_OK))
+		SKIP(return, "the module was built without CW_FAULTS=y");
+	policy(_metadata, "kill", "50");
+	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, WORK "/forker", 0755, "lost"));
+	ASSERT_EQ(0, cw_write_file(FORK_LOSE, "1"));
+	self->kids[0] = cw_spawn(ARGS(WORK "/forker", "-f"), no_env, &err);
+	ASSERT_LT(0, self->kids[0]);
+	ASSERT_EQ(0, err);
+	EXPECT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, "killed pid=",
+				 "exe=\"" WORK "/forker\"", "+inherited", NULL)) {
+		TH_LOG("the child without a record was never judged");
+	}
+	/* The program is killed: the waiting parent with its child. */
+	EXPECT_TRUE(cw_killed(cw_wait(self->kids[0], CW_DEADLINE)));
+	self->kids[0] = 0;
+	ASSERT_EQ(0, cw_param_get("fault_fork_lose", val, sizeof(val)));
+	EXPECT_STREQ("0", val) {
+		TH_LOG("the fork never came to the fault");
+	}
+	end = cw_now() + CW_DEADLINE;
+	while ((n = running(WORK "/forker", 0)) > 0 && cw_now() < end)
+		usleep(50 * 1000);
+	EXPECT_EQ(0, n) {
+		TH_LOG("the child without a record runs on");
 	}
 }
 
