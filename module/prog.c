@@ -64,28 +64,23 @@ static struct cw_prog *lookup(const struct inode *inode, const u8 *sha,
 
 /*
  * The user a task's programs are charged to, as a uid of the initial
- * namespace: its real uid, unless it runs in a user namespace.  Whoever
- * made a user namespace controls every uid mapped into it (a user's
- * 65,536 subordinate uids, through newuidmap), so that a kit spreading
- * its copies over them stays one user's: the owner of the outermost
- * namespace below the initial one, when a user other than root made it.
- * One that root made (a container's) charges the uid its root maps to,
- * whatever uid of it a program runs as; one that maps no root (or maps
- * root to root) charges each real uid for itself.
+ * namespace: its real uid, unless it runs in a user namespace that a user
+ * other than root made.  That user controls every uid mapped into it (its
+ * 65,536 subordinate uids, through newuidmap), so a kit spreading its
+ * copies over them stays that user's: the owner of the outermost
+ * namespace below the initial one.  A namespace root made (a
+ * container's) charges each real uid for itself: containers may share
+ * one range of uids, and one container must not answer for another.
  */
 kuid_t cw_prog_user(const struct cred *cred)
 {
 	struct user_namespace *ns = cred->user_ns, *top = NULL;
-	kuid_t root;
 
 	for (; ns != &init_user_ns; ns = ns->parent)
 		top = ns;
-	if (!top)
-		return cred->uid;
-	if (!uid_eq(top->owner, GLOBAL_ROOT_UID))
+	if (top && !uid_eq(top->owner, GLOBAL_ROOT_UID))
 		return top->owner;
-	root = make_kuid(top, 0);
-	return uid_valid(root) && !uid_eq(root, GLOBAL_ROOT_UID) ? root : cred->uid;
+	return cred->uid;
 }
 
 kuid_t cw_prog_task_user(struct task_struct *task)

@@ -488,6 +488,7 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
 
 struct cw_lost {
 	struct pid *tgid;		/* the child's, referenced */
+	u64 exec_id;			/* its self_exec_id at fork */
 	struct pid *parent;		/* its parent's, referenced */
 	struct file *exe;		/* what the parent ran, referenced */
 	struct cw_prog *prog;		/* the parent's program, referenced */
@@ -502,21 +503,39 @@ static struct cw_lost lost[CW_TRACK_LOST_MAX];
 static unsigned int nr_lost;
 static DEFINE_RAW_SPINLOCK(lost_lock);
 
-/*
- * Keep @child of @prec, held by @held (its reference stays the caller's)
- * for the sampler; false if the table is full.  The parent's kill is read
- * under the lock, which the kill's flush takes after marking it.
- */
-static bool lost_keep(struct task_struct *child, struct cw_track *prec,
-		      struct cw_prog *held)
+/* What lost_keep() did: the sampler is woken for the first child only. */
+enum { LOST_NONE = -1, LOST_FULL, LOST_KEPT, LOST_FIRST };
+
+/* A slot for @child, under lost_lock, or NULL if the table is full. */
+static struct cw_lost *lost_slot(struct task_struct *child, int *ret)
 {
 	struct cw_lost *l;
-	bool kept = false;
+
+	if (nr_lost == CW_TRACK_LOST_MAX) {
+		*ret = LOST_FULL;
+		return NULL;
+	}
+	*ret = nr_lost ? LOST_KEPT : LOST_FIRST;
+	l = &lost[nr_lost++];
+	l->tgid = get_pid(task_tgid(child));
+	l->exec_id = READ_ONCE(child->self_exec_id);
+	return l;
+}
+
+/*
+ * Keep @child of @prec, held by @held (its reference stays the caller's),
+ * for the sampler.  The parent's kill is read under the lock, which the
+ * kill's flush takes after marking it.
+ */
+static int lost_keep(struct task_struct *child, struct cw_track *prec,
+		     struct cw_prog *held)
+{
+	struct cw_lost *l;
+	int ret;
 
 	raw_spin_lock(&lost_lock);
-	if (nr_lost < CW_TRACK_LOST_MAX) {
-		l = &lost[nr_lost++];
-		l->tgid = get_pid(task_tgid(child));
+	l = lost_slot(child, &ret);
+	if (l) {
 		l->parent = get_pid(prec->tgid);
 		l->exe = get_file(prec->exe);
 		l->prog = prec->prog;
@@ -531,10 +550,45 @@ static bool lost_keep(struct task_struct *child, struct cw_track *prec,
 		l->policy = prec->policy;
 		l->kill = READ_ONCE(prec->flags) &
 			  (BIT(CW_TRACK_KILL) | BIT(CW_TRACK_KILLED));
-		kept = true;
 	}
 	raw_spin_unlock(&lost_lock);
-	return kept;
+	return ret;
+}
+
+/*
+ * Keep @child of @parent if @parent is itself kept, not tracked yet: it
+ * inherits the same.  LOST_NONE if @parent is not.
+ */
+static int lost_keep_lineage(struct task_struct *child,
+			     struct task_struct *parent)
+{
+	struct pid *ptgid = task_tgid(parent);
+	struct cw_lost *l, *p = NULL;
+	unsigned int i;
+	int ret = LOST_NONE;
+
+	raw_spin_lock(&lost_lock);
+	for (i = 0; i < nr_lost && !p; i++)
+		if (lost[i].tgid == ptgid)
+			p = &lost[i];
+	l = p ? lost_slot(child, &ret) : NULL;
+	if (l) {
+		l->parent = get_pid(p->tgid);
+		l->exe = get_file(p->exe);
+		l->prog = p->prog;
+		if (l->prog)
+			refcount_inc(&l->prog->ref);
+		l->held_by = p->held_by;
+		if (l->held_by)
+			refcount_inc(&l->held_by->ref);
+		l->origin = p->origin;
+		l->oflags = p->oflags;
+		l->demoted = p->demoted;
+		l->policy = p->policy;
+		l->kill = p->kill;
+	}
+	raw_spin_unlock(&lost_lock);
+	return ret;
 }
 
 /* The group of @parent is killed: so are the children it lost. */
@@ -542,8 +596,7 @@ void cw_track_lost_killed(struct pid *parent)
 {
 	unsigned int i;
 
-	if (!READ_ONCE(nr_lost))
-		return;
+	/* No unlocked look at nr_lost: the lock orders us with lost_keep(). */
 	raw_spin_lock(&lost_lock);
 	for (i = 0; i < nr_lost; i++)
 		if (lost[i].parent == parent)
@@ -571,6 +624,14 @@ static void lost_put(struct cw_lost *l)
 	fput(l->exe);
 	cw_prog_put(l->prog);
 	cw_prog_put(l->held_by);
+}
+
+/* Whether @task, running @exe, has not exec'd since it was kept in @l. */
+static bool same_exec(struct task_struct *task, struct file *exe,
+		      const struct cw_lost *l)
+{
+	return READ_ONCE(task->self_exec_id) == l->exec_id &&
+	       file_inode(exe) == file_inode(l->exe);
 }
 
 /* Retire @rec, @task's record unless replaced or retired meanwhile. */
@@ -602,8 +663,13 @@ static void lost_adopt(struct cw_lost *l)
 
 	if (task)
 		exe = cw_track_task_exe(task);
-	if (!exe || file_inode(exe) != file_inode(l->exe) ||
-	    !atomic_read(&task->signal->live))
+	/*
+	 * It still runs what its parent ran, or it exec'd since and the gate
+	 * judged that: unless held, as an exec of an owned program changes
+	 * nothing for a held group (cw_exec_probe()).
+	 */
+	if (!exe || !atomic_read(&task->signal->live) ||
+	    (!l->held_by && !same_exec(task, exe, l)))
 		goto out;
 	rec = cw_track_fill(cw_track_alloc(GFP_KERNEL), task, l->exe,
 			    l->origin, l->oflags, l->prog);
@@ -616,6 +682,8 @@ static void lost_adopt(struct cw_lost *l)
 	rec->tick_runtime = 0;
 	rec->held_by = l->held_by;
 	l->held_by = NULL;
+	/* Its threads, started before the record, are read one by one. */
+	__set_bit(CW_TRACK_THREADS, &rec->flags);
 	/* An exec since is the gate's to judge: its record stays. */
 	if (!publish(task, rec, false)) {
 		track_free_rcu(&rec->rcu);
@@ -625,11 +693,13 @@ static void lost_adopt(struct cw_lost *l)
 	/*
 	 * An exec may have come between the look at its file and the
 	 * record.  Its probe looks the record up after the switch to the new
-	 * file, and we look at the file after publishing, both under locks:
-	 * one of us sees the other.  If it was not the probe, it is us.
+	 * file, and we look at the file after publishing, with a full
+	 * barrier: one of us sees the other.  If it was not the probe, it
+	 * is us.
 	 */
+	smp_mb();
 	exe = cw_track_task_exe(task);
-	if (!exe || file_inode(exe) != file_inode(l->exe)) {
+	if (!exe || (!rec->held_by && !same_exec(task, exe, l))) {
 		unpublish(task, rec);
 		goto out;
 	}
@@ -691,11 +761,18 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 	}
 	if (prec)
 		rec = cw_fault_fork_lose() ? NULL : reserve_take();
-	if (prec && !rec && lost_keep(child, prec, held)) {
-		rcu_read_unlock();
-		cw_prog_put(held);
-		cw_sample_now();
-		return;
+	/* No record for it, or its parent is a kept child itself. */
+	if ((prec && !rec) || (!prec && READ_ONCE(nr_lost))) {
+		int kept = prec ? lost_keep(child, prec, held) :
+				  lost_keep_lineage(child, parent);
+
+		if (kept != LOST_FULL) {
+			rcu_read_unlock();
+			cw_prog_put(held);
+			if (kept == LOST_FIRST)
+				cw_sample_now();
+			goto out;
+		}
 	}
 	if (prec && prec->prog)
 		refcount_inc(&prec->prog->ref);

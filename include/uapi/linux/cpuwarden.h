@@ -114,8 +114,8 @@
  *   UID_BUDGET  over "uid_budget" CPU-seconds within "budget_window"
  *               seconds, by all the tracked programs of its user
  *               together (its uid, with the uids of user namespaces it
- *               made; in a namespace root made, the uid its root maps
- *               to), which also use more than that allows on average: it
+ *               made; in a namespace root made, each uid is its own
+ *               user), which also use more than that allows on average: it
  *               used CPU in the last sample.  A_WINDOW_MS and A_LIMIT are
  *               the user's, A_CPU_PCT the program's
  *   ESCALATE    throttled and at the cap for "escalate" seconds
@@ -187,7 +187,8 @@
  *                                   -> one message per entry: A_SHA256,
  *                                      A_SIZE (u64, bytes), A_UID (the
  *                                      user it was killed for: a uid,
- *                                      or its namespace's owner),
+ *                                      or the owner of its user
+ *                                      namespace if not root),
  *                                      oldest first; the same content
  *                                      killed for two uids is two
  *                                      entries
