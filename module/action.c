@@ -187,6 +187,41 @@ static void log_line(const struct cw_decision *d, const char *path)
 }
 
 /*
+ * How many groups each kind of decision took, by event, origin and rule,
+ * whether or not anyone was told: the counters of `cpuwarden metrics`
+ * (CPUWARDEN_CMD_COUNTS).  Decisions are rare; an exec that is tracked
+ * adds one atomic operation to the gate's work.
+ */
+static atomic64_t counts[CPUWARDEN_EVENT_MAX + 1][CPUWARDEN_ORIGIN_MAX + 1]
+			[CPUWARDEN_RULE_MAX + 1];
+
+static void count(const struct cw_decision *d)
+{
+	if (d->event <= CPUWARDEN_EVENT_MAX && d->origin <= CPUWARDEN_ORIGIN_MAX &&
+	    d->rule <= CPUWARDEN_RULE_MAX)
+		atomic64_add(d->untold ?: 1, &counts[d->event][d->origin][d->rule]);
+}
+
+/*
+ * The count of decisions @i, in the order event, origin, rule, or false
+ * past the last.
+ */
+bool cw_action_count(unsigned int i, unsigned int *event, unsigned int *origin,
+		     unsigned int *rule, u64 *n)
+{
+	const unsigned int origins = CPUWARDEN_ORIGIN_MAX + 1;
+	const unsigned int rules = CPUWARDEN_RULE_MAX + 1;
+
+	if (i >= ARRAY_SIZE(counts) * origins * rules)
+		return false;
+	*event = i / (origins * rules);
+	*origin = i / rules % origins;
+	*rule = i % rules;
+	*n = atomic64_read(&counts[*event][*origin][*rule]);
+	return true;
+}
+
+/*
  * Tell the event listeners about @d, and the log when @log (the caller's
  * rate limit let it through).  Events are not rate-limited: a listener
  * that falls behind loses them, and they are counted.
@@ -197,6 +232,7 @@ static void emit(const struct cw_decision *d, const struct file *exe, bool log)
 	const char *path = NULL;
 	char *buf;
 
+	count(d);
 	if (!listen && !log)
 		return;
 	buf = exe ? kmalloc(PATH_MAX, GFP_ATOMIC | __GFP_NOWARN) : NULL;
@@ -252,10 +288,15 @@ static void fill(struct cw_decision *d, const struct cw_track *rec,
 bool cw_action_tracked_prepare(struct cw_decision *d, bool *log,
 			       struct cw_track *rec, struct task_struct *task)
 {
-	*d = (struct cw_decision){ .event = CPUWARDEN_EVENT_TRACKED };
+	*d = (struct cw_decision){
+		.event = CPUWARDEN_EVENT_TRACKED,
+		.origin = rec->origin,
+	};
 	*log = __ratelimit(&tracked_rs);
-	if (!*log && !cw_netlink_listening())
+	if (!*log && !cw_netlink_listening()) {
+		count(d);
 		return false;
+	}
 	rcu_read_lock();
 	fill(d, rec, task);
 	rcu_read_unlock();
@@ -288,8 +329,10 @@ static void quarantine_match(unsigned int event, struct file *file,
 	};
 	bool log = __ratelimit(&exec_rs);
 
-	if (!log && !cw_netlink_listening())
+	if (!log && !cw_netlink_listening()) {
+		count(&d);
 		return;
+	}
 	rcu_read_lock();
 	fill_who(&d, task);
 	rcu_read_unlock();

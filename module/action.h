@@ -53,5 +53,7 @@ void cw_action_released_prog(struct cw_prog *prog, unsigned int rule,
 			     unsigned int for_s);
 void cw_action_kill_forked(struct cw_track *rec);
 void cw_action_flush(void);
+bool cw_action_count(unsigned int i, unsigned int *event, unsigned int *origin,
+		     unsigned int *rule, u64 *n);
 
 #endif /* _CW_ACTION_H */

@@ -400,7 +400,9 @@ static int fill_status(struct sk_buff *skb)
 	    nla_put_u64_64bit(skb, CPUWARDEN_A_TRACK_LOST,
 			      atomic_long_read(&cw_track_lost), CPUWARDEN_A_PAD) ||
 	    nla_put_u64_64bit(skb, CPUWARDEN_A_EVENTS_LIMITED,
-			      atomic64_read(&events_limited), CPUWARDEN_A_PAD))
+			      atomic64_read(&events_limited), CPUWARDEN_A_PAD) ||
+	    nla_put_u64_64bit(skb, CPUWARDEN_A_SAMPLES, cw_sample_count(),
+			      CPUWARDEN_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -745,6 +747,35 @@ static int quarantine_list(struct sk_buff *skb, struct netlink_callback *cb)
 	return dump_end(skb, more);
 }
 
+/* cb->args[0]: the index of the next count, as cw_action_count() has it. */
+static int counts(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned int i, event, origin, rule;
+	bool more = false;
+	void *hdr;
+	u64 n;
+
+	for (i = cb->args[0]; cw_action_count(i, &event, &origin, &rule, &n); i++) {
+		if (!n)
+			continue;
+		more = true;
+		hdr = dump_put(skb, cb, CPUWARDEN_CMD_COUNTS);
+		if (!hdr)
+			break;
+		if (nla_put_u32(skb, CPUWARDEN_A_EVENT, event) ||
+		    nla_put_u32(skb, CPUWARDEN_A_ORIGIN, origin) ||
+		    nla_put_u32(skb, CPUWARDEN_A_RULE, rule) ||
+		    nla_put_u64_64bit(skb, CPUWARDEN_A_COUNT, n, CPUWARDEN_A_PAD)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		more = false;
+	}
+	cb->args[0] = i;
+	return dump_end(skb, more);
+}
+
 static int quarantine_clear(struct sk_buff *skb, struct genl_info *info)
 {
 	int ret;
@@ -1003,6 +1034,7 @@ static const struct genl_ops ops[] = {
 	DOIT(RELEASE, release_pid, pid_policy),
 	DOIT(LOCK, lock_module, none_policy),
 	DOIT(TRUST_SET, trust_set, trust_policy),
+	DUMPIT(COUNTS, counts),
 };
 
 static const struct genl_multicast_group mcgrps[] = {

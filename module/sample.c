@@ -79,6 +79,14 @@ static struct cw_uid_use uid_use[CW_UIDS], uid_last[CW_UIDS];
 static unsigned int nr_uid, nr_uid_last;
 static u64 uid_elapsed;
 
+static u64 nr_samples;		/* full samples since load */
+
+/* How many full samples the sampler took; for CPUWARDEN_A_SAMPLES. */
+u64 cw_sample_count(void)
+{
+	return READ_ONCE(nr_samples);
+}
+
 /* Have the sampler run within @delay jiffies; a run due sooner stays. */
 static void run_within(unsigned long delay)
 {
@@ -763,6 +771,7 @@ static void sample_fn(struct work_struct *work)
 	cw_action_flush();
 
 	if (full) {
+		WRITE_ONCE(nr_samples, nr_samples + 1);
 		last_full = now;
 		/*
 		 * On the period's grid, so that late wake-ups do not add up;

@@ -8,6 +8,7 @@ void cw_sample_kick(void);
 void cw_sample_now(void);
 void cw_sample_policy_changed(void);
 unsigned int cw_sample_uid_pct(kuid_t uid);
+u64 cw_sample_count(void);
 int cw_sample_init(void);
 void cw_sample_stop(void);
 void cw_sample_exit(void);

@@ -117,7 +117,8 @@ static bool changes_state(__u8 cmd)
 static bool dump_cmd(__u8 cmd)
 {
 	return cmd == CPUWARDEN_CMD_ALLOW_LIST ||
-	       cmd == CPUWARDEN_CMD_QUARANTINE_LIST || cmd == CPUWARDEN_CMD_PS;
+	       cmd == CPUWARDEN_CMD_QUARANTINE_LIST || cmd == CPUWARDEN_CMD_PS ||
+	       cmd == CPUWARDEN_CMD_COUNTS;
 }
 
 /* Say what went wrong, with the message, and remember it. */
@@ -1004,6 +1005,7 @@ static bool fuzz_run(struct nl *nl, bool root, unsigned long count, __u64 rng,
 	struct snap *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	unsigned long i;
 	bool ok = false;
+	__u8 cmd;
 	int ret;
 
 	if (!f || !a || !b)
@@ -1023,8 +1025,9 @@ static bool fuzz_run(struct nl *nl, bool root, unsigned long count, __u64 rng,
 	}
 	for (i = 0; i < count && !st->failed; i++) {
 		if (i % 64 == 0) {
-			/* A fresh valid message to splice tails from. */
-			start(f, 1 + below(&f->rng, CPUWARDEN_CMD_MAX - 1));
+			/* A fresh valid message to splice tails from: a request. */
+			cmd = 1 + below(&f->rng, CPUWARDEN_CMD_MAX - 1);
+			start(f, cmd >= CPUWARDEN_CMD_EVENT ? cmd + 1 : cmd);
 			body_valid(f, ghdr(f)->cmd);
 			hdr(f)->nlmsg_len = f->len;
 			memcpy(f->valid, f->buf, f->len);

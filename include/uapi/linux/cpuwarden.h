@@ -152,7 +152,8 @@
  *                                      A_EVENTS_LOST (u64),
  *                                      A_TRACK_LOST (u64),
  *                                      A_EVENTS_LIMITED (u64),
- *                                      A_NR_TRUSTED
+ *                                      A_NR_TRUSTED, A_SAMPLES (u64:
+ *                                      full samples since load)
  * CPUWARDEN_CMD_GET_POLICY          -> every policy attribute below
  * CPUWARDEN_CMD_SET_POLICY          <- any non-empty set of policy
  *                                      attributes, applied all or none
@@ -218,6 +219,14 @@
  *                                      number of them or holds one
  *                                      out of range; E2BIG past
  *                                      either limit
+ * CPUWARDEN_CMD_COUNTS  (dump)      -> one message per kind of decision
+ *                                      taken since load: A_EVENT,
+ *                                      A_ORIGIN, A_RULE (RULE_NONE for
+ *                                      TRACKED), A_COUNT (u64: thread
+ *                                      groups it took, told or not;
+ *                                      TRACKED counts execs and groups
+ *                                      found running, not forks).  Only
+ *                                      kinds taken at least once.
  * CPUWARDEN_CMD_RELEASE             <- A_PID: stop throttling the group
  *                                      and exempt it until it exits;
  *                                      ESRCH if it is not tracked
@@ -435,6 +444,7 @@ enum cpuwarden_cmd {
 	CPUWARDEN_CMD_LOCK,
 	CPUWARDEN_CMD_EVENT,
 	CPUWARDEN_CMD_TRUST_SET,
+	CPUWARDEN_CMD_COUNTS,
 
 	__CPUWARDEN_CMD_LAST
 };
@@ -520,6 +530,10 @@ enum cpuwarden_attr {
 
 	/* Policy, continued */
 	CPUWARDEN_A_UID_BUDGET,		/* CPU-seconds, 0: off */
+
+	/* Counters */
+	CPUWARDEN_A_SAMPLES,		/* u64 */
+	CPUWARDEN_A_COUNT,		/* u64 */
 
 	__CPUWARDEN_A_LAST
 };
