@@ -425,6 +425,54 @@ TEST_F(tool, quarantine_list_and_clear)
 	EXPECT_STREQ("", out);
 }
 
+/* The value of the sample @series in metrics @text, or -1 if it has none. */
+static long long metric(const char *text, const char *series)
+{
+	char needle[256];
+	const char *s;
+
+	snprintf(needle, sizeof(needle), "\n%s ", series);
+	s = strstr(text, needle);
+	return s ? strtoll(s + strlen(needle), NULL, 10) : -1;
+}
+
+/*
+ * A kill counts once in cpuwarden_decisions_total, by its event, origin
+ * and rule; -o replaces the file whole and leaves nothing beside it.
+ */
+TEST_F(tool, metrics_count_kills)
+{
+	static const char killed[] =
+		"cpuwarden_decisions_total{event=\"killed\",origin=\"watched\",rule=\"sustained\"}";
+	long long before, after;
+	char file[65536];
+
+	TOOL_OK(TOOL " metrics");
+	EXPECT_EQ(1, metric(out, "cpuwarden_up"));
+	EXPECT_LT(0, metric(out, "cpuwarden_samples_total"));
+	EXPECT_EQ(1, metric(out, "cpuwarden_policy_mode{mode=\"monitor\"}"));
+	EXPECT_EQ(50, metric(out, "cpuwarden_policy{key=\"threshold\"}"));
+	before = metric(out, killed);
+
+	put(_metadata, WORK "/metered", "metrics");
+	TOOL_OK(TOOL " policy set mode kill threshold 50 sustain 2");
+	self->burner = burn(_metadata, WORK "/metered");
+	ASSERT_TRUE(cw_killed(cw_wait(self->burner, CW_DEADLINE)));
+	self->burner = 0;
+
+	ASSERT_EQ(0, cw_sh("rm -rf " WORK "/prom && mkdir " WORK "/prom"));
+	TOOL_OK(TOOL " metrics -o " WORK "/prom/cpuwarden.prom");
+	EXPECT_STREQ("", out);
+	slurp(WORK "/prom/cpuwarden.prom", file, sizeof(file));
+	after = metric(file, killed);
+	EXPECT_EQ(before < 0 ? 1 : before + 1, after) {
+		TH_LOG("%s: %lld before the kill, %lld after", killed, before, after);
+	}
+	EXPECT_EQ(1, metric(file, "cpuwarden_policy_mode{mode=\"kill\"}"));
+	EXPECT_EQ(0, cw_sh("[ \"$(ls " WORK "/prom)\" = cpuwarden.prom ]"));
+	EXPECT_EQ(2, tool(TOOL " metrics -o"));
+}
+
 /*
  * Start "cpuwarden events --json" with its output in @path, and return
  * once it is subscribed: when it reports a change we make.  The option
@@ -641,6 +689,9 @@ TEST_F(tool, module_not_loaded)
 		TH_LOG("%s", err);
 	}
 	EXPECT_EQ(3, tool(TOOL " policy set threshold 60"));
+	/* For a scraper this is a value, not an error. */
+	EXPECT_EQ(0, tool(TOOL " metrics"));
+	EXPECT_NE(NULL, strstr(out, "\ncpuwarden_up 0\n"));
 	ASSERT_EQ(0, cw_sh("insmod $CW_MODULE"));
 }
 

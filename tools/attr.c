@@ -66,6 +66,8 @@ static const enum mnl_attr_data_type types[CPUWARDEN_A_MAX + 1] = {
 	[CPUWARDEN_A_FOR_S] = MNL_TYPE_U32,
 	[CPUWARDEN_A_UID_CPU_PCT] = MNL_TYPE_U32,
 	[CPUWARDEN_A_CHANGE] = MNL_TYPE_NUL_STRING,
+	[CPUWARDEN_A_SAMPLES] = MNL_TYPE_U64,
+	[CPUWARDEN_A_COUNT] = MNL_TYPE_U64,
 };
 
 static int attr_cb(const struct nlattr *attr, void *data)
@@ -137,6 +139,15 @@ void cw_attr_get_status(const struct cw_attrs *a, struct cw_status *s)
 	s->events_lost = u64(a, CPUWARDEN_A_EVENTS_LOST);
 	s->track_lost = u64(a, CPUWARDEN_A_TRACK_LOST);
 	s->events_limited = u64(a, CPUWARDEN_A_EVENTS_LIMITED);
+	s->samples = u64(a, CPUWARDEN_A_SAMPLES);
+}
+
+void cw_attr_get_count(const struct cw_attrs *a, struct cw_count *c)
+{
+	c->event = u32(a, CPUWARDEN_A_EVENT);
+	c->origin = u32(a, CPUWARDEN_A_ORIGIN);
+	c->rule = u32(a, CPUWARDEN_A_RULE);
+	c->n = u64(a, CPUWARDEN_A_COUNT);
 }
 
 void cw_attr_get_policy(const struct cw_attrs *a, struct cw_policy *p)

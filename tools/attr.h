@@ -24,6 +24,7 @@ int cw_attr_get_rule(const struct cw_attrs *a, struct cw_rule *r);
 void cw_attr_get_group(const struct cw_attrs *a, struct cw_group *g);
 void cw_attr_get_event(const struct cw_attrs *a, struct cw_event *e);
 void cw_attr_get_quarantine(const struct cw_attrs *a, struct cw_quarantine *q);
+void cw_attr_get_count(const struct cw_attrs *a, struct cw_count *c);
 
 void cw_attr_put_policy(struct nlmsghdr *nlh, const struct cw_policy *p);
 void cw_attr_put_rule(struct nlmsghdr *nlh, const struct cw_rule *r);

@@ -22,6 +22,7 @@ static const struct {
 	{ "allow", allow_main, "list, add or delete allow rules" },
 	{ "quarantine", quarantine_main, "list or clear the quarantined contents" },
 	{ "ps", ps_main, "list the tracked thread groups, highest CPU first" },
+	{ "metrics", metrics_main, "print counters and gauges for Prometheus" },
 	{ "release", release_main, "stop throttling a PID and exempt it until it exits" },
 	{ "events", events_main, "follow the event stream until interrupted" },
 	{ "apply", apply_main, "bring the module to a cpuwarden.conf(5) file" },

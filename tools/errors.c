@@ -66,6 +66,7 @@ static const char * const cmd_names[] = {
 	[CPUWARDEN_CMD_RELEASE] = "release",
 	[CPUWARDEN_CMD_LOCK] = "lock",
 	[CPUWARDEN_CMD_TRUST_SET] = "trust",
+	[CPUWARDEN_CMD_COUNTS] = "metrics",
 };
 
 int cw_exit_code(int cmd, int err, bool extack, bool locked)

@@ -550,3 +550,91 @@ void cw_format_lost_json(FILE *f, uint64_t now_ns)
 	json_object_end(&j);
 	fputc('\n', f);
 }
+
+/* A Prometheus label value: backslash, double quote and newline escaped. */
+static void put_label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void metric_head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void metric(FILE *f, const char *name, const char *type, const char *help,
+		   uint64_t v)
+{
+	metric_head(f, name, type, help);
+	fprintf(f, "%s %" PRIu64 "\n", name, v);
+}
+
+void cw_format_metrics(FILE *f, const struct cw_status *s, const struct cw_policy *p,
+		       const struct cw_count *c, size_t nr)
+{
+	char num[3][16];
+	size_t i;
+	int key;
+
+	metric(f, "cpuwarden_up", "gauge",
+	       "Whether the cpuwarden module answered (1) or is not loaded (0).", !!s);
+	if (!s)
+		return;
+	metric_head(f, "cpuwarden_info", "gauge", "The module's version, as a label.");
+	fputs("cpuwarden_info{version=\"", f);
+	put_label(f, s->version);
+	fputs("\"} 1\n", f);
+	metric(f, "cpuwarden_locked", "gauge",
+	       "Whether the policy and the module are locked until reboot.", s->locked);
+	metric(f, "cpuwarden_tracked_groups", "gauge",
+	       "Thread groups tracked now.", s->nr_tracked);
+	metric(f, "cpuwarden_programs", "gauge",
+	       "Programs (content run by one user) known now.", s->nr_programs);
+	metric(f, "cpuwarden_throttled_programs", "gauge",
+	       "Programs held at the cap now.", s->nr_throttled);
+	metric(f, "cpuwarden_quarantined_contents", "gauge",
+	       "Contents in quarantine, refused at exec.", s->nr_quarantined);
+	metric(f, "cpuwarden_allow_rules", "gauge", "Allow rules.", s->nr_allow);
+	metric(f, "cpuwarden_packaged_files", "gauge",
+	       "Packaged files loaded by cpuwarden trust.", s->nr_trusted);
+	metric(f, "cpuwarden_samples_total", "counter",
+	       "Full samples the sampler took since the module loaded.", s->samples);
+	metric(f, "cpuwarden_events_lost_total", "counter",
+	       "Events no listener could be sent.", s->events_lost);
+	metric(f, "cpuwarden_events_limited_total", "counter",
+	       "Events dropped by the rate limit of those any user causes at exec.",
+	       s->events_limited);
+	metric(f, "cpuwarden_groups_untracked_total", "counter",
+	       "Thread groups of unowned programs left untracked for want of memory.",
+	       s->track_lost);
+
+	metric_head(f, "cpuwarden_decisions_total", "counter",
+		    "Thread groups each kind of decision took since the module loaded, told or not.");
+	for (i = 0; i < nr; i++)
+		fprintf(f, "cpuwarden_decisions_total{event=\"%s\",origin=\"%s\",rule=\"%s\"} %"
+			PRIu64 "\n",
+			name_or_number(num[0], NAME(event_names, c[i].event), c[i].event),
+			name_or_number(num[1], NAME(origin_names, c[i].origin), c[i].origin),
+			c[i].rule ? name_or_number(num[2], NAME(rule_names, c[i].rule),
+						   c[i].rule) : "none",
+			c[i].n);
+
+	metric_head(f, "cpuwarden_policy_mode", "gauge", "The mode in force, as a label.");
+	fprintf(f, "cpuwarden_policy_mode{mode=\"%s\"} 1\n",
+		cw_mode_name(p->val[CW_KEY_MODE]) ?: "unknown");
+	metric_head(f, "cpuwarden_policy", "gauge",
+		    "Each number and switch of the policy, by its name in cpuwarden.conf(5).");
+	for (key = 0; key < CW_NR_KEYS; key++) {
+		if (!(p->keys & CW_KEY_BIT(key)) ||
+		    (cw_keys[key].type != CW_TYPE_UINT && cw_keys[key].type != CW_TYPE_BOOL))
+			continue;
+		fprintf(f, "cpuwarden_policy{key=\"%s\"} %u\n", cw_keys[key].name, p->val[key]);
+	}
+}

@@ -27,6 +27,15 @@ struct cw_status {
 	uint64_t events_lost;
 	uint64_t track_lost;
 	uint64_t events_limited;
+	uint64_t samples;		/* full samples since load */
+};
+
+/* How many thread groups one kind of decision took since load. */
+struct cw_count {
+	uint32_t event;
+	uint32_t origin;
+	uint32_t rule;
+	uint64_t n;
 };
 
 /* One tracked thread group; the strings are owned by whoever fills it. */
@@ -101,6 +110,14 @@ void cw_format_ps_json(FILE *f, const struct cw_group *g, size_t nr);
 
 void cw_format_quarantine(FILE *f, const struct cw_quarantine *q, size_t nr);
 void cw_format_quarantine_json(FILE *f, const struct cw_quarantine *q, size_t nr);
+
+/*
+ * Prometheus text exposition, as node_exporter's textfile collector reads
+ * it: the module's counters and gauges, @nr counts and the policy; or,
+ * with @s NULL, only that the module did not answer.
+ */
+void cw_format_metrics(FILE *f, const struct cw_status *s, const struct cw_policy *p,
+		       const struct cw_count *c, size_t nr);
 
 void cw_format_event(FILE *f, const struct cw_event *e);
 void cw_format_event_json(FILE *f, const struct cw_event *e);

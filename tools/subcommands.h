@@ -24,5 +24,6 @@ int events_main(int argc, char *argv[]);
 int apply_main(int argc, char *argv[]);
 int lock_main(int argc, char *argv[]);
 int trust_main(int argc, char *argv[]);
+int metrics_main(int argc, char *argv[]);
 
 #endif /* _CW_SUBCOMMANDS_H */

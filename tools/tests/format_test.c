@@ -409,4 +409,45 @@ TEST(lost)
 		     CAPTURE(cw_format_lost_json(f, T_NS)));
 }
 
+TEST(metrics)
+{
+	const struct cw_count c[2] = {
+		{ CPUWARDEN_EVENT_TRACKED, CPUWARDEN_ORIGIN_WATCHED, CPUWARDEN_RULE_NONE, 7 },
+		{ CPUWARDEN_EVENT_KILLED, CPUWARDEN_ORIGIN_WRITABLE, CPUWARDEN_RULE_UID_BUDGET, 3 },
+	};
+	struct cw_status s = status;
+	struct cw_policy p = policy();
+
+	snprintf(s.version, sizeof(s.version), "0.\"3\\\n");
+	s.samples = 12345678901ULL;
+	CAPTURE(cw_format_metrics(f, &s, &p, c, 2));
+	EXPECT_TRUE(!!strstr(out, "# TYPE cpuwarden_up gauge\ncpuwarden_up 1\n"));
+	/* A label value escapes what would end it or the line. */
+	EXPECT_TRUE(!!strstr(out, "cpuwarden_info{version=\"0.\\\"3\\\\\\n\"} 1\n"));
+	EXPECT_TRUE(!!strstr(out, "cpuwarden_tracked_groups 3\n"));
+	EXPECT_TRUE(!!strstr(out, "cpuwarden_throttled_programs 1\n"));
+	EXPECT_TRUE(!!strstr(out, "# TYPE cpuwarden_samples_total counter\n"
+			       "cpuwarden_samples_total 12345678901\n"));
+	EXPECT_TRUE(!!strstr(out, "cpuwarden_decisions_total{event=\"tracked\",origin=\"watched\","
+			       "rule=\"none\"} 7\n"));
+	EXPECT_TRUE(!!strstr(out, "cpuwarden_decisions_total{event=\"killed\",origin=\"writable\","
+			       "rule=\"uid_budget\"} 3\n"));
+	EXPECT_TRUE(!!strstr(out, "cpuwarden_policy_mode{mode=\"throttle\"} 1\n"));
+	EXPECT_TRUE(!!strstr(out, "cpuwarden_policy{key=\"threshold\"} 50\n"));
+	EXPECT_TRUE(!!strstr(out, "cpuwarden_policy{key=\"hash\"} 1\n"));
+	/* Not a number: no sample of it. */
+	EXPECT_FALSE(!!strstr(out, "key=\"watch\""));
+	EXPECT_FALSE(!!strstr(out, "key=\"mode\""));
+}
+
+TEST(metrics_module_not_loaded)
+{
+	struct cw_policy p = {};
+
+	EXPECT_STREQ("# HELP cpuwarden_up Whether the cpuwarden module answered (1) or is not loaded (0).\n"
+		     "# TYPE cpuwarden_up gauge\n"
+		     "cpuwarden_up 0\n",
+		     CAPTURE(cw_format_metrics(f, NULL, &p, NULL, 0)));
+}
+
 TEST_HARNESS_MAIN
