@@ -442,18 +442,26 @@ static pid_t spawn(char *const argv[], int *err)
 	return cw_spawn(argv, no_env, err);
 }
 
-/* Run @path with the options @args; it must start. */
-static pid_t start(struct __test_metadata *_metadata, const char *path,
-		   const char *const args[])
+/* @argv, of 32, for @path with the options @args (30 at most). */
+static void argv_of(char *argv[32], const char *path, const char *const args[])
 {
-	char *argv[32];
-	int i, err;
-	pid_t pid;
+	int i;
 
 	argv[0] = (char *)path;
 	for (i = 0; i < 30 && args[i]; i++)
 		argv[i + 1] = (char *)args[i];
 	argv[i + 1] = NULL;
+}
+
+/* Run @path with the options @args; it must start. */
+static pid_t start(struct __test_metadata *_metadata, const char *path,
+		   const char *const args[])
+{
+	char *argv[32];
+	pid_t pid;
+	int err;
+
+	argv_of(argv, path, args);
 	pid = spawn(argv, &err);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, err) {
@@ -954,13 +962,10 @@ static pid_t start_as_subuid(struct __test_metadata *_metadata,
 			     unsigned int host_uid)
 {
 	char *argv[32];
-	int i, err;
 	pid_t pid;
+	int err;
 
-	argv[0] = (char *)path;
-	for (i = 0; i < 30 && args[i]; i++)
-		argv[i + 1] = (char *)args[i];
-	argv[i + 1] = NULL;
+	argv_of(argv, path, args);
 	pid = cw_spawn_setup(subuid_setup, &host_uid, path, argv,
 			     (char *[]){ NULL }, &err);
 	ASSERT_LT(0, pid);
