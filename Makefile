@@ -15,6 +15,8 @@
 #   make install    the cpuwarden tool, its man pages, units, completion
 #                   and example config (DESTDIR, PREFIX: see tools/Makefile)
 #   make dkms-install   copy the sources to /usr/src and "dkms install"
+#   make deb        the Debian packages cpuwarden-dkms and cpuwarden, in
+#                   .build/deb (debhelper, dh-dkms: make deps installs them)
 #   make clean
 
 # The running kernel's build dir if there is one, else the newest Debian
@@ -59,6 +61,15 @@ dkms-src:
 dkms-install: dkms-src
 	dkms install cpuwarden/$(VERSION)
 
+# dpkg-buildpackage writes beside the tree it builds: a copy of this one,
+# without build products or git, in $(BUILD)/deb/src.
+deb:
+	$(Q)rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src/cpuwarden-$(VERSION)
+	$(Q)tar -c --exclude=./.build --exclude=./.git --exclude=./debian/build . | \
+		tar -x -C $(BUILD)/deb/src/cpuwarden-$(VERSION)
+	$(Q)cd $(BUILD)/deb/src/cpuwarden-$(VERSION) && dpkg-buildpackage -us -uc -b
+	$(Q)mv $(BUILD)/deb/src/*.deb $(BUILD)/deb/src/*.changes $(BUILD)/deb/src/*.buildinfo $(BUILD)/deb/
+
 deps:
 	$(Q).ci/install-deps
 
@@ -80,5 +91,5 @@ clean:
 	$(Q)$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all module userspace install dkms-src dkms-install deps demo check check-debug \
+.PHONY: all module userspace install dkms-src dkms-install deb deps demo check check-debug \
 	bench clean
