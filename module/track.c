@@ -516,7 +516,8 @@ static struct cw_lost *lost_slot(struct task_struct *child, int *ret)
 		return NULL;
 	}
 	*ret = nr_lost ? LOST_KEPT : LOST_FIRST;
-	l = &lost[nr_lost++];
+	l = &lost[nr_lost];
+	WRITE_ONCE(nr_lost, nr_lost + 1);
 	l->tgid = get_pid(task_tgid(child));
 	l->exec_id = READ_ONCE(child->self_exec_id);
 	return l;
@@ -610,11 +611,55 @@ static bool lost_take(struct cw_lost *l)
 
 	raw_spin_lock(&lost_lock);
 	if (nr_lost) {
-		*l = lost[--nr_lost];
+		WRITE_ONCE(nr_lost, nr_lost - 1);
+		*l = lost[nr_lost];
 		taken = true;
 	}
 	raw_spin_unlock(&lost_lock);
 	return taken;
+}
+
+/*
+ * The oldest kept child, a parent before its children; it stays in the
+ * table, where its own forks find it, until lost_done().  Only the
+ * sampler takes children out, so its references stay good meanwhile.
+ */
+static bool lost_peek(struct cw_lost *l)
+{
+	bool found = false;
+
+	raw_spin_lock(&lost_lock);
+	if (nr_lost) {
+		*l = lost[0];
+		found = true;
+	}
+	raw_spin_unlock(&lost_lock);
+	return found;
+}
+
+/*
+ * The child of @l is tracked now, or never will be: out of the table.
+ * Whether it is to be killed, as its parent was meanwhile; if so, so are
+ * the children it forked, kept after it.
+ */
+static bool lost_done(struct cw_lost *l)
+{
+	unsigned int i;
+	bool kill = false;
+
+	raw_spin_lock(&lost_lock);
+	for (i = 0; i < nr_lost && lost[i].tgid != l->tgid; i++)
+		;
+	if (i < nr_lost) {
+		kill = lost[i].kill;
+		memmove(&lost[i], &lost[i + 1], (nr_lost - i - 1) * sizeof(lost[0]));
+		WRITE_ONCE(nr_lost, nr_lost - 1);
+	}
+	for (i = 0; kill && i < nr_lost; i++)
+		if (lost[i].parent == l->tgid)
+			lost[i].kill = true;
+	raw_spin_unlock(&lost_lock);
+	return kill;
 }
 
 static void lost_put(struct cw_lost *l)
@@ -654,39 +699,48 @@ static void unpublish(struct task_struct *task, struct cw_track *rec)
  * Track the lost child of @l as its parent's fork probe would have, if it
  * still runs what its parent ran: since its birth, so that the CPU it
  * used meanwhile is charged.  One that exec'd was judged by the gate.
+ * The references of @l stay the table's.  Returns the record, or NULL.
  */
-static void lost_adopt(struct cw_lost *l)
+static struct cw_track *lost_adopt(const struct cw_lost *l)
 {
 	struct task_struct *task = get_pid_task(l->tgid, PIDTYPE_TGID);
 	struct cw_track *rec = NULL;
 	struct file *exe = NULL;
+	bool held;
 
 	if (task)
 		exe = cw_track_task_exe(task);
-	/*
-	 * It still runs what its parent ran, or it exec'd since and the gate
-	 * judged that: unless held, as an exec of an owned program changes
-	 * nothing for a held group (cw_exec_probe()).
-	 */
-	if (!exe || !atomic_read(&task->signal->live) ||
-	    (!l->held_by && !same_exec(task, exe, l)))
+	if (!exe || !atomic_read(&task->signal->live))
 		goto out;
+	if (l->prog)
+		refcount_inc(&l->prog->ref);
 	rec = cw_track_fill(cw_track_alloc(GFP_KERNEL), task, l->exe,
 			    l->origin, l->oflags, l->prog);
-	l->prog = NULL;		/* the record's now, or put */
 	if (!rec)
 		goto out;
 	rec->start_ns = task->start_time;
 	rec->last_ns = rec->start_ns;
 	rec->last_runtime = 0;
 	rec->tick_runtime = 0;
+	/* Its parent's hold, or the program's, joined as an exec would. */
 	rec->held_by = l->held_by;
-	l->held_by = NULL;
+	if (!rec->held_by && rec->prog &&
+	    READ_ONCE(rec->prog->state) == CW_PROG_THROTTLED)
+		rec->held_by = rec->prog;
+	if (rec->held_by)
+		refcount_inc(&rec->held_by->ref);
+	held = rec->held_by;
 	/* Its threads, started before the record, are read one by one. */
 	__set_bit(CW_TRACK_THREADS, &rec->flags);
-	/* An exec since is the gate's to judge: its record stays. */
-	if (!publish(task, rec, false)) {
+	/*
+	 * It still runs what its parent ran, or it exec'd since and the gate
+	 * judged that: unless held, as an exec of an owned program changes
+	 * nothing for a held group (cw_exec_probe()).  An exec since is the
+	 * gate's to judge: its record stays.
+	 */
+	if ((!held && !same_exec(task, exe, l)) || !publish(task, rec, false)) {
 		track_free_rcu(&rec->rcu);
+		rec = NULL;
 		goto out;
 	}
 	fput(exe);
@@ -699,32 +753,41 @@ static void lost_adopt(struct cw_lost *l)
 	 */
 	smp_mb();
 	exe = cw_track_task_exe(task);
-	if (!exe || (!rec->held_by && !same_exec(task, exe, l))) {
+	if (!exe || (!held && !same_exec(task, exe, l))) {
 		unpublish(task, rec);
+		rec = NULL;
 		goto out;
 	}
 	if (l->demoted) {
 		rec->policy = l->policy;
 		cw_track_demoted(rec, true);
 	}
-	if (l->kill)
-		cw_action_kill_forked(rec);
-	else if (rec->held_by)
-		cw_sample_now();
 out:
 	if (exe)
 		fput(exe);
 	if (task)
 		put_task_struct(task);
+	return rec;
 }
 
-/* Track the children that got no record at fork; by the sampler. */
+/*
+ * Track the children that got no record at fork, oldest first, at most
+ * a table's worth a run: a fork storm cannot keep the sampler here.  By
+ * the sampler, which alone takes children out of the table.
+ */
 void cw_track_adopt_lost(void)
 {
+	struct cw_track *rec;
+	unsigned int n;
 	struct cw_lost l;
 
-	while (READ_ONCE(nr_lost) && lost_take(&l)) {
-		lost_adopt(&l);
+	for (n = 0; n < CW_TRACK_LOST_MAX && READ_ONCE(nr_lost) && lost_peek(&l); n++) {
+		rec = lost_adopt(&l);
+		/* Published before it leaves the table: its forks find one. */
+		if (lost_done(&l) && rec)
+			cw_action_kill_forked(rec);
+		else if (rec && rec->held_by)
+			cw_sample_now();
 		lost_put(&l);
 	}
 }
@@ -744,7 +807,8 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 	struct cw_prog *held;
 	bool trap = false;
 
-	if (!cw_track_active())
+	/* A kept child's forks count too, though nothing else is tracked. */
+	if (!cw_track_active() && !READ_ONCE(nr_lost))
 		return;
 	rcu_read_lock();
 	prec = cw_track_lookup(parent->signal);
@@ -773,6 +837,9 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 				cw_sample_now();
 			goto out;
 		}
+		/* The table is full: a kept child's child goes untracked. */
+		if (!prec)
+			atomic_long_inc(&cw_track_lost);
 	}
 	if (prec && prec->prog)
 		refcount_inc(&prec->prog->ref);
