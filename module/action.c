@@ -452,12 +452,15 @@ static void announce(struct cw_decision *d, struct cw_track *rec)
 {
 	struct task_struct *leader;
 
-	if (!rec || !cw_netlink_listening())
-		return;
-	leader = pid_task(rec->tgid, PIDTYPE_TGID);
-	if (!leader)
+	if (!rec)
 		return;
 	d->event = exceeded(d);
+	d->origin = rec->origin;
+	leader = cw_netlink_listening() ? pid_task(rec->tgid, PIDTYPE_TGID) : NULL;
+	if (!leader) {
+		count(d);	/* told to no one, counted all the same */
+		return;
+	}
 	fill(d, rec, leader);
 	emit(d, rec->exe, false);
 }
