@@ -39,7 +39,10 @@ static int count_cb(const struct nlmsghdr *nlh, void *data)
 
 /*
  * Ask the module; 0, or the exit code with the error printed.  A module
- * that is not loaded is not an error here: the metrics say so.
+ * that is not loaded is not an error here: the metrics say so.  Looked
+ * for in sysfs first: resolving the netlink family of a module that is
+ * not loaded has the kernel load it, and a timer that brought back a
+ * module the administrator unloaded would be worse than no metrics.
  */
 static int gather(struct cw_status *s, struct cw_policy *p, struct counts *cs, bool *up)
 {
@@ -47,6 +50,8 @@ static int gather(struct cw_status *s, struct cw_policy *p, struct counts *cs, b
 	int ret;
 
 	*up = false;
+	if (access("/sys/module/cpuwarden", F_OK))
+		return 0;
 	ret = cw_nl_open(&nl);
 	if (ret)
 		return ret == CW_EXIT_NO_MODULE ? 0 : ret;
@@ -61,6 +66,9 @@ static int gather(struct cw_status *s, struct cw_policy *p, struct counts *cs, b
 		goto out;
 	}
 	ret = cw_nl_run(nl, cw_nl_request(nl, CPUWARDEN_CMD_COUNTS, NLM_F_DUMP), count_cb, cs);
+	/* A module older than the tool (not rebooted since an upgrade). */
+	if (ret == -EOPNOTSUPP)
+		ret = 0;
 	if (ret) {
 		ret = cw_nl_error(nl, CPUWARDEN_CMD_COUNTS, ret, NULL);
 		goto out;
@@ -82,16 +90,20 @@ static int write_file(const char *path, const struct cw_status *s,
 
 	snprintf(tmp, len, "%s.%d.tmp", path, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (fd < 0) {
+		err = errno;
+		goto out;
+	}
+	f = fdopen(fd, "w");
 	if (!f) {
 		err = errno;
-		if (fd >= 0)
-			close(fd);
+		close(fd);
+		unlink(tmp);
 		goto out;
 	}
 	cw_format_metrics(f, s, p, cs->c, cs->nr);
-	if (fflush(f) || fsync(fileno(f)))
-		err = errno;
+	if (fflush(f) || ferror(f) || fsync(fileno(f)))
+		err = errno ?: EIO;
 	if (fclose(f) && !err)
 		err = errno;
 	if (!err && rename(tmp, path))
@@ -112,21 +124,29 @@ int metrics_main(int argc, char *argv[])
 	struct cw_status s;
 	struct cw_policy p;
 	const char *out = NULL;
-	bool up;
+	bool opt, up;
 	int ret;
 
-	if (argc == 3 && (!strcmp(argv[1], "-o") || !strcmp(argv[1], "--output")))
+	opt = argc > 1 && (!strcmp(argv[1], "-o") || !strcmp(argv[1], "--output"));
+	if (argc > 1 && !opt)
+		return cw_usage(argv[1], usage);
+	if (opt && argc != 3)
+		return cw_usage(argc > 3 ? argv[3] : NULL, usage);
+	if (opt)
 		out = argv[2];
-	else if (argc > 1)
-		return cw_usage(argv[argc == 2 ? 1 : 2], usage);
 	ret = gather(&s, &p, &cs, &up);
+	/* A file that stays would say the module is up: it says it is not. */
+	if (ret && out) {
+		write_file(out, NULL, &p, &cs);
+		goto done;
+	}
 	if (ret)
 		goto done;
 	if (out) {
 		ret = write_file(out, up ? &s : NULL, &p, &cs);
 	} else {
 		cw_format_metrics(stdout, up ? &s : NULL, &p, cs.c, cs.nr);
-		ret = fflush(stdout) ? CW_EXIT_FAIL : CW_EXIT_OK;
+		ret = fflush(stdout) || ferror(stdout) ? CW_EXIT_FAIL : CW_EXIT_OK;
 	}
 done:
 	free(cs.c);
