@@ -2,7 +2,7 @@
 /*
  * cw-burn: a stand-in for a cryptominer, for the selftests and the demo.
  *
- *   cw-burn [-t THREADS] [-d DUTY] [-b SECONDS] [-s SECONDS] [-f] [-u]
+ *   cw-burn [-t THREADS] [-d DUTY] [-b SECONDS] [-s SECONDS] [-f|-F] [-u]
  *           [-e PATH] [-n CHILDREN] [-c] [-p] [-m PATH] [-r SECONDS]
  *           [-a CPU] [-o PATH] [-l] [-w SECONDS] [-E] [-B] [-i NICE]
  *           [-P ON,OFF]
@@ -15,6 +15,8 @@
  *   -s S   exit 0 after S seconds
  *   -f     fork one child that burns; exit 0 once it is killed by
  *          SIGKILL, 1 if it ends any other way
+ *   -F     daemonize a burner: fork a child that forks the burner and
+ *          exits at once; exit 0 once that child is gone
  *   -u     unlink our own executable first, as miners do
  *   -e P   exec P (with no arguments but -s of ours) first thing
  *   -n N   fork N children that each burn like us (-t, -d, -b, -s, -c and
@@ -350,6 +352,24 @@ static int child_burner(void)
 	return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? 0 : 1;
 }
 
+static int daemon_burner(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 2;
+	if (!pid) {
+		pid = fork();
+		if (!pid)
+			burn(&counts[0]);
+		_exit(pid < 0 ? 2 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return 2;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
 static void unlink_self(void)
 {
 	char path[PATH_MAX];
@@ -366,7 +386,7 @@ static void unlink_self(void)
 	}
 }
 
-#define OPTIONS "t:d:P:b:s:fue:n:cpm:r:R:a:o:lw:EBi:"
+#define OPTIONS "t:d:P:b:s:fFue:n:cpm:r:R:a:o:lw:EBi:"
 
 /* -E: the test replaces our file, then sends SIGUSR1. */
 static int reexec_self(void)
@@ -420,7 +440,8 @@ int main(int argc, char **argv)
 	unsigned int i, forks = 0;
 	double seconds = -1, wait_s = 0;
 	const char *exec_path = NULL, *out_path = NULL;
-	bool forking = false, sigcont = false, renice = false, first = true;
+	bool forking = false, daemonize = false, sigcont = false, renice = false;
+	bool first = true;
 	long cpu = -1;
 	int opt, start[2];
 	cpu_set_t set;
@@ -454,6 +475,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			forking = true;
+			break;
+		case 'F':
+			daemonize = true;
 			break;
 		case 'u':
 			unlink_self();
@@ -505,7 +529,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		default:
-			fprintf(stderr, "usage: cw-burn [-t N] [-d PCT] [-b S] [-s S] [-f] [-u] [-e PATH]\n"
+			fprintf(stderr, "usage: cw-burn [-t N] [-d PCT] [-b S] [-s S] [-f|-F] [-u] [-e PATH]\n"
 					"               [-n N] [-c] [-p] [-m PATH] [-r S] [-a CPU] [-o PATH] [-l]\n"
 					"               [-w S] [-E] [-B] [-i NICE] [-P ON,OFF]\n");
 			return 2;
@@ -535,6 +559,8 @@ int main(int argc, char **argv)
 	}
 	if (forking)
 		return child_burner();
+	if (daemonize)
+		return daemon_burner();
 	unlink_previous();
 	if (out_path) {
 		report_fd = open(out_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

@@ -514,6 +514,40 @@ TEST_F_TIMEOUT(safety, recordless_child_tracked, 3 * CW_DEADLINE)
 }
 
 /*
+ * The same for a daemon's double fork: the child that finds no record
+ * forks the burner and exits, and so does its tracked parent, so that
+ * nothing is tracked when the sampler comes.  The grandchild must be
+ * tracked as the program all the same, by its parent's place in the
+ * table if it was forked before the sampler tracked that parent.
+ */
+TEST_F_TIMEOUT(safety, recordless_grandchild_tracked, 3 * CW_DEADLINE)
+{
+	double end;
+	int err, n;
+
+	if (access(FORK_LOSE, F_OK))
+		SKIP(return, "the module was built without CW_FAULTS=y");
+	policy(_metadata, "kill", "50");
+	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, WORK "/forker", 0755, "daemon"));
+	ASSERT_EQ(0, cw_write_file(FORK_LOSE, "1"));
+	self->kids[0] = cw_spawn(ARGS(WORK "/forker", "-F"), no_env, &err);
+	ASSERT_LT(0, self->kids[0]);
+	ASSERT_EQ(0, err);
+	EXPECT_EQ(0, cw_wait(self->kids[0], CW_DEADLINE));
+	self->kids[0] = 0;
+	EXPECT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, "killed pid=",
+				 "exe=\"" WORK "/forker\"", "+inherited", NULL)) {
+		TH_LOG("the daemonized burner was never judged");
+	}
+	end = cw_now() + CW_DEADLINE;
+	while ((n = running(WORK "/forker", 0)) > 0 && cw_now() < end)
+		usleep(50 * 1000);
+	EXPECT_EQ(0, n) {
+		TH_LOG("the daemonized burner runs on");
+	}
+}
+
+/*
  * Whether @pid sleeps: cw-burn -E has blocked SIGUSR1 and waits for it,
  * its first sleep after exec.  (While in sigwait() a task's SigBlk does
  * not show the signals it waits for.)
