@@ -524,34 +524,57 @@ static struct cw_lost *lost_slot(struct task_struct *child, int *ret)
 }
 
 /*
- * Keep @child of @prec, held by @held (its reference stays the caller's),
- * for the sampler.  The parent's kill is read under the lock, which the
- * kill's flush takes after marking it.
+ * Keep @child, inheriting what @from says (its parent, exe, program, hold
+ * and kill), with references of its own.  Under lost_lock.
  */
-static int lost_keep(struct task_struct *child, struct cw_track *prec,
-		     struct cw_prog *held)
+static int lost_add(struct task_struct *child, const struct cw_lost *from)
 {
 	struct cw_lost *l;
 	int ret;
 
-	raw_spin_lock(&lost_lock);
 	l = lost_slot(child, &ret);
-	if (l) {
-		l->parent = get_pid(prec->tgid);
-		l->exe = get_file(prec->exe);
-		l->prog = prec->prog;
-		if (l->prog)
-			refcount_inc(&l->prog->ref);
-		l->held_by = held;
-		if (held)
-			refcount_inc(&held->ref);
-		l->origin = prec->origin;
-		l->oflags = prec->oflags | CPUWARDEN_ORIGIN_F_INHERITED;
-		l->demoted = test_bit(CW_TRACK_DEMOTED, &prec->flags);
-		l->policy = prec->policy;
-		l->kill = READ_ONCE(prec->flags) &
-			  (BIT(CW_TRACK_KILL) | BIT(CW_TRACK_KILLED));
-	}
+	if (!l)
+		return ret;
+	l->parent = get_pid(from->parent);
+	l->exe = get_file(from->exe);
+	l->prog = from->prog;
+	if (l->prog)
+		refcount_inc(&l->prog->ref);
+	l->held_by = from->held_by;
+	if (l->held_by)
+		refcount_inc(&l->held_by->ref);
+	l->origin = from->origin;
+	l->oflags = from->oflags;
+	l->demoted = from->demoted;
+	l->policy = from->policy;
+	l->kill = from->kill;
+	return ret;
+}
+
+/*
+ * Keep @child of @prec, held by @held, for the sampler.  The parent's
+ * kill is read under the lock, which the kill's flush takes after
+ * marking it.
+ */
+static int lost_keep(struct task_struct *child, struct cw_track *prec,
+		     struct cw_prog *held)
+{
+	struct cw_lost from = {
+		.parent = prec->tgid,
+		.exe = prec->exe,
+		.prog = prec->prog,
+		.held_by = held,
+		.origin = prec->origin,
+		.oflags = prec->oflags | CPUWARDEN_ORIGIN_F_INHERITED,
+		.demoted = test_bit(CW_TRACK_DEMOTED, &prec->flags),
+		.policy = prec->policy,
+	};
+	int ret;
+
+	raw_spin_lock(&lost_lock);
+	from.kill = READ_ONCE(prec->flags) &
+		    (BIT(CW_TRACK_KILL) | BIT(CW_TRACK_KILLED));
+	ret = lost_add(child, &from);
 	raw_spin_unlock(&lost_lock);
 	return ret;
 }
@@ -564,29 +587,17 @@ static int lost_keep_lineage(struct task_struct *child,
 			     struct task_struct *parent)
 {
 	struct pid *ptgid = task_tgid(parent);
-	struct cw_lost *l, *p = NULL;
+	struct cw_lost from;
 	unsigned int i;
 	int ret = LOST_NONE;
 
 	raw_spin_lock(&lost_lock);
-	for (i = 0; i < nr_lost && !p; i++)
-		if (lost[i].tgid == ptgid)
-			p = &lost[i];
-	l = p ? lost_slot(child, &ret) : NULL;
-	if (l) {
-		l->parent = get_pid(p->tgid);
-		l->exe = get_file(p->exe);
-		l->prog = p->prog;
-		if (l->prog)
-			refcount_inc(&l->prog->ref);
-		l->held_by = p->held_by;
-		if (l->held_by)
-			refcount_inc(&l->held_by->ref);
-		l->origin = p->origin;
-		l->oflags = p->oflags;
-		l->demoted = p->demoted;
-		l->policy = p->policy;
-		l->kill = p->kill;
+	for (i = 0; i < nr_lost && lost[i].tgid != ptgid; i++)
+		;
+	if (i < nr_lost) {
+		from = lost[i];
+		from.parent = lost[i].tgid;
+		ret = lost_add(child, &from);
 	}
 	raw_spin_unlock(&lost_lock);
 	return ret;
