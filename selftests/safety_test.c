@@ -474,6 +474,44 @@ TEST_F_TIMEOUT(safety, forked_as_killed, 3 * CW_DEADLINE)
 }
 
 /*
+ * In kill mode, start the forker, a cw-burn with @opt, whose next fork
+ * finds no record (the module's fault injection); its pid.
+ */
+static pid_t start_recordless(struct __test_metadata *_metadata, const char *opt,
+			      const char *tag)
+{
+	pid_t pid;
+	int err;
+
+	policy(_metadata, "kill", "50");
+	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, WORK "/forker", 0755, tag));
+	ASSERT_EQ(0, cw_write_file(FORK_LOSE, "1"));
+	pid = cw_spawn(ARGS(WORK "/forker", (char *)opt), no_env, &err);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, err);
+	return pid;
+}
+
+/* The burner was killed as the forker's program, and nothing of it runs. */
+static void recordless_killed(struct __test_metadata *_metadata, int kmsg,
+			      const char *what)
+{
+	double end;
+	int n;
+
+	EXPECT_TRUE(cw_kmsg_wait(kmsg, CW_DEADLINE, NULL, 0, "killed pid=",
+				 "exe=\"" WORK "/forker\"", "+inherited", NULL)) {
+		TH_LOG("%s was never judged", what);
+	}
+	end = cw_now() + CW_DEADLINE;
+	while ((n = running(WORK "/forker", 0)) > 0 && cw_now() < end)
+		usleep(50 * 1000);
+	EXPECT_EQ(0, n) {
+		TH_LOG("%s runs on", what);
+	}
+}
+
+/*
  * A child that finds no record at its fork, as when the fork reserve is
  * empty on PREEMPT_RT or memory is short (here the module's fault
  * injection), is tracked all the same as its parent's program, by the
@@ -483,21 +521,10 @@ TEST_F_TIMEOUT(safety, forked_as_killed, 3 * CW_DEADLINE)
 TEST_F_TIMEOUT(safety, recordless_child_tracked, 3 * CW_DEADLINE)
 {
 	char val[16];
-	double end;
-	int err, n;
 
 	if (access(FORK_LOSE, F_OK))
 		SKIP(return, "the module was built without CW_FAULTS=y");
-	policy(_metadata, "kill", "50");
-	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, WORK "/forker", 0755, "lost"));
-	ASSERT_EQ(0, cw_write_file(FORK_LOSE, "1"));
-	self->kids[0] = cw_spawn(ARGS(WORK "/forker", "-f"), no_env, &err);
-	ASSERT_LT(0, self->kids[0]);
-	ASSERT_EQ(0, err);
-	EXPECT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, "killed pid=",
-				 "exe=\"" WORK "/forker\"", "+inherited", NULL)) {
-		TH_LOG("the child without a record was never judged");
-	}
+	self->kids[0] = start_recordless(_metadata, "-f", "lost");
 	/* The program is killed: the waiting parent with its child. */
 	EXPECT_TRUE(cw_killed(cw_wait(self->kids[0], CW_DEADLINE)));
 	self->kids[0] = 0;
@@ -505,12 +532,7 @@ TEST_F_TIMEOUT(safety, recordless_child_tracked, 3 * CW_DEADLINE)
 	EXPECT_STREQ("0", val) {
 		TH_LOG("the fork never came to the fault");
 	}
-	end = cw_now() + CW_DEADLINE;
-	while ((n = running(WORK "/forker", 0)) > 0 && cw_now() < end)
-		usleep(50 * 1000);
-	EXPECT_EQ(0, n) {
-		TH_LOG("the child without a record runs on");
-	}
+	recordless_killed(_metadata, self->kmsg, "the child without a record");
 }
 
 /*
@@ -522,29 +544,12 @@ TEST_F_TIMEOUT(safety, recordless_child_tracked, 3 * CW_DEADLINE)
  */
 TEST_F_TIMEOUT(safety, recordless_grandchild_tracked, 3 * CW_DEADLINE)
 {
-	double end;
-	int err, n;
-
 	if (access(FORK_LOSE, F_OK))
 		SKIP(return, "the module was built without CW_FAULTS=y");
-	policy(_metadata, "kill", "50");
-	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, WORK "/forker", 0755, "daemon"));
-	ASSERT_EQ(0, cw_write_file(FORK_LOSE, "1"));
-	self->kids[0] = cw_spawn(ARGS(WORK "/forker", "-F"), no_env, &err);
-	ASSERT_LT(0, self->kids[0]);
-	ASSERT_EQ(0, err);
+	self->kids[0] = start_recordless(_metadata, "-F", "daemon");
 	EXPECT_EQ(0, cw_wait(self->kids[0], CW_DEADLINE));
 	self->kids[0] = 0;
-	EXPECT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, "killed pid=",
-				 "exe=\"" WORK "/forker\"", "+inherited", NULL)) {
-		TH_LOG("the daemonized burner was never judged");
-	}
-	end = cw_now() + CW_DEADLINE;
-	while ((n = running(WORK "/forker", 0)) > 0 && cw_now() < end)
-		usleep(50 * 1000);
-	EXPECT_EQ(0, n) {
-		TH_LOG("the daemonized burner runs on");
-	}
+	recordless_killed(_metadata, self->kmsg, "the daemonized burner");
 }
 
 /*
