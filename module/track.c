@@ -407,6 +407,17 @@ void cw_track_unhold(struct cw_track *rec)
 	raw_spin_unlock(&cw_track_lock);
 }
 
+/* Retire @rec, unless it was replaced or retired meanwhile. */
+static void retire_if_hashed(struct cw_track *rec, u64 runtime)
+{
+	raw_spin_lock(&cw_track_lock);
+	if (hash_hashed(&rec->hnode)) {
+		atomic_inc(&cw_track_gen);
+		retire_locked(rec, runtime);
+	}
+	raw_spin_unlock(&cw_track_lock);
+}
+
 /*
  * Make @rec the record of @task's thread group, replacing any it had if
  * @replace, else only if it had none (false then, and @rec is the
@@ -462,12 +473,8 @@ static bool publish(struct task_struct *task, struct cw_track *rec,
 	 * be reused by a new process.
 	 */
 	smp_mb();
-	if (!atomic_read(&sig->live)) {
-		raw_spin_lock(&cw_track_lock);
-		if (hash_hashed(&rec->hnode))
-			retire_locked(rec, runtime);
-		raw_spin_unlock(&cw_track_lock);
-	}
+	if (!atomic_read(&sig->live))
+		retire_if_hashed(rec, runtime);
 	return true;
 }
 
@@ -616,24 +623,11 @@ void cw_track_lost_killed(struct pid *parent)
 	raw_spin_unlock(&lost_lock);
 }
 
-static bool lost_take(struct cw_lost *l)
-{
-	bool taken = false;
-
-	raw_spin_lock(&lost_lock);
-	if (nr_lost) {
-		WRITE_ONCE(nr_lost, nr_lost - 1);
-		*l = lost[nr_lost];
-		taken = true;
-	}
-	raw_spin_unlock(&lost_lock);
-	return taken;
-}
-
 /*
  * The oldest kept child, a parent before its children; it stays in the
  * table, where its own forks find it, until lost_done().  Only the
- * sampler takes children out, so its references stay good meanwhile.
+ * sampler takes children out (and the exit, once the sampler stopped),
+ * so its references stay good meanwhile.
  */
 static bool lost_peek(struct cw_lost *l)
 {
@@ -698,12 +692,7 @@ static void unpublish(struct task_struct *task, struct cw_track *rec)
 	rcu_read_lock();
 	runtime = runtime_nolock(task);
 	rcu_read_unlock();
-	raw_spin_lock(&cw_track_lock);
-	if (cw_track_lookup(task->signal) == rec) {
-		atomic_inc(&cw_track_gen);
-		retire_locked(rec, runtime);
-	}
-	raw_spin_unlock(&cw_track_lock);
+	retire_if_hashed(rec, runtime);
 }
 
 /*
@@ -1053,8 +1042,10 @@ void cw_track_exit(void)
 	WRITE_ONCE(reserve_stopping, true);
 	cancel_work_sync(&reserve_work);
 	reserve_give_back(true);
-	while (lost_take(&l))
+	while (lost_peek(&l)) {
+		lost_done(&l);
 		lost_put(&l);
+	}
 	rcu_barrier();
 	kmem_cache_destroy(cw_track_cache);
 }
