@@ -533,9 +533,9 @@ static void sample_prog(struct cw_prog *p, struct sample_ctx *c)
  * in a sliding window like a program's budget.  A miner split into
  * copies of different bytes, each under the threshold and under its own
  * budget, is one consumer here.  The uid is the user's (cw_prog_user()):
- * a user's subordinate uids are that user.  When more
- * uids than it holds use CPU, the one that used least in its window makes
- * room, so that idle uids cannot crowd a busy one out.
+ * a user's subordinate uids are that user.  When more uids than it holds
+ * use CPU, the one that used least in its window makes room, so that
+ * idle uids cannot crowd a busy one out.
  */
 struct cw_uid_window {
 	kuid_t uid;
