@@ -465,13 +465,17 @@ static void announce(struct cw_decision *d, struct cw_track *rec)
 	emit(d, rec->exe, false);
 }
 
-/* A target of an action on @prog: it runs it, or descends from it. */
+/*
+ * A target of an action on @prog: it runs it, or descends from it.  Not
+ * a group that had its SIGKILL: it is dying, however long that takes
+ * (a fork or an exit_mmap() under way), and is told of once.
+ */
 static bool target(struct cw_track *rec, struct cw_prog *prog, bool tree)
 {
 	struct task_struct *leader;
 
-	if (test_bit(CW_TRACK_DEAD, &rec->flags) ||
-	    test_bit(CW_TRACK_EXEMPT, &rec->flags))
+	if (READ_ONCE(rec->flags) & (BIT(CW_TRACK_DEAD) | BIT(CW_TRACK_EXEMPT) |
+				     BIT(CW_TRACK_KILLED)))
 		return false;
 	if (rec->prog == prog ||
 	    (test_bit(CW_TRACK_HELD, &rec->flags) && rec->held_by == prog))
@@ -540,6 +544,9 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 	struct tell t = { .d = d };
 	struct cw_track *r;
 
+	/* Dying of an earlier kill: its program is judged by its others. */
+	if (rec && test_bit(CW_TRACK_KILLED, &rec->flags))
+		return;
 	d->mode = mode;
 	if (d->rule == CPUWARDEN_RULE_ESCALATE)
 		mode = CPUWARDEN_MODE_KILL;
