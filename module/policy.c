@@ -162,7 +162,7 @@ static struct cw_uint_param cap_param = {
 	.min = CPUWARDEN_CAP_MIN, .max = CPUWARDEN_CAP_MAX,
 };
 module_param_cb(cap, &uint_ops, &cap_param, 0600);
-MODULE_PARM_DESC(cap, "CPU use a throttled program is held to, in percent of one CPU (1-100, default 10)");
+MODULE_PARM_DESC(cap, "CPU use the throttled programs of one user are held to, together, in percent of one CPU (1-100, default 10)");
 
 static struct cw_uint_param escalate_param = {
 	.val = &cw_policy.escalate,

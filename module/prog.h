@@ -86,6 +86,7 @@ struct cw_prog {
 
 	/* Throttling. */
 	struct list_head tnode;		/* cw_prog_throttled */
+	struct cw_prog *bucket;		/* whose tokens it draws (throttle.c) */
 	s64 tokens_ns;
 	u64 tick_ns;			/* CPU since the last tick */
 	u64 tick_at;

@@ -417,7 +417,12 @@ static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 		sustain_due(c, rec);
 }
 
-/* A throttled program: kill it after escalate, release it when quiet. */
+/*
+ * A throttled program: kill it after escalate, release it when quiet.
+ * It is at the cap while it uses half of it, or while its user's bucket
+ * is in debt (throttle.c): one copy of a miner split over a bucket gets
+ * a share of the cap, and is no quieter for it.
+ */
 static void sample_throttled(struct cw_prog *p, u64 elapsed, u64 now)
 {
 	unsigned int escalate = cw_policy_get(escalate);
@@ -425,7 +430,7 @@ static void sample_throttled(struct cw_prog *p, u64 elapsed, u64 now)
 	unsigned int cap = cw_policy_get(cap);
 	struct cw_decision d = {};
 
-	if (p->pct * 2 >= cap) {
+	if (p->pct * 2 >= cap || p->frozen) {
 		p->at_cap_ns += elapsed;
 		p->quiet_ns = 0;
 	} else {

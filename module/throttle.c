@@ -4,12 +4,14 @@
  * CPU, and demote it to SCHED_IDLE so that it never competes with owned
  * work.
  *
- * The cap is a token bucket per program, filled at cap percent of wall
- * time and drained by the CPU time of every thread group that answers to
- * the program.  While it is in debt, each of their threads is trapped the
- * way the cgroup v2 freezer traps a task: JOBCTL_TRAP_FREEZE makes it
- * sleep in get_signal() on its next way back to user space.  This is why
- * the cap cannot be escaped:
+ * The cap is a token bucket per user (cw_prog_user()), filled at cap
+ * percent of wall time and drained by the CPU time of every thread group
+ * that answers to one of the user's throttled programs: a miner split
+ * into copies of different bytes, each throttled as a program of its
+ * own, shares one cap, not one each.  While the bucket is in debt, each
+ * of their threads is trapped the way the cgroup v2 freezer traps a
+ * task: JOBCTL_TRAP_FREEZE makes it sleep in get_signal() on its next way
+ * back to user space.  This is why the cap cannot be escaped:
  *
  *   - SIGCONT and every other signal but SIGKILL leave the trap in place:
  *     the task wakes, sees the bit, and sleeps again;
@@ -234,11 +236,45 @@ unsigned int cw_throttle_count(void)
 	return READ_ONCE(nr_throttled);
 }
 
+/*
+ * A user's bucket is kept by the first of its programs throttled, which
+ * comes before the others on cw_prog_throttled; when that one is let go,
+ * by the next of them, with the tokens it had.
+ */
+static struct cw_prog *bucket_of(kuid_t uid)
+{
+	struct cw_prog *p;
+
+	list_for_each_entry(p, &cw_prog_throttled, tnode)
+		if (p->bucket == p && uid_eq(p->uid, uid))
+			return p;
+	return NULL;
+}
+
+static void bucket_pass_on(struct cw_prog *prog)
+{
+	struct cw_prog *p, *heir = NULL;
+
+	if (prog->bucket != prog)
+		return;
+	list_for_each_entry(p, &cw_prog_throttled, tnode) {
+		if (p == prog || p->bucket != prog)
+			continue;
+		if (!heir) {
+			heir = p;
+			heir->tokens_ns = prog->tokens_ns;
+			heir->tick_at = prog->tick_at;
+		}
+		p->bucket = heir;
+	}
+}
+
 void cw_throttle_start(struct cw_prog *prog, u64 now)
 {
 	struct task_struct *leader;
 	struct cw_track *rec;
 
+	prog->bucket = bucket_of(prog->uid) ?: prog;
 	WRITE_ONCE(prog->state, CW_PROG_THROTTLED);
 	prog->throttled_at = now;
 	prog->tick_at = now;
@@ -291,8 +327,10 @@ void cw_throttle_stop(struct cw_prog *prog)
 {
 	struct cw_track *rec;
 
-	if (!list_empty(&prog->tnode))
+	if (!list_empty(&prog->tnode)) {
+		bucket_pass_on(prog);
 		WRITE_ONCE(nr_throttled, nr_throttled - 1);
+	}
 	list_del_init(&prog->tnode);
 	prog->frozen = false;
 	list_for_each_entry_rcu(rec, &cw_track_held, hold_node)
@@ -301,8 +339,8 @@ void cw_throttle_stop(struct cw_prog *prog)
 }
 
 /*
- * One tick of the cap, under RCU: charge each throttled program with the
- * CPU its groups used since the last tick, then trap or free them.
+ * One tick of the cap, under RCU: charge each user's bucket with the CPU
+ * its programs' groups used since the last tick, then trap or free them.
  * Returns the jiffies until the next tick is due: a program in debt
  * needs none until it has paid it off, so a program held at a small cap
  * costs a few ticks a second, not one per CW_THROTTLE_TICK.  0 when
@@ -338,18 +376,27 @@ unsigned long cw_throttle_tick(u64 now)
 		rec->tick_runtime = runtime;
 	}
 
+	/* Fill each bucket, drain it by each of its programs, then judge. */
 	list_for_each_entry(p, &cw_prog_throttled, tnode) {
-		s64 burst = div_u64(CW_THROTTLE_BURST_NS * cap, 100);
-
+		if (p->bucket != p)
+			continue;
 		p->tokens_ns += div_u64((now - p->tick_at) * cap, 100);
 		p->tick_at = now;
-		p->tokens_ns -= p->tick_ns;
+	}
+	list_for_each_entry(p, &cw_prog_throttled, tnode) {
+		p->bucket->tokens_ns -= p->tick_ns;
 		p->tick_ns = 0;
-		if (p->tokens_ns > burst)
-			p->tokens_ns = burst;
-		p->frozen = p->tokens_ns < 0;
+	}
+	list_for_each_entry(p, &cw_prog_throttled, tnode) {
+		s64 burst = div_u64(CW_THROTTLE_BURST_NS * cap, 100);
+		struct cw_prog *b = p->bucket;
+
+		/* The keeper comes first: its bucket is capped before use. */
+		if (b == p && b->tokens_ns > burst)
+			b->tokens_ns = burst;
+		p->frozen = b->tokens_ns < 0;
 		if (p->frozen)
-			wait_ns = min(wait_ns, div_u64(-p->tokens_ns * 100, cap));
+			wait_ns = min(wait_ns, div_u64(-b->tokens_ns * 100, cap));
 		else
 			wait_ns = 0;
 	}
@@ -514,7 +561,8 @@ void cw_throttle_exit(void)
 	bool more;
 
 	rcu_read_lock();
-	list_for_each_entry_safe(p, tmp, &cw_prog_throttled, tnode)
+	/* Last first: a bucket's keeper goes after the programs it keeps. */
+	list_for_each_entry_safe_reverse(p, tmp, &cw_prog_throttled, tnode)
 		cw_throttle_stop(p);
 	/*
 	 * And the groups held by a program that is throttled no more: a

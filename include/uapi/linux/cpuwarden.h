@@ -68,7 +68,8 @@
  *
  *   CPUWARDEN_MODE_MONITOR   report abnormal CPU use, never act
  *   CPUWARDEN_MODE_THROTTLE  hold the offender at or below "cap" percent
- *                            of one CPU and demote it to SCHED_IDLE
+ *                            of one CPU, with the user's other throttled
+ *                            programs, and demote it to SCHED_IDLE
  *   CPUWARDEN_MODE_KILL      SIGKILL the offender and quarantine its
  *                            content
  *
