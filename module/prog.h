@@ -87,6 +87,7 @@ struct cw_prog {
 	/* Throttling. */
 	struct list_head tnode;		/* cw_prog_throttled */
 	struct cw_prog *bucket;		/* whose tokens it draws (throttle.c) */
+	unsigned int members;		/* of the bucket it keeps, itself too */
 	s64 tokens_ns;
 	u64 tick_ns;			/* CPU since the last tick */
 	u64 tick_at;

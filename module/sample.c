@@ -419,9 +419,11 @@ static void sample_group(struct cw_track *rec, struct sample_ctx *c)
 
 /*
  * A throttled program: kill it after escalate, release it when quiet.
- * It is at the cap while it uses half of it, or while its user's bucket
- * is in debt (throttle.c): one copy of a miner split over a bucket gets
- * a share of the cap, and is no quieter for it.
+ * It is at the cap while it uses half of it; or, while its user's bucket
+ * is in debt (throttle.c), half of its share of it: one copy of a miner
+ * split over a bucket gets a share of the cap, and is no quieter for it,
+ * but a program of the same user that draws on the bucket less than that
+ * (one with no process left) is.
  */
 static void sample_throttled(struct cw_prog *p, u64 elapsed, u64 now)
 {
@@ -429,8 +431,10 @@ static void sample_throttled(struct cw_prog *p, u64 elapsed, u64 now)
 	unsigned int quiet = cw_policy_get(quiet);
 	unsigned int cap = cw_policy_get(cap);
 	struct cw_decision d = {};
+	u64 half_cap = div_u64(elapsed * cap, 200);
 
-	if (p->pct * 2 >= cap || p->frozen) {
+	if (p->used_ns >= half_cap ||
+	    (p->frozen && p->used_ns * p->bucket->members >= half_cap)) {
 		p->at_cap_ns += elapsed;
 		p->quiet_ns = 0;
 	} else {

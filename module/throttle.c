@@ -238,8 +238,8 @@ unsigned int cw_throttle_count(void)
 
 /*
  * A user's bucket is kept by the first of its programs throttled, which
- * comes before the others on cw_prog_throttled; when that one is let go,
- * by the next of them, with the tokens it had.
+ * comes before the others on cw_prog_throttled and counts them; when that
+ * one is let go, by the next of them, with the tokens it had.
  */
 static struct cw_prog *bucket_of(kuid_t uid)
 {
@@ -255,8 +255,10 @@ static void bucket_pass_on(struct cw_prog *prog)
 {
 	struct cw_prog *p, *heir = NULL;
 
-	if (prog->bucket != prog)
+	if (prog->bucket != prog) {
+		prog->bucket->members--;
 		return;
+	}
 	list_for_each_entry(p, &cw_prog_throttled, tnode) {
 		if (p == prog || p->bucket != prog)
 			continue;
@@ -264,6 +266,7 @@ static void bucket_pass_on(struct cw_prog *prog)
 			heir = p;
 			heir->tokens_ns = prog->tokens_ns;
 			heir->tick_at = prog->tick_at;
+			heir->members = prog->members - 1;
 		}
 		p->bucket = heir;
 	}
@@ -275,6 +278,10 @@ void cw_throttle_start(struct cw_prog *prog, u64 now)
 	struct cw_track *rec;
 
 	prog->bucket = bucket_of(prog->uid) ?: prog;
+	if (prog->bucket == prog)
+		prog->members = 1;
+	else
+		prog->bucket->members++;
 	WRITE_ONCE(prog->state, CW_PROG_THROTTLED);
 	prog->throttled_at = now;
 	prog->tick_at = now;
@@ -282,7 +289,7 @@ void cw_throttle_start(struct cw_prog *prog, u64 now)
 	prog->tokens_ns = 0;
 	prog->at_cap_ns = 0;
 	prog->quiet_ns = 0;
-	prog->frozen = false;
+	WRITE_ONCE(prog->frozen, false);
 	list_add_tail(&prog->tnode, &cw_prog_throttled);
 	WRITE_ONCE(nr_throttled, nr_throttled + 1);
 
@@ -332,7 +339,7 @@ void cw_throttle_stop(struct cw_prog *prog)
 		WRITE_ONCE(nr_throttled, nr_throttled - 1);
 	}
 	list_del_init(&prog->tnode);
-	prog->frozen = false;
+	WRITE_ONCE(prog->frozen, false);
 	list_for_each_entry_rcu(rec, &cw_track_held, hold_node)
 		if (rec->held_by == prog)
 			cw_throttle_release(rec);
@@ -394,7 +401,7 @@ unsigned long cw_throttle_tick(u64 now)
 		/* The keeper comes first: its bucket is capped before use. */
 		if (b == p && b->tokens_ns > burst)
 			b->tokens_ns = burst;
-		p->frozen = b->tokens_ns < 0;
+		WRITE_ONCE(p->frozen, b->tokens_ns < 0);
 		if (p->frozen)
 			wait_ns = min(wait_ns, div_u64(-b->tokens_ns * 100, cap));
 		else

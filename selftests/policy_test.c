@@ -733,7 +733,7 @@ FIXTURE(user_cap) {
 FIXTURE_SETUP(user_cap)
 {
 	static const struct policy p = {
-		.mode = "throttle", .threshold = "50", .sustain = "2",
+		.mode = "throttle", .threshold = "30", .sustain = "2",
 		.cap = "10", .quiet = "5",
 	};
 
@@ -745,50 +745,75 @@ FIXTURE_TEARDOWN(user_cap)
 	finish(self->kmsg);
 }
 
+/* Which of @pids a decision in @rec names as @event, or -1. */
+static int named(const char *rec, const char *event, const pid_t *pids, int n)
+{
+	char needle[64];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(needle, sizeof(needle), "%s pid=%d ", event, pids[i]);
+		if (strstr(rec, needle))
+			return i;
+	}
+	return -1;
+}
+
 /*
  * A miner split into three copies of different bytes, each a program of
  * its own, each over the threshold and throttled on its own: together
  * they get one cap, their user's, not one each.  Each gets a share of it,
  * under half the cap, and is no quieter for that: none is released as
- * quiet (after 5 s here) while the bucket they share is in debt.
+ * quiet (after 5 s here) while the bucket they share is in debt.  A
+ * fourth program of the same user, throttled with them, that stops
+ * burning draws nothing on the bucket: it is released as quiet.
  */
 TEST_F_TIMEOUT(user_cap, split_contents_share, 3 * CW_DEADLINE)
 {
-	char path[64], tag[16], rec[2048], needle[64];
-	bool seen[3] = { false };
+	char path[64], tag[16], rec[2048];
+	bool seen[4] = { false };
 	int i, n = 0, use;
-	pid_t pids[3];
+	pid_t pids[4];
 	time_t end;
 
 	if (!cw_timing_lane())
 		SKIP(return, CW_TIMING_ONLY);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), WORK "/copy%d", i);
 		snprintf(tag, sizeof(tag), "cap copy %d", i);
 		put(_metadata, path, tag);
-		pids[i] = start(_metadata, path, NO_ARGS);
+		pids[i] = start(_metadata, path, i < 3 ? NO_ARGS : ARGS("-b", "5"));
 	}
 	end = time(NULL) + CW_DEADLINE;
-	while (n < 3 && cw_kmsg_next(self->kmsg, end, rec, sizeof(rec)))
-		for (i = 0; i < 3; i++) {
-			snprintf(needle, sizeof(needle), "throttled pid=%d ", pids[i]);
-			if (!seen[i] && strstr(rec, needle)) {
-				seen[i] = true;
-				n++;
-			}
+	while (n < 4 && cw_kmsg_next(self->kmsg, end, rec, sizeof(rec))) {
+		i = named(rec, "throttled", pids, 4);
+		if (i >= 0 && !seen[i]) {
+			seen[i] = true;
+			n++;
 		}
-	ASSERT_EQ(3, n) {
+	}
+	ASSERT_EQ(4, n) {
 		TH_LOG("not every copy was throttled");
 	}
 	sleep(2);
 	use = held_use(_metadata);
 	/* One cap of 10%, within 3 points; three caps would be 30%. */
 	EXPECT_GE(130, use);
-	EXPECT_FALSE(cw_kmsg_wait(self->kmsg, 0, rec, sizeof(rec), "released pid=", NULL)) {
+	memset(seen, 0, sizeof(seen));
+	while (cw_kmsg_wait(self->kmsg, 0, rec, sizeof(rec), "released pid=", NULL)) {
 		TH_LOG("%s", msg(rec));
+		i = named(rec, "released", pids, 4);
+		if (i >= 0)
+			seen[i] = true;
+	}
+	EXPECT_FALSE(seen[0] || seen[1] || seen[2]) {
+		TH_LOG("a copy that had its share of the cap was let go as quiet");
+	}
+	EXPECT_TRUE(seen[3]) {
+		TH_LOG("the copy that stopped burning was held on");
 	}
 	/* Throttled, not killed. */
-	EXPECT_EQ(3, live_ours());
+	EXPECT_EQ(4, live_ours());
 }
 
 /* ---- Fairness: an owned twin keeps its CPU. ---- */
