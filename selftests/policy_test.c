@@ -355,6 +355,19 @@ static void *stall_watch(void *arg)
  */
 
 /*
+ * With CW_PRECISION=base only the throttle of one thread and those hopped
+ * between cgroups are measured: a lane on another kernel that runs this
+ * suite for its scheduler and its cgroup code, not again for the ways of
+ * the same trap (threads, children, signals, nice, exec).
+ */
+static bool precision_base(void)
+{
+	const char *s = getenv("CW_PRECISION");
+
+	return s && !strcmp(s, "base");
+}
+
+/*
  * How long a throttle's precision is measured: 15 s, the span the cap is
  * promised over, or CW_PRECISION_S (15 to 30) for a closer look.
  */
@@ -696,6 +709,8 @@ TEST_F_TIMEOUT(throttle, precision, 3 * CW_DEADLINE)
 
 	if (!variant->hop && !cw_timing_lane())
 		SKIP(return, CW_TIMING_ONLY);
+	if (!variant->hop && variant->args != NO_ARGS && precision_base())
+		SKIP(return, "CW_PRECISION=base: the one-thread throttle and the hops only");
 	put(_metadata, WORK "/miner", "throttle");
 	hop.pid = start(_metadata, WORK "/miner", variant->args);
 	if (variant->hop && hop_setup(variant->hop, hop.pid))
