@@ -61,6 +61,16 @@ void cw_fault_fork_delay(void)
 		mdelay(min(ms, CW_FAULT_FORK_DELAY_MAX_MS));
 }
 
+/* Whether *@left, a count of failures to come, had one left; takes it. */
+static bool take_one(unsigned int *left)
+{
+	unsigned int n = READ_ONCE(*left);
+
+	while (n && !try_cmpxchg(left, &n, n - 1))
+		;
+	return n;
+}
+
 static unsigned int fault_fork_lose;
 module_param(fault_fork_lose, uint, 0600);
 MODULE_PARM_DESC(fault_fork_lose,
@@ -72,9 +82,19 @@ MODULE_PARM_DESC(fault_fork_lose,
  */
 bool cw_fault_fork_lose(void)
 {
-	unsigned int n = READ_ONCE(fault_fork_lose);
+	return take_one(&fault_fork_lose);
+}
 
-	while (n && !try_cmpxchg(&fault_fork_lose, &n, n - 1))
-		;
-	return n;
+static unsigned int fault_fork_stray;
+module_param(fault_fork_stray, uint, 0600);
+MODULE_PARM_DESC(fault_fork_stray,
+		 "test only: how many of the next children without a record find the table of lost children full");
+
+/*
+ * In the fork probe: whether this child, with no record, finds the table
+ * of lost children full too, as in a fork storm that outran it.
+ */
+bool cw_fault_fork_stray(void)
+{
+	return take_one(&fault_fork_stray);
 }

@@ -13,10 +13,12 @@
 void cw_fault_kill_delay(void);
 void cw_fault_fork_delay(void);
 bool cw_fault_fork_lose(void);
+bool cw_fault_fork_stray(void);
 #else
 static inline void cw_fault_kill_delay(void) { }
 static inline void cw_fault_fork_delay(void) { }
 static inline bool cw_fault_fork_lose(void) { return false; }
+static inline bool cw_fault_fork_stray(void) { return false; }
 #endif
 
 #endif /* _CW_FAULT_H */

@@ -135,29 +135,6 @@ static void suspect(struct task_struct *p)
 		};
 }
 
-/*
- * The program a live thread of @task's group runs: the leader may have
- * exited (pthread_exit()) and left no mm to read it from.
- */
-static struct file *group_exe(struct task_struct *task)
-{
-	struct task_struct *t, *live = NULL;
-	struct file *exe;
-
-	rcu_read_lock();
-	for_each_thread(task, t)
-		if (READ_ONCE(t->mm)) {
-			live = get_task_struct(t);
-			break;
-		}
-	rcu_read_unlock();
-	if (!live)
-		return NULL;
-	exe = cw_track_task_exe(live);
-	put_task_struct(live);
-	return exe;
-}
-
 /* Track @s's group, unless it is gone, tracked already or allowed. */
 static void adopt(const struct cw_suspect *s)
 {
@@ -167,7 +144,7 @@ static void adopt(const struct cw_suspect *s)
 	if (!task)
 		return;
 	/* The same group still, not a reused pid's. */
-	exe = task->signal == s->sig ? group_exe(task) : NULL;
+	exe = task->signal == s->sig ? cw_track_group_exe(task) : NULL;
 	if (exe) {
 		cw_track_adopt(task, exe, CPUWARDEN_ORIGIN_RANDOMX, 0);
 		fput(exe);

@@ -752,7 +752,7 @@ static void sample_fn(struct work_struct *work)
 	u64 period_ns = (u64)cw_policy_get(period_ms) * NSEC_PER_MSEC;
 	u64 now = ktime_get_ns();
 	unsigned long tick, delay, seen;
-	u64 budget_keep, until = 0;
+	u64 budget_keep, strays, until = 0;
 	bool full, due;
 
 	/* The period shrank: the next sample is one new period after the last. */
@@ -765,6 +765,7 @@ static void sample_fn(struct work_struct *work)
 	seen = wakes;
 	raw_spin_unlock(&doze_lock);
 	cw_track_adopt_lost();
+	strays = cw_track_adopt_strays(now);
 	rcu_read_lock();
 	/* First the cap, so that it charges exited groups before reaping. */
 	tick = cw_throttle_tick(now);
@@ -795,7 +796,7 @@ static void sample_fn(struct work_struct *work)
 	}
 	if (READ_ONCE(stopping))
 		return;
-	if (list_empty(&cw_track_list) && !tick) {
+	if (list_empty(&cw_track_list) && !tick && !strays) {
 		/* Idle until the next record: untracked tasks cost nothing. */
 		cw_track_reserve_drain();
 		return;
@@ -806,7 +807,10 @@ static void sample_fn(struct work_struct *work)
 		delay = min(delay, nsecs_to_jiffies(next_due - now) + 1);
 	if (tick)
 		delay = min(delay, tick);
-	sample_arm(delay, now, period_ns, tick ? 0 : until, seen);
+	/* Strays to look for: at their time, without a doze. */
+	if (strays)
+		delay = min(delay, nsecs_to_jiffies(strays - now) + 1);
+	sample_arm(delay, now, period_ns, tick || strays ? 0 : until, seen);
 }
 
 int cw_sample_init(void)

@@ -489,13 +489,20 @@ void cw_track_set(struct task_struct *task, struct cw_track *rec)
  * on when its parent's program is throttled or killed.  Kept here by its
  * tgid, with what it inherits, until the sampler tracks it in a context
  * that may sleep (cw_track_adopt_lost()).  Only a fork storm fills the
- * table; a child that finds it full is counted in cw_track_lost.
+ * table; a child that finds it full is counted in cw_track_lost, and is a
+ * stray, looked for later (cw_track_adopt_strays()).
+ *
+ * A child is known by its image: the file its mm runs, which every fork
+ * of one exec shares, the very struct file, and which an exec replaces
+ * (the interpreter of a script, not the script).
  */
 #define CW_TRACK_LOST_MAX 64
 
 struct cw_lost {
 	struct pid *tgid;		/* the child's, referenced */
 	u64 exec_id;			/* its self_exec_id at fork */
+	struct file *image;		/* its image, referenced */
+	kuid_t user;			/* its parent's, cw_prog_user() */
 	struct pid *parent;		/* its parent's, referenced */
 	struct file *exe;		/* what the parent ran, referenced */
 	struct cw_prog *prog;		/* the parent's program, referenced */
@@ -510,29 +517,115 @@ static struct cw_lost lost[CW_TRACK_LOST_MAX];
 static unsigned int nr_lost;
 static DEFINE_RAW_SPINLOCK(lost_lock);
 
+/*
+ * Strays: children that found the table full too, and what they fork
+ * before they have a record.  What each inherits is kept here, by the
+ * image and user of the parent that forked it (tgid NULL), under
+ * lost_lock, and the sampler looks at every process for it
+ * (cw_track_adopt_strays()).  Past CW_STRAYS_MAX images at a time a
+ * stray goes untracked.
+ */
+#define CW_STRAYS_MAX 16
+#define CW_STRAYS_EVERY (2 * NSEC_PER_SEC)
+
+static struct cw_lost strays[CW_STRAYS_MAX];
+static unsigned int nr_strays;
+static int strays_wake;		/* the first was kept: wake the sampler */
+
 /* What lost_keep() did: the sampler is woken for the first child only. */
 enum { LOST_NONE = -1, LOST_FULL, LOST_KEPT, LOST_FIRST };
 
-/* A slot for @child, under lost_lock, or NULL if the table is full. */
+/*
+ * The image of the current task, which forks, referenced; NULL if it has
+ * none to read.  Under RCU.
+ */
+static struct file *current_image(void)
+{
+	struct mm_struct *mm = current->mm;
+
+	return mm ? cw_get_file_rcu(&mm->exe_file) : NULL;
+}
+
+/*
+ * A slot for @child of the current task, under lost_lock, or NULL if the
+ * table is full.
+ */
 static struct cw_lost *lost_slot(struct task_struct *child, int *ret)
 {
 	struct cw_lost *l;
 
-	if (nr_lost == CW_TRACK_LOST_MAX) {
+	if (nr_lost == CW_TRACK_LOST_MAX || cw_fault_fork_stray()) {
+		*ret = LOST_FULL;
+		return NULL;
+	}
+	l = &lost[nr_lost];
+	l->image = current_image();
+	if (!l->image) {
 		*ret = LOST_FULL;
 		return NULL;
 	}
 	*ret = nr_lost ? LOST_KEPT : LOST_FIRST;
-	l = &lost[nr_lost];
 	WRITE_ONCE(nr_lost, nr_lost + 1);
 	l->tgid = get_pid(task_tgid(child));
 	l->exec_id = READ_ONCE(child->self_exec_id);
+	l->user = cw_prog_user(current_cred());
 	return l;
 }
 
 /*
- * Keep @child, inheriting what @from says (its parent, exe, program, hold
- * and kill), with references of its own.  Under lost_lock.
+ * The current task forked a child that finds the lost table full: keep
+ * what the child inherits, by the current task's image and user, unless
+ * kept already (then its parent's kill is the latest word).  Under
+ * lost_lock, in the fork probe.
+ */
+static void stray_add(const struct cw_lost *from)
+{
+	struct mm_struct *mm = current->mm;
+	kuid_t user = cw_prog_user(current_cred());
+	struct cw_lost *l;
+	unsigned int i;
+
+	if (!mm)
+		return;
+	for (i = 0; i < nr_strays; i++) {
+		l = &strays[i];
+		if (l->image == rcu_access_pointer(mm->exe_file) &&
+		    uid_eq(l->user, user)) {
+			l->kill |= from->kill;
+			return;
+		}
+	}
+	if (nr_strays == CW_STRAYS_MAX)
+		return;
+	l = &strays[nr_strays];
+	l->image = current_image();
+	if (!l->image)
+		return;
+	if (!nr_strays)
+		WRITE_ONCE(strays_wake, true);
+	WRITE_ONCE(nr_strays, nr_strays + 1);
+	l->tgid = NULL;
+	l->user = user;
+	l->parent = get_pid(from->parent);
+	l->exe = get_file(from->exe);
+	l->prog = from->prog;
+	if (l->prog)
+		refcount_inc(&l->prog->ref);
+	l->held_by = from->held_by;
+	if (l->held_by)
+		refcount_inc(&l->held_by->ref);
+	l->origin = from->origin;
+	l->oflags = from->oflags;
+	l->demoted = from->demoted;
+	l->policy = from->policy;
+	l->kill = from->kill;
+}
+
+/*
+ * Keep @child of the current task, inheriting what @from says (its
+ * parent, exe, program, hold and kill), with references of its own; or,
+ * with the table full, keep its parent's image to look for it by.  Under
+ * lost_lock, in the fork probe.
  */
 static int lost_add(struct task_struct *child, const struct cw_lost *from)
 {
@@ -540,8 +633,10 @@ static int lost_add(struct task_struct *child, const struct cw_lost *from)
 	int ret;
 
 	l = lost_slot(child, &ret);
-	if (!l)
+	if (!l) {
+		stray_add(from);
 		return ret;
+	}
 	l->parent = get_pid(from->parent);
 	l->exe = get_file(from->exe);
 	l->prog = from->prog;
@@ -620,6 +715,9 @@ void cw_track_lost_killed(struct pid *parent)
 	for (i = 0; i < nr_lost; i++)
 		if (lost[i].parent == parent)
 			lost[i].kill = true;
+	for (i = 0; i < nr_strays; i++)
+		if (strays[i].parent == parent)
+			strays[i].kill = true;
 	raw_spin_unlock(&lost_lock);
 }
 
@@ -671,17 +769,40 @@ static void lost_put(struct cw_lost *l)
 {
 	put_pid(l->tgid);
 	put_pid(l->parent);
+	fput(l->image);
 	fput(l->exe);
 	cw_prog_put(l->prog);
 	cw_prog_put(l->held_by);
 }
 
-/* Whether @task, running @exe, has not exec'd since it was kept in @l. */
+/* Whether @task, of image @exe, has not exec'd since it was kept in @l. */
 static bool same_exec(struct task_struct *task, struct file *exe,
 		      const struct cw_lost *l)
 {
-	return READ_ONCE(task->self_exec_id) == l->exec_id &&
-	       file_inode(exe) == file_inode(l->exe);
+	return READ_ONCE(task->self_exec_id) == l->exec_id && exe == l->image;
+}
+
+/*
+ * The image of a live thread of @task's group, referenced: the leader
+ * may have exited (pthread_exit()) and left no mm to read it from.
+ */
+struct file *cw_track_group_exe(struct task_struct *task)
+{
+	struct task_struct *t, *live = NULL;
+	struct file *exe;
+
+	rcu_read_lock();
+	for_each_thread(task, t)
+		if (READ_ONCE(t->mm)) {
+			live = get_task_struct(t);
+			break;
+		}
+	rcu_read_unlock();
+	if (!live)
+		return NULL;
+	exe = cw_track_task_exe(live);
+	put_task_struct(live);
+	return exe;
 }
 
 /* Retire @rec, @task's record unless replaced or retired meanwhile. */
@@ -709,7 +830,7 @@ static struct cw_track *lost_adopt(const struct cw_lost *l)
 	bool held;
 
 	if (task)
-		exe = cw_track_task_exe(task);
+		exe = cw_track_group_exe(task);
 	if (!exe || !atomic_read(&task->signal->live))
 		goto out;
 	if (l->prog)
@@ -752,7 +873,7 @@ static struct cw_track *lost_adopt(const struct cw_lost *l)
 	 * is us.
 	 */
 	smp_mb();
-	exe = cw_track_task_exe(task);
+	exe = cw_track_group_exe(task);
 	if (!exe || (!held && !same_exec(task, exe, l))) {
 		unpublish(task, rec);
 		rec = NULL;
@@ -790,6 +911,127 @@ void cw_track_adopt_lost(void)
 			cw_sample_now();
 		lost_put(&l);
 	}
+}
+
+static u64 strays_last;
+
+/*
+ * Which of the @n strays' images @p runs, for the same user, with no
+ * record; -1 if none.  Under RCU.
+ */
+static int stray_of(struct task_struct *p, const struct cw_lost *s,
+		    unsigned int n)
+{
+	struct file *image;
+	unsigned int i;
+	int found = -1;
+	kuid_t user;
+
+	if ((p->flags & PF_KTHREAD) || !atomic_read(&p->signal->live) ||
+	    cw_track_lookup(p->signal))
+		return -1;
+	user = cw_prog_user(__task_cred(p));
+	for (i = 0; i < n && !uid_eq(s[i].user, user); i++)
+		;
+	if (i == n)
+		return -1;
+	image = cw_track_group_exe(p);
+	if (!image)
+		return -1;
+	for (; i < n && found < 0; i++)
+		if (s[i].image == image && uid_eq(s[i].user, user))
+			found = i;
+	fput(image);
+	return found;
+}
+
+/*
+ * Look at every process for strays (above), at most every
+ * CW_STRAYS_EVERY, and track each found as a lost child, a table's worth
+ * at most a look; those not found by a look are forgotten.  The image
+ * makes the look exact: it is the very file of the exec that the parent
+ * and its fork images share, so another process that runs the same
+ * program, for the same user, from an exec of its own, is never taken
+ * for a stray, whatever the gate made of it; and a stray is found
+ * reparented too.  It costs, only while strays are kept, a lookup per
+ * process and a file read per process of the same user.  By the sampler;
+ * returns when the next look is due, 0 if none.
+ */
+u64 cw_track_adopt_strays(u64 now)
+{
+	/* The sampler's alone. */
+	static struct cw_lost s[CW_STRAYS_MAX];
+	static struct pid *found[CW_TRACK_LOST_MAX];
+	static u64 exec_id[CW_TRACK_LOST_MAX];
+	static u8 of[CW_TRACK_LOST_MAX];
+	bool seen[CW_STRAYS_MAX] = { false };
+	unsigned int n, nr = 0, i, j;
+	struct task_struct *p;
+	struct cw_track *rec;
+	struct cw_lost l;
+	int g;
+
+	if (!READ_ONCE(nr_strays))
+		return 0;
+	if (now - strays_last < CW_STRAYS_EVERY)
+		return strays_last + CW_STRAYS_EVERY;
+	strays_last = now;
+	/* A copy: the references stay the table's, which only we shrink. */
+	raw_spin_lock(&lost_lock);
+	n = nr_strays;
+	memcpy(s, strays, n * sizeof(s[0]));
+	raw_spin_unlock(&lost_lock);
+
+	rcu_read_lock();
+	for_each_process(p) {
+		g = stray_of(p, s, n);
+		if (g < 0)
+			continue;
+		seen[g] = true;
+		if (nr == CW_TRACK_LOST_MAX)
+			break;
+		found[nr] = get_pid(task_tgid(p));
+		exec_id[nr] = READ_ONCE(p->self_exec_id);
+		of[nr++] = g;
+	}
+	rcu_read_unlock();
+
+	for (i = 0; i < nr; i++) {
+		l = s[of[i]];
+		l.tgid = found[i];
+		l.exec_id = exec_id[i];
+		/* Its parent's kill may have come since the copy. */
+		raw_spin_lock(&lost_lock);
+		for (j = 0; j < nr_strays && (strays[j].image != l.image ||
+					      !uid_eq(strays[j].user, l.user)); j++)
+			;
+		if (j < nr_strays)
+			l.kill |= strays[j].kill;
+		raw_spin_unlock(&lost_lock);
+		rec = lost_adopt(&l);
+		if (rec && l.kill)
+			cw_action_kill_forked(rec);
+		else if (rec && rec->held_by)
+			cw_sample_now();
+		put_pid(found[i]);
+	}
+
+	/* Forget the images no process runs any more. */
+	raw_spin_lock(&lost_lock);
+	for (i = 0, j = 0; i < nr_strays; i++) {
+		if (i >= n || seen[i]) {
+			strays[j++] = strays[i];
+			continue;
+		}
+		s[i] = strays[i];
+		s[i].tgid = NULL;
+	}
+	WRITE_ONCE(nr_strays, j);
+	raw_spin_unlock(&lost_lock);
+	for (i = 0; i < n; i++)
+		if (!seen[i])
+			lost_put(&s[i]);
+	return j ? now + CW_STRAYS_EVERY : 0;
 }
 
 /*
@@ -837,9 +1079,11 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 				cw_sample_now();
 			goto out;
 		}
-		/* The table is full: a kept child's child goes untracked. */
+		/* The table is full: a stray, unless past the strays too. */
 		if (!prec)
 			atomic_long_inc(&cw_track_lost);
+		if (READ_ONCE(strays_wake) && xchg(&strays_wake, false))
+			trap = true;	/* wakes the sampler */
 	}
 	if (prec && prec->prog)
 		refcount_inc(&prec->prog->ref);
@@ -1046,6 +1290,8 @@ void cw_track_exit(void)
 		lost_done(&l);
 		lost_put(&l);
 	}
+	while (nr_strays)
+		lost_put(&strays[--nr_strays]);
 	rcu_barrier();
 	kmem_cache_destroy(cw_track_cache);
 }

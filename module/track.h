@@ -132,6 +132,8 @@ void cw_track_fork_probe(void *data, struct task_struct *parent,
 			 struct task_struct *child);
 void cw_track_exit_probe(void *data, struct task_struct *task);
 void cw_track_adopt_lost(void);
+u64 cw_track_adopt_strays(u64 now);
+struct file *cw_track_group_exe(struct task_struct *task);
 void cw_track_lost_killed(struct pid *parent);
 
 #define CW_SCAN_ALL_DELETED UINT_MAX

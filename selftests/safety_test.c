@@ -24,6 +24,7 @@
 #define KILL_DELAY "/sys/module/cpuwarden/parameters/fault_kill_delay_ms"
 #define FORK_DELAY "/sys/module/cpuwarden/parameters/fault_fork_delay_ms"
 #define FORK_LOSE "/sys/module/cpuwarden/parameters/fault_fork_lose"
+#define FORK_STRAY "/sys/module/cpuwarden/parameters/fault_fork_stray"
 #define ARGS(...) ((char *const []){ __VA_ARGS__, NULL })
 
 static char *const no_env[] = { NULL };
@@ -69,6 +70,8 @@ FIXTURE_TEARDOWN(safety)
 	cw_write_file(KILL_DELAY, "0");
 	cw_write_file(FORK_DELAY, "0");
 	cw_write_file(FORK_LOSE, "0");
+	cw_write_file(FORK_STRAY, "0");
+	cw_param_set("allow", "");
 	/* forked_as_killed's child, if it failed on the way. */
 	running(WORK "/forker", SIGKILL);
 	close(self->kmsg);
@@ -486,10 +489,11 @@ TEST_F_TIMEOUT(safety, forked_as_killed, 3 * CW_DEADLINE)
 
 /*
  * In kill mode, start the forker, a cw-burn with @opt, whose next fork
- * finds no record (the module's fault injection); its pid.
+ * finds no record (the module's fault injection), nor with @stray a
+ * place in the table of lost children; its pid.
  */
 static pid_t start_recordless(struct __test_metadata *_metadata, const char *opt,
-			      const char *tag)
+			      const char *tag, bool stray)
 {
 	pid_t pid;
 	int err;
@@ -497,6 +501,8 @@ static pid_t start_recordless(struct __test_metadata *_metadata, const char *opt
 	policy(_metadata, "kill", "50");
 	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, WORK "/forker", 0755, tag));
 	ASSERT_EQ(0, cw_write_file(FORK_LOSE, "1"));
+	if (stray)
+		ASSERT_EQ(0, cw_write_file(FORK_STRAY, "1"));
 	pid = cw_spawn(ARGS(WORK "/forker", (char *)opt), no_env, &err);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, err);
@@ -535,7 +541,7 @@ TEST_F_TIMEOUT(safety, recordless_child_tracked, 3 * CW_DEADLINE)
 
 	if (access(FORK_LOSE, F_OK))
 		SKIP(return, "the module was built without CW_FAULTS=y");
-	self->kids[0] = start_recordless(_metadata, "-f", "lost");
+	self->kids[0] = start_recordless(_metadata, "-f", "lost", false);
 	/* The program is killed: the waiting parent with its child. */
 	EXPECT_TRUE(cw_killed(cw_wait(self->kids[0], CW_DEADLINE)));
 	self->kids[0] = 0;
@@ -557,10 +563,72 @@ TEST_F_TIMEOUT(safety, recordless_grandchild_tracked, 3 * CW_DEADLINE)
 {
 	if (access(FORK_LOSE, F_OK))
 		SKIP(return, "the module was built without CW_FAULTS=y");
-	self->kids[0] = start_recordless(_metadata, "-F", "daemon");
+	self->kids[0] = start_recordless(_metadata, "-F", "daemon", false);
 	EXPECT_EQ(0, cw_wait(self->kids[0], CW_DEADLINE));
 	self->kids[0] = 0;
 	recordless_killed(_metadata, self->kmsg, "the daemonized burner");
+}
+
+/*
+ * A fork storm that outruns the table of lost children too: a child that
+ * finds no record and the table full (the fault injection again) is a
+ * stray.  The next look over every process finds it by its image, the
+ * very file of its parent's exec, and tracks it: it is killed as the
+ * program.  A twin of the forker, the same file (a hard link) run by the
+ * same user from an exec of its own, and left untracked by an allow
+ * rule added meanwhile, is no stray, and lives: the look is no weapon
+ * against what the gate let be.
+ */
+TEST_F_TIMEOUT(safety, stray_child_tracked, 3 * CW_DEADLINE)
+{
+	char val[16], hash[65], rule[80];
+	int err;
+
+	if (access(FORK_STRAY, F_OK))
+		SKIP(return, "the module was built without CW_FAULTS=y");
+	policy(_metadata, "kill", "50");
+	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, WORK "/forker", 0755, "stray"));
+	ASSERT_EQ(0, link(WORK "/forker", WORK "/twin"));
+	ASSERT_EQ(0, cw_write_file(FORK_LOSE, "1"));
+	ASSERT_EQ(0, cw_write_file(FORK_STRAY, "1"));
+	/* -w 2: tracked, it waits before it forks the burner. */
+	self->kids[0] = cw_spawn(ARGS(WORK "/forker", "-w", "2", "-f"), no_env, &err);
+	ASSERT_LT(0, self->kids[0]);
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, cw_sha256_hex(WORK "/forker", hash));
+	snprintf(rule, sizeof(rule), "sha256:%s", hash);
+	ASSERT_EQ(0, cw_param_set("allow", rule));
+	self->kids[1] = cw_spawn(ARGS(WORK "/twin", "-b", "0"), no_env, &err);
+	ASSERT_LT(0, self->kids[1]);
+	ASSERT_EQ(0, err);
+
+	EXPECT_TRUE(cw_killed(cw_wait(self->kids[0], CW_DEADLINE)));
+	self->kids[0] = 0;
+	ASSERT_EQ(0, cw_param_get("fault_fork_stray", val, sizeof(val)));
+	EXPECT_STREQ("0", val) {
+		TH_LOG("the fork never came to the fault");
+	}
+	recordless_killed(_metadata, self->kmsg, "the stray child");
+	EXPECT_EQ(0, waitpid(self->kids[1], NULL, WNOHANG)) {
+		TH_LOG("the twin, untracked, was taken for a stray");
+	}
+}
+
+/*
+ * And a daemon's double fork from a stray: the stray forks the burner,
+ * which gets no record either (its parent has none), and exits, and so
+ * does the tracked forker, before the look.  The burner, reparented, runs
+ * the image of the forker's exec all the same: it is tracked and killed
+ * as the program.
+ */
+TEST_F_TIMEOUT(safety, stray_grandchild_tracked, 3 * CW_DEADLINE)
+{
+	if (access(FORK_STRAY, F_OK))
+		SKIP(return, "the module was built without CW_FAULTS=y");
+	self->kids[0] = start_recordless(_metadata, "-F", "stray daemon", true);
+	EXPECT_EQ(0, cw_wait(self->kids[0], CW_DEADLINE));
+	self->kids[0] = 0;
+	recordless_killed(_metadata, self->kmsg, "the stray's daemonized burner");
 }
 
 /*
