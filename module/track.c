@@ -511,6 +511,10 @@ struct cw_lost {
 	u8 policy;			/* the parent's, to restore */
 	bool demoted;
 	bool kill;			/* the parent is killed */
+	/* Strays only (tgid NULL in strays[]): */
+	bool stray;			/* found by a look: its image must hold */
+	bool touched;			/* kept again during a look */
+	u64 since;			/* the start of its first stray */
 };
 
 static struct cw_lost lost[CW_TRACK_LOST_MAX];
@@ -573,25 +577,34 @@ static struct cw_lost *lost_slot(struct task_struct *child, int *ret)
 }
 
 /*
- * The current task forked a child that finds the lost table full: keep
+ * The current task forked @child, which finds the lost table full: keep
  * what the child inherits, by the current task's image and user, unless
  * kept already (then its parent's kill is the latest word).  Under
- * lost_lock, in the fork probe.
+ * lost_lock, in the fork probe.  Without an image to keep, or past
+ * CW_STRAYS_MAX images, the child goes untracked.
  */
-static void stray_add(const struct cw_lost *from)
+static void stray_add(struct task_struct *child, const struct cw_lost *from)
 {
 	struct mm_struct *mm = current->mm;
 	kuid_t user = cw_prog_user(current_cred());
 	struct cw_lost *l;
 	unsigned int i;
 
-	if (!mm)
+	/*
+	 * A program known by a mapping or how it computes was tracked late:
+	 * its image may be run by relatives it never forked (a server's
+	 * other workers), which no look may take for its strays.
+	 */
+	if (!mm || from->origin == CPUWARDEN_ORIGIN_RANDOMX ||
+	    (from->oflags & CPUWARDEN_ORIGIN_F_MAPPED))
 		return;
 	for (i = 0; i < nr_strays; i++) {
 		l = &strays[i];
 		if (l->image == rcu_access_pointer(mm->exe_file) &&
 		    uid_eq(l->user, user)) {
 			l->kill |= from->kill;
+			l->touched = true;
+			l->since = min(l->since, child->start_time);
 			return;
 		}
 	}
@@ -619,6 +632,8 @@ static void stray_add(const struct cw_lost *from)
 	l->demoted = from->demoted;
 	l->policy = from->policy;
 	l->kill = from->kill;
+	l->touched = true;
+	l->since = child->start_time;
 }
 
 /*
@@ -634,7 +649,7 @@ static int lost_add(struct task_struct *child, const struct cw_lost *from)
 
 	l = lost_slot(child, &ret);
 	if (!l) {
-		stray_add(from);
+		stray_add(child, from);
 		return ret;
 	}
 	l->parent = get_pid(from->parent);
@@ -859,7 +874,8 @@ static struct cw_track *lost_adopt(const struct cw_lost *l)
 	 * nothing for a held group (cw_exec_probe()).  An exec since is the
 	 * gate's to judge: its record stays.
 	 */
-	if ((!held && !same_exec(task, exe, l)) || !publish(task, rec, false)) {
+	if (((!held || l->stray) && !same_exec(task, exe, l)) ||
+	    !publish(task, rec, false)) {
 		track_free_rcu(&rec->rcu);
 		rec = NULL;
 		goto out;
@@ -874,7 +890,7 @@ static struct cw_track *lost_adopt(const struct cw_lost *l)
 	 */
 	smp_mb();
 	exe = cw_track_group_exe(task);
-	if (!exe || (!held && !same_exec(task, exe, l))) {
+	if (!exe || ((!held || l->stray) && !same_exec(task, exe, l))) {
 		unpublish(task, rec);
 		rec = NULL;
 		goto out;
@@ -915,6 +931,13 @@ void cw_track_adopt_lost(void)
 
 static u64 strays_last;
 
+/* Whether @p, of @user, may be a stray of @s: by what it costs to say. */
+static bool match(const struct cw_lost *s, const struct task_struct *p,
+		  kuid_t user)
+{
+	return uid_eq(s->user, user) && p->start_time >= s->since;
+}
+
 /*
  * Which of the @n strays' images @p runs, for the same user, with no
  * record; -1 if none.  Under RCU.
@@ -931,7 +954,7 @@ static int stray_of(struct task_struct *p, const struct cw_lost *s,
 	    cw_track_lookup(p->signal))
 		return -1;
 	user = cw_prog_user(__task_cred(p));
-	for (i = 0; i < n && !uid_eq(s[i].user, user); i++)
+	for (i = 0; i < n && !match(&s[i], p, user); i++)
 		;
 	if (i == n)
 		return -1;
@@ -939,7 +962,7 @@ static int stray_of(struct task_struct *p, const struct cw_lost *s,
 	if (!image)
 		return -1;
 	for (; i < n && found < 0; i++)
-		if (s[i].image == image && uid_eq(s[i].user, user))
+		if (s[i].image == image && match(&s[i], p, user))
 			found = i;
 	fput(image);
 	return found;
@@ -948,14 +971,16 @@ static int stray_of(struct task_struct *p, const struct cw_lost *s,
 /*
  * Look at every process for strays (above), at most every
  * CW_STRAYS_EVERY, and track each found as a lost child, a table's worth
- * at most a look; those not found by a look are forgotten.  The image
- * makes the look exact: it is the very file of the exec that the parent
- * and its fork images share, so another process that runs the same
- * program, for the same user, from an exec of its own, is never taken
- * for a stray, whatever the gate made of it; and a stray is found
- * reparented too.  It costs, only while strays are kept, a lookup per
- * process and a file read per process of the same user.  By the sampler;
- * returns when the next look is due, 0 if none.
+ * at most a look; an image no process was found running by a whole look
+ * is forgotten.  The image is the very file of the exec that the parent
+ * and its fork images share: a process that runs the same program for
+ * the same user from an exec of its own, whatever the gate made of it,
+ * is never taken for a stray, and a stray is found reparented too.  Of
+ * that exec's family, only what started since the first stray: not the
+ * relatives the parent did not fork.  It costs, only while strays are
+ * kept, a lookup per process and a file read per process of the same
+ * user started since.  By the sampler; returns when the next look is
+ * due, 0 if none.
  */
 u64 cw_track_adopt_strays(u64 now)
 {
@@ -964,8 +989,9 @@ u64 cw_track_adopt_strays(u64 now)
 	static struct pid *found[CW_TRACK_LOST_MAX];
 	static u64 exec_id[CW_TRACK_LOST_MAX];
 	static u8 of[CW_TRACK_LOST_MAX];
-	bool seen[CW_STRAYS_MAX] = { false };
+	bool seen[CW_STRAYS_MAX] = { false }, forget[CW_STRAYS_MAX] = { false };
 	unsigned int n, nr = 0, i, j;
+	bool truncated = false, kept;
 	struct task_struct *p;
 	struct cw_track *rec;
 	struct cw_lost l;
@@ -979,6 +1005,8 @@ u64 cw_track_adopt_strays(u64 now)
 	/* A copy: the references stay the table's, which only we shrink. */
 	raw_spin_lock(&lost_lock);
 	n = nr_strays;
+	for (i = 0; i < n; i++)
+		strays[i].touched = false;
 	memcpy(s, strays, n * sizeof(s[0]));
 	raw_spin_unlock(&lost_lock);
 
@@ -988,8 +1016,10 @@ u64 cw_track_adopt_strays(u64 now)
 		if (g < 0)
 			continue;
 		seen[g] = true;
-		if (nr == CW_TRACK_LOST_MAX)
+		if (nr == CW_TRACK_LOST_MAX) {
+			truncated = true;
 			break;
+		}
 		found[nr] = get_pid(task_tgid(p));
 		exec_id[nr] = READ_ONCE(p->self_exec_id);
 		of[nr++] = g;
@@ -1000,15 +1030,20 @@ u64 cw_track_adopt_strays(u64 now)
 		l = s[of[i]];
 		l.tgid = found[i];
 		l.exec_id = exec_id[i];
-		/* Its parent's kill may have come since the copy. */
+		l.stray = true;
 		raw_spin_lock(&lost_lock);
+		/* Its parent's kill may have come since the copy. */
 		for (j = 0; j < nr_strays && (strays[j].image != l.image ||
 					      !uid_eq(strays[j].user, l.user)); j++)
 			;
 		if (j < nr_strays)
 			l.kill |= strays[j].kill;
+		/* A lost child still in the table is adopted from there. */
+		for (j = 0; j < nr_lost && lost[j].tgid != l.tgid; j++)
+			;
+		kept = j < nr_lost;
 		raw_spin_unlock(&lost_lock);
-		rec = lost_adopt(&l);
+		rec = kept ? NULL : lost_adopt(&l);
 		if (rec && l.kill)
 			cw_action_kill_forked(rec);
 		else if (rec && rec->held_by)
@@ -1016,20 +1051,23 @@ u64 cw_track_adopt_strays(u64 now)
 		put_pid(found[i]);
 	}
 
-	/* Forget the images no process runs any more. */
+	/*
+	 * Forget the images no process ran, unless kept again since the
+	 * copy, or the look stopped short of some processes.
+	 */
 	raw_spin_lock(&lost_lock);
 	for (i = 0, j = 0; i < nr_strays; i++) {
-		if (i >= n || seen[i]) {
+		if (i >= n || seen[i] || truncated || strays[i].touched) {
 			strays[j++] = strays[i];
 			continue;
 		}
 		s[i] = strays[i];
-		s[i].tgid = NULL;
+		forget[i] = true;
 	}
 	WRITE_ONCE(nr_strays, j);
 	raw_spin_unlock(&lost_lock);
 	for (i = 0; i < n; i++)
-		if (!seen[i])
+		if (forget[i])
 			lost_put(&s[i]);
 	return j ? now + CW_STRAYS_EVERY : 0;
 }
