@@ -576,6 +576,24 @@ static struct cw_lost *lost_slot(struct task_struct *child, int *ret)
 	return l;
 }
 
+/* What @l, a child kept, inherits: what @from says, with references of its own. */
+static void inherit(struct cw_lost *l, const struct cw_lost *from)
+{
+	l->parent = get_pid(from->parent);
+	l->exe = get_file(from->exe);
+	l->prog = from->prog;
+	if (l->prog)
+		refcount_inc(&l->prog->ref);
+	l->held_by = from->held_by;
+	if (l->held_by)
+		refcount_inc(&l->held_by->ref);
+	l->origin = from->origin;
+	l->oflags = from->oflags;
+	l->demoted = from->demoted;
+	l->policy = from->policy;
+	l->kill = from->kill;
+}
+
 /*
  * The current task forked @child, which finds the lost table full: keep
  * what the child inherits, by the current task's image and user, unless
@@ -619,19 +637,7 @@ static void stray_add(struct task_struct *child, const struct cw_lost *from)
 	WRITE_ONCE(nr_strays, nr_strays + 1);
 	l->tgid = NULL;
 	l->user = user;
-	l->parent = get_pid(from->parent);
-	l->exe = get_file(from->exe);
-	l->prog = from->prog;
-	if (l->prog)
-		refcount_inc(&l->prog->ref);
-	l->held_by = from->held_by;
-	if (l->held_by)
-		refcount_inc(&l->held_by->ref);
-	l->origin = from->origin;
-	l->oflags = from->oflags;
-	l->demoted = from->demoted;
-	l->policy = from->policy;
-	l->kill = from->kill;
+	inherit(l, from);
 	l->touched = true;
 	l->since = child->start_time;
 }
@@ -652,19 +658,7 @@ static int lost_add(struct task_struct *child, const struct cw_lost *from)
 		stray_add(child, from);
 		return ret;
 	}
-	l->parent = get_pid(from->parent);
-	l->exe = get_file(from->exe);
-	l->prog = from->prog;
-	if (l->prog)
-		refcount_inc(&l->prog->ref);
-	l->held_by = from->held_by;
-	if (l->held_by)
-		refcount_inc(&l->held_by->ref);
-	l->origin = from->origin;
-	l->oflags = from->oflags;
-	l->demoted = from->demoted;
-	l->policy = from->policy;
-	l->kill = from->kill;
+	inherit(l, from);
 	return ret;
 }
 
