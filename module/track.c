@@ -502,7 +502,6 @@ struct cw_lost {
 	struct pid *tgid;		/* the child's, referenced */
 	u64 exec_id;			/* its self_exec_id at fork */
 	struct file *image;		/* its image, referenced */
-	kuid_t user;			/* its parent's, cw_prog_user() */
 	struct pid *parent;		/* its parent's, referenced */
 	struct file *exe;		/* what the parent ran, referenced */
 	struct cw_prog *prog;		/* the parent's program, referenced */
@@ -512,6 +511,7 @@ struct cw_lost {
 	bool demoted;
 	bool kill;			/* the parent is killed */
 	/* Strays only (tgid NULL in strays[]): */
+	kuid_t user;			/* its parent's, cw_prog_user() */
 	bool stray;			/* found by a look: its image must hold */
 	bool touched;			/* kept again during a look */
 	u64 since;			/* the start of its first stray */
@@ -572,7 +572,6 @@ static struct cw_lost *lost_slot(struct task_struct *child, int *ret)
 	WRITE_ONCE(nr_lost, nr_lost + 1);
 	l->tgid = get_pid(task_tgid(child));
 	l->exec_id = READ_ONCE(child->self_exec_id);
-	l->user = cw_prog_user(current_cred());
 	return l;
 }
 
