@@ -32,6 +32,7 @@
 #include "common.h"
 
 #include <cpuid.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <math.h>
 #include <poll.h>
@@ -223,6 +224,28 @@ static struct {
 	bool done[2];
 	char error[160];
 } survey;
+
+/*
+ * The strays look (module/track.c), over the guest's own processes and
+ * with more idle ones: every 2 s while a tracked program's children are
+ * kept as strays.  The worst case per process: the idle processes are
+ * the forker's user's and started after its first stray, so the look
+ * reads the image of each.
+ */
+#define STRAYS_FN "strays_look"
+#define STRAYS_TRACE_S 20
+#define STRAYS_EVERY_S 2		/* CW_STRAYS_EVERY */
+#define FORKER "/tmp/cwb-forker"
+#define FORKER_ARG "--strays-forker"
+#define FORKER_EVERY_US 500000
+
+static struct {
+	unsigned int procs[2];
+	struct work_use use[2];		/* runs: the looks */
+	double worst[2];		/* s, the longest look */
+	bool done[2];
+	char error[160];
+} strays;
 
 static const char *module_path;
 static unsigned int execs = 2000, rounds = 10, trace_seconds = 60, untracked = 1000;
@@ -1143,6 +1166,147 @@ static void measure_survey(unsigned int i)
 		 survey.use[i].runs ? survey.use[i].busy / survey.use[i].runs * 1e6 : 0);
 }
 
+/*
+ * Over @secs seconds, every call of the module's function @fn as the
+ * function_graph tracer timed it: how many (@u->runs), how long in all,
+ * and the longest (@worst).
+ */
+static int trace_function(const char *fn, unsigned int secs, struct work_use *u,
+			  double *worst, char *err, size_t len)
+{
+	unsigned long in_buf = 0, written = 0;
+	char line[512], *p, *q;
+	double t0, d;
+	FILE *f;
+	int ret;
+
+	memset(u, 0, sizeof(*u));
+	*worst = 0;
+	ret = cw_write_file(TRACEFS "tracing_on", "0");
+	ret = ret ?: cw_write_file(TRACEFS "trace", "");
+	ret = ret ?: cw_write_file(TRACEFS "set_ftrace_filter", fn);
+	/* A call that moved to another CPU ends on a line of its own: name it. */
+	ret = ret ?: cw_write_file(TRACEFS "options/funcgraph-tail", "1");
+	ret = ret ?: cw_write_file(TRACEFS "current_tracer", "function_graph");
+	if (ret) {
+		snprintf(err, len, "function_graph on %s: %s", fn, strerror(-ret));
+		goto out;
+	}
+	t0 = cw_now();
+	cw_write_file(TRACEFS "tracing_on", "1");
+	sleep(secs);
+	cw_write_file(TRACEFS "tracing_on", "0");
+	u->window = cw_now() - t0;
+
+	f = fopen(TRACEFS "trace", "r");
+	if (!f) {
+		ret = -errno;
+		snprintf(err, len, TRACEFS "trace: %s", strerror(errno));
+		goto out;
+	}
+	/* " 1) # 1234.567 us    |  fn [cpuwarden]();", or its closing brace. */
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#') {
+			sscanf(line, "# entries-in-buffer/entries-written: %lu/%lu",
+			       &in_buf, &written);
+			continue;
+		}
+		q = strstr(line, " us ");
+		if (!q || !strstr(q, fn))
+			continue;
+		for (p = q; p > line && (isdigit((unsigned char)p[-1]) || p[-1] == '.'); p--)
+			;
+		d = strtod(p, NULL) / 1e6;
+		u->runs++;
+		u->busy += d;
+		if (d > *worst)
+			*worst = d;
+	}
+	fclose(f);
+	if (written > in_buf) {
+		ret = -1;
+		snprintf(err, len, "the trace buffer lost %lu events", written - in_buf);
+	}
+out:
+	cw_write_file(TRACEFS "current_tracer", "nop");
+	cw_write_file(TRACEFS "set_ftrace_filter", "");
+	cw_write_file(TRACEFS "options/funcgraph-tail", "0");
+	cw_write_file(TRACEFS "trace", "");
+	return ret;
+}
+
+/* The strays' tracked program: a child that exits at once, every 500 ms. */
+static int strays_forker(void)
+{
+	pid_t pid;
+
+	for (;;) {
+		pid = fork();
+		if (!pid)
+			_exit(0);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		usleep(FORKER_EVERY_US);
+	}
+}
+
+/* The look's cost as case @i, with what runs now. */
+static void measure_strays_case(unsigned int i)
+{
+	strays.procs[i] = count_processes();
+	progress("strays: %u processes, tracing for %u s", strays.procs[i], STRAYS_TRACE_S);
+	if (trace_function(STRAYS_FN, STRAYS_TRACE_S, &strays.use[i], &strays.worst[i],
+			   strays.error, sizeof(strays.error)))
+		return;
+	strays.done[i] = true;
+	progress("strays: %u processes: %u looks, %.1f us each, %.1f us at most",
+		 strays.procs[i], strays.use[i].runs,
+		 strays.use[i].runs ? strays.use[i].busy / strays.use[i].runs * 1e6 : 0,
+		 strays.worst[i] * 1e6);
+}
+
+/*
+ * Every fork of a tracked forker made a stray (fault_fork_lose and
+ * fault_fork_stray: no record, and the table of lost children full): the
+ * look's cost with the
+ * guest's own processes, then with @untracked idle ones of the same
+ * user, started since.
+ */
+static void measure_strays(void)
+{
+	char *argv[] = { FORKER, FORKER_ARG, NULL }, *err = strays.error;
+	size_t elen = sizeof(strays.error);
+	struct idlers idle = {};
+	pid_t forker;
+	int ret;
+
+	ret = cw_copy("/proc/self/exe", FORKER, 0755);
+	if (ret) {
+		snprintf(err, elen, "copying cw-bench to " FORKER ": %s", strerror(-ret));
+		return;
+	}
+	if (!param("fault_fork_lose", "4000000000", err, elen) ||
+	    !param("fault_fork_stray", "4000000000", err, elen)) {
+		strncat(err, " (the module needs CW_FAULTS=y)", elen - strlen(err) - 1);
+		cw_param_set("fault_fork_lose", "0");
+		return;
+	}
+	forker = spawn(argv);
+	/* Its first strays, and a look. */
+	sleep(4);
+	measure_strays_case(0);
+	if (!err[0] && idlers_start(&idle, IDLE_OWNED, untracked, err, elen))
+		progress("strays: %s", err);
+	else if (!err[0])
+		measure_strays_case(1);
+	idlers_stop(&idle);
+	free(idle.pid);
+	reap(forker);
+	cw_param_set("fault_fork_lose", "0");
+	cw_param_set("fault_fork_stray", "0");
+	unlink(FORKER);
+}
+
 /* One cache's line of /proc/slabinfo. */
 static bool read_slab(const char *name, struct slab *s)
 {
@@ -1420,16 +1584,27 @@ static double step_marginal(unsigned int i)
 	       (steps[i].tracked - steps[i - 1].tracked);
 }
 
-/* us per run the idle processes added to the survey, per 1,000; -1 if unknown. */
+/*
+ * us per run that the idle processes of case 1 added to the work @u of
+ * case 0, per 1,000 of them; -1 if unknown.
+ */
+static double added_per_1000(const struct work_use u[2], const unsigned int procs[2],
+			     const bool done[2])
+{
+	if (!done[0] || !done[1] || !u[0].runs || !u[1].runs || procs[1] <= procs[0])
+		return -1;
+	return (u[1].busy / u[1].runs - u[0].busy / u[0].runs) * 1e6 * 1000 /
+	       (procs[1] - procs[0]);
+}
+
 static double survey_per_1000(void)
 {
-	const struct work_use *a = &survey.use[0], *b = &survey.use[1];
+	return added_per_1000(survey.use, survey.procs, survey.done);
+}
 
-	if (!survey.done[0] || !survey.done[1] || !a->runs || !b->runs ||
-	    survey.procs[1] <= survey.procs[0])
-		return -1;
-	return (b->busy / b->runs - a->busy / a->runs) * 1e6 * 1000 /
-	       (survey.procs[1] - survey.procs[0]);
+static double strays_per_1000(void)
+{
+	return added_per_1000(strays.use, strays.procs, strays.done);
 }
 
 static bool step_ok(const struct idle_step *st)
@@ -1582,6 +1757,35 @@ static void print_new_tables(void)
 	}
 	if (survey.error[0])
 		printf("  stopped: %s\n", survey.error);
+
+	printf("\nThe strays look (module/track.c, every %u s while a tracked program's children are\n"
+	       "kept as strays, a walk over every process): each look as the function_graph tracer\n"
+	       "timed it over %u s, with the guest's own processes, then with %u more idle ones of\n"
+	       "the strays' user started since, whose images it reads, the worst case per process.\n"
+	       "Target: at most one look per 2 s; cost linear in processes (\"per 1000\": what the\n"
+	       "idle processes added to a look, per 1,000 of them)\n",
+	       STRAYS_EVERY_S, STRAYS_TRACE_S, untracked);
+	printf("  %-10s %-8s %-8s %-8s %-8s %-9s %s\n", "processes", "looks/s", "us/look",
+	       "max us", "CPU %", "per 1000", "verdict");
+	for (i = 0; i < 2; i++) {
+		const struct work_use *u = &strays.use[i];
+
+		if (!strays.done[i])
+			break;
+		printf("  %-10u %-8.2f ", strays.procs[i], u->runs / u->window);
+		if (u->runs)
+			printf("%-8.1f ", u->busy / u->runs * 1e6);
+		else
+			printf("%-8s ", "-");
+		printf("%-8.1f %-8.4f ", strays.worst[i] * 1e6, u->busy / u->window * 100);
+		if (i && strays_per_1000() >= 0)
+			printf("%-9.1f ", strays_per_1000());
+		else
+			printf("%-9s ", "-");
+		printf("%s\n", verdict(u->runs && (u->runs - 1) * STRAYS_EVERY_S <= u->window));
+	}
+	if (strays.error[0])
+		printf("  stopped: %s\n", strays.error);
 
 	printf("\nMemory per tracked thread group: the module's slab caches in /proc/slabinfo (slub_nomerge),\n"
 	       "shrunk before each reading so that active objects are exact: objects of cw_track and cw_prog\n"
@@ -1746,6 +1950,25 @@ static void print_new_json(void)
 	json_num("us_per_1000_processes", survey_per_1000(), "%.2f");
 	printf(", ");
 	json_error(survey.error);
+	printf("},\n");
+
+	printf("  \"strays\": {\"trace_s\": %u, \"cases\": [", STRAYS_TRACE_S);
+	for (i = 0, c = 0; i < 2; i++) {
+		const struct work_use *u = &strays.use[i];
+
+		if (!strays.done[i])
+			continue;
+		printf("%s{\"processes\": %u, \"looks\": %u, ", c++ ? ", " : "",
+		       strays.procs[i], u->runs);
+		json_num("us_per_look", u->runs ? u->busy / u->runs * 1e6 : -1, "%.2f");
+		printf(", ");
+		json_num("max_us", strays.worst[i] * 1e6, "%.2f");
+		printf(", \"cpu_pct\": %.5f}", u->busy / u->window * 100);
+	}
+	printf("], ");
+	json_num("us_per_1000_processes", strays_per_1000(), "%.2f");
+	printf(", ");
+	json_error(strays.error);
 	printf("},\n");
 
 	printf("  \"memory\": {\"source\": \"/proc/slabinfo\", \"target_bytes\": %u,"
@@ -2016,6 +2239,8 @@ int main(int argc, char **argv)
 	unsigned int i, need;
 	int opt;
 
+	if (argc == 2 && !strcmp(argv[1], FORKER_ARG))
+		return strays_forker();
 	t_start = cw_now();
 	module_path = getenv("CW_MODULE");
 	while ((opt = getopt(argc, argv, "M:e:r:i:u:T:s:n:w:W:c:l:")) != -1) {
@@ -2123,6 +2348,7 @@ int main(int argc, char **argv)
 	}
 	measure_big_exec();
 	measure_sampler();
+	measure_strays();
 
 	/*
 	 * The budget detectors would only blur the sustained one's timing
