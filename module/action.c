@@ -70,7 +70,7 @@ static struct ratelimit_state decision_rs =
 static LIST_HEAD(to_quarantine);	/* by cw_prog.qnode, referenced */
 static bool kills_due;
 static atomic_t kills_forked;		/* cw_action_kill_forked() marked one */
-static u32 kill_round = 1;		/* of the next flush; cw_prog.kill_round */
+static u64 kill_round = 1;		/* of the next flush; cw_prog.kill_round */
 
 /*
  * Content that was not hashed at exec (found running at load, or after

@@ -76,7 +76,7 @@ struct cw_prog {
 	u64 over_ns;			/* CPU used since over_since */
 	u64 idle_since;			/* no group left */
 	struct list_head qnode;		/* killed: content to quarantine */
-	u32 kill_round;			/* killed by this flush (action.c) */
+	u64 kill_round;			/* killed by this flush (action.c), never again */
 	u8 state;			/* CW_PROG_* */
 	u8 rule;			/* enum cpuwarden_rule of the decision */
 	unsigned int pct;		/* use in the last sample */
