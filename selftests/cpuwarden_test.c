@@ -191,9 +191,12 @@ static pid_t launch_deleted_at_exec(struct __test_metadata *_metadata)
 
 static void exec_memfd(const char *src)
 {
+	static const char tag[] = "memfd";
 	int fd = syscall(SYS_memfd_create, "cw-burn", MFD_CLOEXEC);
 
-	if (fd >= 0 && !cw_copy_fd(src, fd))
+	/* Tagged, as put_burner(): cw-burn's own content may be held still. */
+	if (fd >= 0 && !cw_copy_fd(src, fd) &&
+	    write(fd, tag, sizeof(tag) - 1) == sizeof(tag) - 1)
 		fexecve(fd, burn_argv, no_env);
 }
 
