@@ -11,11 +11,14 @@
  * systemd-networkd and host-network pods hold CAP_NET_ADMIN, and events
  * name every user's programs.  The family is parallel_ops, so that
  * genl_mutex, which every other generic netlink family shares, is never
- * held while a watched path is resolved (a hung NFS mount) or RCU is
- * waited for.  Operations that change state take the module's parameter
- * lock instead, once any path in them is resolved, so that netlink and
- * sysfs writers never interleave and a change never slips past a
- * concurrent lock.
+ * held while a path is resolved or RCU is waited for.  A path is
+ * resolved from the dentry cache alone (cw_policy_lookup()): no command
+ * waits for a file system (a hung NFS mount) with genl's cb_lock held,
+ * which a family that registers would wait for, and every generic
+ * netlink message on the host behind it.  Operations that change state
+ * take the module's parameter lock, once any path in them is resolved,
+ * so that netlink and sysfs writers never interleave and a change never
+ * slips past a concurrent lock.
  *
  * Events are built and sent only while someone listens, with GFP_ATOMIC
  * and no queue of our own: a listener that does not keep up loses events,
@@ -457,6 +460,10 @@ static void watch_error(struct genl_info *info, int err)
 	case -E2BIG:
 		NL_SET_ERR_MSG_ATTR(extack, attr, "too many watched directories");
 		break;
+	case -EAGAIN:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "a watched directory is not in the dentry cache: look it up first");
+		break;
 	case -EINVAL:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "not a comma-separated list of absolute directories");
@@ -610,6 +617,10 @@ static void rule_error(struct genl_info *info, int err, bool add)
 	case -EPERM:
 		GENL_SET_ERR_MSG(info,
 				 "the file and the directories above it must be root's and not group or world writable");
+		break;
+	case -EAGAIN:
+		GENL_SET_ERR_MSG(info,
+				 "the path is not in the dentry cache: look it up first");
 		break;
 	case -ENOMEM:
 		break;

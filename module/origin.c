@@ -80,9 +80,11 @@ static void watch_free(struct cw_watch *w)
 /*
  * Parse and resolve a comma-separated list.  With @strict every entry must
  * be an existing absolute directory; without it (the built-in default and
- * refreshes) entries that do not exist yet are skipped.
+ * refreshes) entries that do not exist yet are skipped.  @lookup: flags
+ * for kern_path() (cw_policy_lookup()).
  */
-static struct cw_watch *watch_build(const char *list, bool strict, int *err)
+static struct cw_watch *watch_build(const char *list, bool strict,
+				    unsigned int lookup, int *err)
 {
 	struct cw_watch *w;
 	char *spec, *buf, *cur, *tok;
@@ -116,7 +118,7 @@ static struct cw_watch *watch_build(const char *list, bool strict, int *err)
 			ret = -E2BIG;
 			goto fail;
 		}
-		ret = kern_path(tok, LOOKUP_FOLLOW | LOOKUP_DIRECTORY,
+		ret = kern_path(tok, LOOKUP_FOLLOW | LOOKUP_DIRECTORY | lookup,
 				&w->paths[w->nr]);
 		if (ret == -ENOENT && !strict)
 			continue;
@@ -137,13 +139,14 @@ fail:
 
 /*
  * Resolve @list as a caller that is about to install it must: every
- * entry an existing absolute directory.  Apart from installing, so that
- * a caller can resolve the paths, which may hang on a dead NFS or FUSE
- * server, before it takes any lock.  NULL with *@err set on failure.
+ * entry an existing absolute directory, in the dentry cache once loaded
+ * (-EAGAIN: cw_policy_lookup()).  Apart from installing, so that a
+ * caller resolves the paths before it takes any lock.  NULL with *@err
+ * set on failure.
  */
 struct cw_watch *cw_origin_watch_resolve(const char *list, int *err)
 {
-	return watch_build(list, true, err);
+	return watch_build(list, true, cw_policy_lookup(), err);
 }
 
 /*
@@ -179,12 +182,12 @@ void cw_origin_watch_free(struct cw_watch *w)
 	watch_free(w);
 }
 
-static int watch_install(const char *list, bool strict)
+static int watch_install(const char *list, bool strict, unsigned int lookup)
 {
 	struct cw_watch *w;
 	int err = 0;
 
-	w = watch_build(list, strict, &err);
+	w = watch_build(list, strict, lookup, &err);
 	if (!w)
 		return err;
 	cw_origin_watch_install(w);
@@ -193,7 +196,7 @@ static int watch_install(const char *list, bool strict)
 
 int cw_origin_watch_set(const char *list)
 {
-	return watch_install(list, true);
+	return watch_install(list, true, cw_policy_lookup());
 }
 
 /* The list as it was set, truncated to @size. */
@@ -229,7 +232,7 @@ static void refresh_fn(struct work_struct *work)
 	gen = cw_watch_gen;
 	mutex_unlock(&cw_watch_mutex);
 	if (spec)
-		again = watch_build(spec, false, &err);
+		again = watch_build(spec, false, 0, &err);
 	kfree(spec);
 	/* Not over a list an administrator set while this one resolved. */
 	if (again)
@@ -501,7 +504,7 @@ int cw_origin_init(void)
 	/* A "watch=" given at load time was installed before init ran. */
 	if (rcu_access_pointer(cw_watch))
 		return 0;
-	return watch_install(CW_WATCH_DEFAULT, false);
+	return watch_install(CW_WATCH_DEFAULT, false, 0);
 }
 
 /* A reader of the "watch" parameter may still be about: after it. */

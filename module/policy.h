@@ -6,6 +6,7 @@
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/module.h>
+#include <linux/namei.h>
 #include <linux/types.h>
 
 /*
@@ -64,6 +65,21 @@ static inline int cw_policy_refused(void)
 	if (THIS_MODULE->state == MODULE_STATE_LIVE && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	return 0;
+}
+
+/*
+ * Lookup flags for a path a writer names (a watched directory, an allow
+ * rule): once loaded, LOOKUP_CACHED, so that no lookup waits for a file
+ * system (a dead NFS or FUSE server) while the writer holds generic
+ * netlink's cb_lock or the module's parameter lock: a genl family that
+ * registers meanwhile would wait for the one, and then every generic
+ * netlink message on the host for it; every other writer waits for the
+ * other.  A path not all in the dentry cache is -EAGAIN; the tool looks
+ * each up first.  At load, parameters are resolved as they come.
+ */
+static inline unsigned int cw_policy_lookup(void)
+{
+	return THIS_MODULE->state == MODULE_STATE_LIVE ? LOOKUP_CACHED : 0;
 }
 
 void cw_policy_stop(void);

@@ -14,6 +14,8 @@
 
 #include "kselftest_harness.h"
 
+#include "fuse.h"
+
 #define TOOL "/usr/sbin/cpuwarden"
 #define WORK "/tmp/cwt"
 #define OUT WORK "/out"
@@ -247,12 +249,14 @@ static const char *const defaults[][2] = {
 FIXTURE(tool) {
 	pid_t burner;
 	mode_t root_mode;
+	struct cw_fuse *fuse;
 };
 
 FIXTURE_SETUP(tool)
 {
 	self->burner = 0;
 	self->root_mode = 0;
+	self->fuse = NULL;
 	CW_REQUIRE_MODULE();
 	ASSERT_EQ(0, cw_sh("mkdir -p " WORK));
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
@@ -265,6 +269,7 @@ FIXTURE_SETUP(tool)
 FIXTURE_TEARDOWN(tool)
 {
 	cw_reap(self->burner);
+	cw_fuse_end(self->fuse);
 	cw_param_set("allow", "");
 	if (self->root_mode)
 		chmod("/", self->root_mode);
@@ -370,6 +375,27 @@ TEST_F(tool, allow_add_list_del)
 	TOOL_OK(TOOL " allow list");
 	EXPECT_STREQ("", out);
 	EXPECT_EQ(5, tool(TOOL " allow del uid 4242"));
+}
+
+/*
+ * The module resolves paths from the dentry cache alone (EAGAIN else):
+ * the tool looks each up first.  A file on FUSE that nothing looked up
+ * yet is resolved, and refused for its owner, uid 1000, not as uncached.
+ */
+TEST_F(tool, allow_path_looked_up_first)
+{
+	if (access("/dev/fuse", F_OK))
+		SKIP(return, "no /dev/fuse: this kernel has no FUSE");
+	self->fuse = cw_fuse_start();
+	ASSERT_NE(NULL, self->fuse) {
+		TH_LOG("cannot serve " CW_FUSE_DIR ": %s", strerror(errno));
+	}
+	EXPECT_EQ(1, tool(TOOL " allow add path " CW_FUSE_DIR "/burn"));
+	EXPECT_NE(NULL, strstr(err, "root")) {
+		TH_LOG("%s", err);
+	}
+	TOOL_OK(TOOL " allow list");
+	EXPECT_STREQ("", out);
 }
 
 TEST_F(tool, ps_and_release)

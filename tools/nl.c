@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <linux/genetlink.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "attr.h"
 #include "nl.h"
@@ -339,12 +341,44 @@ int cw_nl_get_allow(struct cw_nl *nl, struct cw_rules *rules)
 			 allow_cb, rules);
 }
 
+/*
+ * The module resolves the paths it is given from the dentry cache alone,
+ * and answers EAGAIN for one not all there: a path not looked up of
+ * late, or one on a file system whose server hangs, which the module
+ * never waits for while it holds locks the host's other netlink users
+ * need.  Look each of @paths (comma-separated, or NULL) up here, where
+ * waiting stalls only this tool, and send @nlh; again, a few times, while
+ * the module still finds one not cached.
+ */
+#define LOOKUP_TRIES 3
+
+static int run_with_paths(struct cw_nl *nl, const struct nlmsghdr *nlh, const char *paths)
+{
+	char *copy, *cur, *tok;
+	struct stat st;
+	int i, ret;
+
+	for (i = 0; i < LOOKUP_TRIES; i++) {
+		copy = cur = xstrdup(paths ? paths : "");
+		while ((tok = strsep(&cur, ","))) {
+			tok += strspn(tok, " \t\n");
+			if (*tok == '/')
+				stat(tok, &st);
+		}
+		free(copy);
+		ret = cw_nl_run(nl, nlh, NULL, NULL);
+		if (ret != -EAGAIN || !paths)
+			break;
+	}
+	return ret;
+}
+
 int cw_nl_set_policy(struct cw_nl *nl, const struct cw_policy *p)
 {
 	struct nlmsghdr *nlh = cw_nl_request(nl, CPUWARDEN_CMD_SET_POLICY, NLM_F_ACK);
 
 	cw_attr_put_policy(nlh, p);
-	return cw_nl_run(nl, nlh, NULL, NULL);
+	return run_with_paths(nl, nlh, p->keys & CW_KEY_BIT(CW_KEY_WATCH) ? p->watch : NULL);
 }
 
 int cw_nl_allow(struct cw_nl *nl, uint8_t cmd, const struct cw_rule *r)
@@ -352,7 +386,7 @@ int cw_nl_allow(struct cw_nl *nl, uint8_t cmd, const struct cw_rule *r)
 	struct nlmsghdr *nlh = cw_nl_request(nl, cmd, NLM_F_ACK);
 
 	cw_attr_put_rule(nlh, r);
-	return cw_nl_run(nl, nlh, NULL, NULL);
+	return run_with_paths(nl, nlh, r->kind == CW_RULE_PATH ? r->path : NULL);
 }
 
 int cw_nl_subscribe(struct cw_nl *nl)

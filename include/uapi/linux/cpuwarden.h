@@ -173,13 +173,15 @@
  *   A_WATCH          string: comma-separated absolute directories, at
  *                    most CPUWARDEN_WATCH_MAX of them and
  *                    CPUWARDEN_WATCH_LEN bytes with the NUL; each must
- *                    exist
+ *                    exist, and be in the dentry cache (EAGAIN
+ *                    otherwise: look it up and ask again)
  * CPUWARDEN_CMD_ALLOW_ADD           <- exactly one of
  *   A_SHA256         binary, CPUWARDEN_SHA256_LEN bytes: this content
  *   A_PATH           string, absolute, < CPUWARDEN_PATH_LEN bytes: this
  *                    file, while it and every directory above it are
  *                    root's and writable by no group or other (EPERM
- *                    otherwise, ENOENT if missing); stored resolved
+ *                    otherwise, ENOENT if missing, EAGAIN if not in
+ *                    the dentry cache, as A_WATCH); stored resolved
  *   A_UID            every program run by this real uid
  *                    EEXIST if the rule is there; E2BIG beyond
  *                    CPUWARDEN_ALLOW_MAX rules
