@@ -120,7 +120,12 @@ void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 		refcount_inc(&rec->prog->ref);
 		rec->held_by = rec->prog;
 	}
-	if (rec && old && test_bit(CW_TRACK_EXEMPT, &old->flags))
+	/*
+	 * An admin released a program, not a process: one that execs
+	 * another program (a build job turned miner) is judged afresh.
+	 */
+	if (rec && old && test_bit(CW_TRACK_EXEMPT, &old->flags) &&
+	    rec->prog == old->prog)
 		set_bit(CW_TRACK_EXEMPT, &rec->flags);
 	/* Exec keeps the threads' policy: and what to restore of it. */
 	if (rec && old && test_bit(CW_TRACK_DEMOTED, &old->flags)) {

@@ -119,7 +119,8 @@ static int gate(struct linux_binprm *bprm)
 	struct cw_gate_note *note, *prev = NULL;
 	enum cw_quarantine_verdict verdict;
 	u8 sha[CPUWARDEN_SHA256_LEN];
-	bool hashed = false, tracked, exempt, to_track;
+	bool hashed = false, tracked, to_track;
+	const struct cw_prog *exempt = NULL;	/* what an admin released */
 	struct cw_track *old;
 
 	/*
@@ -179,7 +180,9 @@ static int gate(struct linux_binprm *bprm)
 	rcu_read_lock();
 	old = cw_track_active() ? cw_track_lookup(current->signal) : NULL;
 	tracked = old;
-	exempt = old && test_bit(CW_TRACK_EXEMPT, &old->flags);
+	/* Its program, stable while the group execs: compared, not read. */
+	if (old && test_bit(CW_TRACK_EXEMPT, &old->flags))
+		exempt = old->prog;
 	rcu_read_unlock();
 	if (!origin && !tracked)
 		return -ENOEXEC;
@@ -209,9 +212,10 @@ static int gate(struct linux_binprm *bprm)
 	/*
 	 * Content killed before, that the quarantine cannot tell as it was
 	 * not hashed (hash=N): known by its inode.  Not a borrowed program
-	 * (prog.h): its file may be anyone's.
+	 * (prog.h): its file may be anyone's.  Nor the program an admin
+	 * released, run again by the group released.
 	 */
-	if (note->prog && !note->prog->hashed && !exempt &&
+	if (note->prog && !note->prog->hashed && note->prog != exempt &&
 	    !READ_ONCE(note->prog->borrowed) &&
 	    READ_ONCE(note->prog->state) == CW_PROG_KILLED) {
 		cw_action_denied(file, NULL, current);

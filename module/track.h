@@ -19,7 +19,7 @@ struct task_struct;
 /* Bits of cw_track.flags */
 enum {
 	CW_TRACK_REPORTED,	/* abnormal on its own, already reported */
-	CW_TRACK_EXEMPT,	/* released by an admin until it exits */
+	CW_TRACK_EXEMPT,	/* an admin released its program, until exit */
 	CW_TRACK_RELEASE,	/* an admin asked for a release */
 	CW_TRACK_HELD,		/* on cw_track_held */
 	CW_TRACK_DEAD,		/* gone; final_runtime is its last word */

@@ -364,6 +364,42 @@ TEST_F_TIMEOUT(safety, released_not_killed, 3 * CW_DEADLINE)
 	cw_write_file(KILL_DELAY, "0");
 }
 
+/*
+ * An admin releases a program, not a process: a released group that
+ * then execs another program (a build job turned miner) is judged
+ * afresh, and killed.  The job, a /tmp shell, is released while it
+ * sleeps, then execs a burner.
+ */
+TEST_F_TIMEOUT(safety, release_ends_at_exec, 3 * CW_DEADLINE)
+{
+	char pidbuf[16], needle[64];
+	int err, status;
+	pid_t job;
+
+	policy(_metadata, "kill", "50");
+	/* busybox runs the applet its name says: this one is "busybox". */
+	ASSERT_EQ(0, cw_copy_tagged("/bin/busybox", WORK "/busybox", 0755, "job"));
+	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, WORK "/miner", 0755, "miner"));
+	job = cw_spawn(ARGS(WORK "/busybox", "sh", "-c", "sleep 4; exec " WORK "/miner"),
+		       no_env, &err);
+	self->kids[0] = job;
+	ASSERT_LT(0, job);
+	ASSERT_EQ(0, err);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", job);
+	ASSERT_EQ(0, cw_param_set("release", pidbuf));
+	snprintf(needle, sizeof(needle), "released pid=%d ", job);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, needle,
+				 "rule=admin", NULL));
+
+	status = cw_wait(job, CW_DEADLINE);
+	if (status != -1)
+		self->kids[0] = 0;
+	EXPECT_TRUE(cw_killed(status)) {
+		TH_LOG("the miner the released job exec'd ran on (wait status %d)",
+		       status);
+	}
+}
+
 /* How many processes run @path, each sent @sig if not 0; zombies run nothing. */
 static int running(const char *path, int sig)
 {
@@ -767,7 +803,12 @@ TEST_F_TIMEOUT(safety, many_kills_all_quarantined, 4 * CW_DEADLINE)
 		}
 		cw_reap(pids[i]);
 	}
-	EXPECT_EQ(MANY, param_lines("quarantine"));
+	EXPECT_EQ(MANY, param_lines("quarantine")) {
+		char q[8192];
+
+		if (!cw_param_get("quarantine", q, sizeof(q)))
+			TH_LOG("quarantine:\n%s", q);
+	}
 }
 
 /*

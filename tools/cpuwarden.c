@@ -23,7 +23,7 @@ static const struct {
 	{ "quarantine", quarantine_main, "list or clear the quarantined contents" },
 	{ "ps", ps_main, "list the tracked thread groups, highest CPU first" },
 	{ "metrics", metrics_main, "print counters and gauges for Prometheus" },
-	{ "release", release_main, "stop throttling a PID and exempt it until it exits" },
+	{ "release", release_main, "stop throttling a PID and exempt it while it runs that program" },
 	{ "events", events_main, "follow the event stream until interrupted" },
 	{ "apply", apply_main, "bring the module to a cpuwarden.conf(5) file" },
 	{ "trust", trust_main, "load the packaged files, for policy unpackaged" },

@@ -131,7 +131,8 @@
  *
  * State of a tracked thread group (enum cpuwarden_state): TRACKED (CPU
  * use normal), ABNORMAL (reported in monitor mode), THROTTLED, KILLED
- * (SIGKILL sent, not yet reaped) and RELEASED (exempt until it exits).
+ * (SIGKILL sent, not yet reaped) and RELEASED (exempt until it exits or
+ * execs another program).
  *
  * Generic netlink family CPUWARDEN_GENL_NAME, version CPUWARDEN_GENL_VERSION,
  * in the initial network namespace only.  Every command needs
@@ -231,7 +232,8 @@
  *                                      found running, not forks).  Only
  *                                      kinds taken at least once.
  * CPUWARDEN_CMD_RELEASE             <- A_PID: stop throttling the group
- *                                      and exempt it until it exits;
+ *                                      and exempt it until it exits or
+ *                                      execs another program;
  *                                      ESRCH if it is not tracked
  * CPUWARDEN_CMD_LOCK                make the policy, the allow rules and
  *                                   the quarantine immutable, refuse
