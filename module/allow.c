@@ -134,8 +134,8 @@ static bool root_owned_chain(const struct path *start)
 /*
  * Resolve @arg into @rule->path.  @strict: it must be a regular file with
  * a root-owned chain (adding a rule); else any existing file will do
- * (deleting one).  Once loaded, only from the dentry cache (-EAGAIN:
- * cw_policy_lookup()).
+ * (deleting one).  From the sender's descriptor if @rule has one, else,
+ * once loaded, from the dentry cache only (-EAGAIN: cw_policy_lookup()).
  */
 static int resolve_path(struct cw_allow_rule *rule, const char *arg, bool strict)
 {
@@ -145,7 +145,10 @@ static int resolve_path(struct cw_allow_rule *rule, const char *arg, bool strict
 
 	if (arg[0] != '/')
 		return -EINVAL;
-	ret = kern_path(arg, LOOKUP_FOLLOW | cw_policy_lookup(), &path);
+	if (rule->by_fd)
+		ret = cw_policy_fd_path(rule->fd, &path);
+	else
+		ret = kern_path(arg, LOOKUP_FOLLOW | cw_policy_lookup(), &path);
 	if (ret)
 		return ret;
 	ret = -EINVAL;
@@ -365,10 +368,10 @@ int cw_allow_update(const struct cw_allow_rule *r, bool add)
  * @rule, whose path is as given, as cw_allow_update() stores or finds it,
  * in @r: a path resolved.  To add, the file must exist (-ENOENT), be a
  * regular file (-EINVAL, also for a relative path) with a root-owned
- * chain (-EPERM), in the dentry cache (-EAGAIN: cw_policy_lookup()); to
- * delete, a path whose file is gone, or not in the cache, is matched as
- * given.  Apart from the update, so that a caller resolves before it
- * takes its locks.  Undone by cw_allow_release(@r), also after an error.
+ * chain (-EPERM), resolved as resolve_path() says; to delete, a path
+ * that does not resolve is matched as given.  Apart from the update, so
+ * that a caller resolves before it takes its locks.  Undone by
+ * cw_allow_release(@r), also after an error.
  */
 int cw_allow_resolve(const struct cw_allow_rule *rule, struct cw_allow_rule *r,
 		     bool add)

@@ -12,6 +12,8 @@ enum { CW_ALLOW_SHA, CW_ALLOW_PATH, CW_ALLOW_UID };
 
 struct cw_allow_rule {
 	u8 kind;			/* CW_ALLOW_* */
+	bool by_fd;			/* to resolve: path is also fd */
+	u32 fd;				/* the sender's (cw_policy_fd_path()) */
 	kuid_t uid;
 	u8 sha[CPUWARDEN_SHA256_LEN];
 	char *path;

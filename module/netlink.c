@@ -11,11 +11,11 @@
  * systemd-networkd and host-network pods hold CAP_NET_ADMIN, and events
  * name every user's programs.  The family is parallel_ops, so that
  * genl_mutex, which every other generic netlink family shares, is never
- * held while a path is resolved or RCU is waited for.  A path is
- * resolved from the dentry cache alone (cw_policy_lookup()): no command
- * waits for a file system (a hung NFS mount) with genl's cb_lock held,
- * which a family that registers would wait for, and every generic
- * netlink message on the host behind it.  Operations that change state
+ * held while a path is resolved or RCU is waited for.  A path comes as
+ * the sender's descriptor, or is resolved from the dentry cache alone
+ * (cw_policy_lookup()): no command waits for a file system (a hung NFS
+ * mount) with genl's cb_lock held, which a family that registers would
+ * wait for, and every generic netlink message on the host behind it.  Operations that change state
  * take the module's parameter lock, once any path in them is resolved,
  * so that netlink and sysfs writers never interleave and a change never
  * slips past a concurrent lock.
@@ -128,11 +128,14 @@ static const struct nla_policy policy_policy[CPUWARDEN_A_MAX + 1] = {
 	[CPUWARDEN_A_UPPER] = NLA_POLICY_MAX(NLA_U32, 1),
 	[CPUWARDEN_A_UNPACKAGED] = NLA_POLICY_MAX(NLA_U32, 1),
 	[CPUWARDEN_A_WATCH] = { .type = NLA_NUL_STRING, .len = CPUWARDEN_WATCH_LEN - 1 },
+	[CPUWARDEN_A_WATCH_FDS] = { .type = NLA_BINARY,
+				    .len = CPUWARDEN_WATCH_MAX * sizeof(u32) },
 };
 
 static const struct nla_policy rule_policy[CPUWARDEN_A_MAX + 1] = {
 	[CPUWARDEN_A_SHA256] = NLA_POLICY_EXACT_LEN(CPUWARDEN_SHA256_LEN),
 	[CPUWARDEN_A_PATH] = { .type = NLA_NUL_STRING, .len = CPUWARDEN_PATH_LEN - 1 },
+	[CPUWARDEN_A_PATH_FD] = { .type = NLA_U32 },
 	[CPUWARDEN_A_UID] = { .type = NLA_U32 },
 };
 
@@ -462,7 +465,15 @@ static void watch_error(struct genl_info *info, int err)
 		break;
 	case -EAGAIN:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "a watched directory is not in the dentry cache: look it up first");
+				    "a watched directory is not in the dentry cache: pass descriptors");
+		break;
+	case -ERANGE:
+		NL_SET_ERR_MSG_ATTR(extack, info->attrs[CPUWARDEN_A_WATCH_FDS],
+				    "not one descriptor per watched directory");
+		break;
+	case -EBADF:
+		NL_SET_ERR_MSG_ATTR(extack, info->attrs[CPUWARDEN_A_WATCH_FDS],
+				    "a watched directory's descriptor is not open");
 		break;
 	case -EINVAL:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
@@ -491,14 +502,15 @@ static int hold_module(struct genl_info *info)
 /*
  * Every value was checked by the policy; only the watch list can still
  * fail, so it is resolved first, and then nothing else can.  It is
- * resolved before any lock (hold_module()): a path on a dead NFS or FUSE
- * server then hangs this command alone, not the module's parameters.
+ * resolved before the parameter lock (hold_module()), from the sender's
+ * descriptors or the dentry cache: nothing waits for a file system.
  */
 static int set_policy(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **a = info->attrs;
 	size_t size = CPUWARDEN_WATCH_LEN + 256;
 	struct cw_watch *watch = NULL;
+	const struct nlattr *fds;
 	char *change;
 	unsigned int i;
 	int ret, len = 0;
@@ -506,11 +518,20 @@ static int set_policy(struct sk_buff *skb, struct genl_info *info)
 	ret = refuse_if_locked(info);
 	if (ret)
 		return ret;
+	if (a[CPUWARDEN_A_WATCH_FDS] && (!a[CPUWARDEN_A_WATCH] ||
+					 nla_len(a[CPUWARDEN_A_WATCH_FDS]) % sizeof(u32))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[CPUWARDEN_A_WATCH_FDS],
+				    "descriptors are u32s, one per watched directory");
+		return -EINVAL;
+	}
 	if (a[CPUWARDEN_A_WATCH]) {
 		ret = hold_module(info);
 		if (ret)
 			return ret;
+		fds = a[CPUWARDEN_A_WATCH_FDS];
 		watch = cw_origin_watch_resolve(nla_data(a[CPUWARDEN_A_WATCH]),
+						fds ? nla_data(fds) : NULL,
+						fds ? nla_len(fds) / sizeof(u32) : 0,
 						&ret);
 		module_put(THIS_MODULE);
 		if (!watch) {
@@ -592,6 +613,15 @@ static int get_rule(struct genl_info *info, struct cw_allow_rule *rule)
 	} else {
 		rule->kind = CW_ALLOW_PATH;
 		rule->path = nla_data(a[CPUWARDEN_A_PATH]);
+		if (a[CPUWARDEN_A_PATH_FD]) {
+			rule->by_fd = true;
+			rule->fd = nla_get_u32(a[CPUWARDEN_A_PATH_FD]);
+		}
+	}
+	if (a[CPUWARDEN_A_PATH_FD] && !a[CPUWARDEN_A_PATH]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[CPUWARDEN_A_PATH_FD],
+				    "a descriptor without its path");
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -620,7 +650,10 @@ static void rule_error(struct genl_info *info, int err, bool add)
 		break;
 	case -EAGAIN:
 		GENL_SET_ERR_MSG(info,
-				 "the path is not in the dentry cache: look it up first");
+				 "the path is not in the dentry cache: pass a descriptor");
+		break;
+	case -EBADF:
+		GENL_SET_ERR_MSG(info, "the path's descriptor is not open");
 		break;
 	case -ENOMEM:
 		break;

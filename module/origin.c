@@ -77,14 +77,34 @@ static void watch_free(struct cw_watch *w)
 	kfree(w);
 }
 
+/* The next entry's directory of @w, from its descriptor in @fds. */
+static int watch_fd(const u32 *fds, unsigned int nfds, struct cw_watch *w)
+{
+	struct path *path = &w->paths[w->nr];
+	int ret;
+
+	if (w->nr == nfds)
+		return -ERANGE;
+	ret = cw_policy_fd_path(fds[w->nr], path);
+	if (!ret && !d_is_dir(path->dentry)) {
+		path_put(path);
+		ret = -ENOTDIR;
+	}
+	return ret;
+}
+
 /*
  * Parse and resolve a comma-separated list.  With @strict every entry must
  * be an existing absolute directory; without it (the built-in default and
  * refreshes) entries that do not exist yet are skipped.  @lookup: flags
- * for kern_path() (cw_policy_lookup()).
+ * for kern_path() (cw_policy_lookup()); or, with @fds, no lookup: the
+ * directory of each entry is the sender's descriptor of the same place
+ * in @fds (cw_policy_fd_path()), of which there must be @nfds, one each
+ * (-ERANGE).
  */
 static struct cw_watch *watch_build(const char *list, bool strict,
-				    unsigned int lookup, int *err)
+				    unsigned int lookup, const u32 *fds,
+				    unsigned int nfds, int *err)
 {
 	struct cw_watch *w;
 	char *spec, *buf, *cur, *tok;
@@ -118,13 +138,20 @@ static struct cw_watch *watch_build(const char *list, bool strict,
 			ret = -E2BIG;
 			goto fail;
 		}
-		ret = kern_path(tok, LOOKUP_FOLLOW | LOOKUP_DIRECTORY | lookup,
-				&w->paths[w->nr]);
+		if (fds)
+			ret = watch_fd(fds, nfds, w);
+		else
+			ret = kern_path(tok, LOOKUP_FOLLOW | LOOKUP_DIRECTORY |
+					lookup, &w->paths[w->nr]);
 		if (ret == -ENOENT && !strict)
 			continue;
 		if (ret)
 			goto fail;
 		w->nr++;
+	}
+	if (fds && w->nr != nfds) {
+		ret = -ERANGE;
+		goto fail;
 	}
 	kfree(buf);
 	return w;
@@ -139,14 +166,16 @@ fail:
 
 /*
  * Resolve @list as a caller that is about to install it must: every
- * entry an existing absolute directory, in the dentry cache once loaded
+ * entry an existing absolute directory, from the sender's descriptors
+ * @fds (@nfds of them) if given, else from the dentry cache once loaded
  * (-EAGAIN: cw_policy_lookup()).  Apart from installing, so that a
  * caller resolves the paths before it takes any lock.  NULL with *@err
  * set on failure.
  */
-struct cw_watch *cw_origin_watch_resolve(const char *list, int *err)
+struct cw_watch *cw_origin_watch_resolve(const char *list, const u32 *fds,
+					 unsigned int nfds, int *err)
 {
-	return watch_build(list, true, cw_policy_lookup(), err);
+	return watch_build(list, true, cw_policy_lookup(), fds, nfds, err);
 }
 
 /*
@@ -187,7 +216,7 @@ static int watch_install(const char *list, bool strict, unsigned int lookup)
 	struct cw_watch *w;
 	int err = 0;
 
-	w = watch_build(list, strict, lookup, &err);
+	w = watch_build(list, strict, lookup, NULL, 0, &err);
 	if (!w)
 		return err;
 	cw_origin_watch_install(w);
@@ -232,7 +261,7 @@ static void refresh_fn(struct work_struct *work)
 	gen = cw_watch_gen;
 	mutex_unlock(&cw_watch_mutex);
 	if (spec)
-		again = watch_build(spec, false, 0, &err);
+		again = watch_build(spec, false, 0, NULL, 0, &err);
 	kfree(spec);
 	/* Not over a list an administrator set while this one resolved. */
 	if (again)

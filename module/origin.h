@@ -14,7 +14,8 @@ bool cw_origin_user_placed(const struct file *file);
 const char *cw_origin_name(enum cpuwarden_origin origin);
 
 int cw_origin_watch_set(const char *list);
-struct cw_watch *cw_origin_watch_resolve(const char *list, int *err);
+struct cw_watch *cw_origin_watch_resolve(const char *list, const u32 *fds,
+					 unsigned int nfds, int *err);
 void cw_origin_watch_install(struct cw_watch *w);
 void cw_origin_watch_free(struct cw_watch *w);
 int cw_origin_watch_get(char *buf, size_t size);

@@ -9,6 +9,8 @@
  * module's parameter lock serialises it with these.
  */
 
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -294,6 +296,24 @@ static const char * const event_names[] = {
 	[CPUWARDEN_EVENT_POLICY_CHANGED] = "policy",
 	[CPUWARDEN_EVENT_SPARED] = "spared",
 };
+
+/*
+ * @path, referenced, from the file descriptor @fd of the sender of a
+ * netlink command, which runs in its context: a path it resolved itself,
+ * where waiting for a file system stalled no one else.  -EBADF if @fd is
+ * not open; an O_PATH descriptor will do.
+ */
+int cw_policy_fd_path(u32 fd, struct path *path)
+{
+	struct file *file = fget_raw(fd);
+
+	if (!file)
+		return -EBADF;
+	*path = file->f_path;
+	path_get(path);
+	fput(file);
+	return 0;
+}
 
 const char *cw_policy_mode_name(unsigned int mode)
 {

@@ -7,6 +7,7 @@
 #include <linux/errno.h>
 #include <linux/module.h>
 #include <linux/namei.h>
+#include <linux/path.h>
 #include <linux/types.h>
 
 /*
@@ -69,18 +70,22 @@ static inline int cw_policy_refused(void)
 
 /*
  * Lookup flags for a path a writer names (a watched directory, an allow
- * rule): once loaded, LOOKUP_CACHED, so that no lookup waits for a file
- * system (a dead NFS or FUSE server) while the writer holds generic
- * netlink's cb_lock or the module's parameter lock: a genl family that
- * registers meanwhile would wait for the one, and then every generic
- * netlink message on the host for it; every other writer waits for the
- * other.  A path not all in the dentry cache is -EAGAIN; the tool looks
- * each up first.  At load, parameters are resolved as they come.
+ * rule) without a file descriptor for it: once loaded, LOOKUP_CACHED, so
+ * that no lookup waits for a file system (a dead NFS or FUSE server)
+ * while the writer holds generic netlink's cb_lock or the module's
+ * parameter lock: a genl family that registers meanwhile would wait for
+ * the one, and then every generic netlink message on the host for it;
+ * every other writer waits for the other.  A path not all in the dentry
+ * cache is -EAGAIN, as is one whose walk a concurrent mount anywhere got
+ * in the way of.  The tool passes descriptors (cw_policy_fd_path()).
+ * At load, parameters are resolved as they come.
  */
 static inline unsigned int cw_policy_lookup(void)
 {
 	return THIS_MODULE->state == MODULE_STATE_LIVE ? LOOKUP_CACHED : 0;
 }
+
+int cw_policy_fd_path(u32 fd, struct path *path);
 
 void cw_policy_stop(void);
 

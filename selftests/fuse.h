@@ -9,7 +9,9 @@
  * ends below CW_FUSE_SERVED, which holds all that running cw-burn touches,
  * and every lookup but one of a name that starts with "hang".  A read
  * past CW_FUSE_SERVED, and a lookup of "hang...", it never answers: it
- * only counts them, by node (the root's count is the lookups).  Its end, when
+ * only counts them, by node (the root's count is the lookups).  "expire"
+ * is "burn" again under a name whose entry expires at once: the dentry
+ * cache never vouches for it without asking the server.  Its end, when
  * cw_fuse_end() kills it, closes /dev/fuse, which aborts the connection:
  * everything left hanging fails then.
  *
@@ -102,6 +104,10 @@ static inline void cw_fuse_lookup(int fd, struct cw_fuse *f,
 		e.nodeid = CW_FUSE_BURN;
 	else if (h->nodeid == CW_FUSE_ROOT && !strcmp(name, "burn2"))
 		e.nodeid = CW_FUSE_BURN2;
+	else if (h->nodeid == CW_FUSE_ROOT && !strcmp(name, "expire"))
+		e.nodeid = CW_FUSE_BURN;
+	if (!strcmp(name, "expire"))
+		e.entry_valid = 0;
 	if (!e.nodeid) {
 		cw_fuse_reply(fd, h->unique, -ENOENT, NULL, 0);
 		return;

@@ -118,6 +118,8 @@ TEST_F(nl, malformed_refused)
 {
 	char big[CPUWARDEN_WATCH_LEN + 100], sha[CPUWARDEN_SHA256_LEN] = { 1 };
 	struct nl *nl = &self->nl;
+	int dir, file;
+	__u32 fds[2];
 	struct msg m;
 	__u8 byte = 60;
 	__u64 wide = 60;
@@ -166,6 +168,41 @@ TEST_F(nl, malformed_refused)
 	put_str(&m, CPUWARDEN_A_WATCH, "/tmp,/no/such/dir");
 	REFUSED(nl, &m, EAGAIN, "a watched directory that does not exist");
 
+	/* Descriptors of the sender's, one per watched directory. */
+	dir = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	file = open("/bin/busybox", O_PATH | O_CLOEXEC);
+	ASSERT_LE(0, dir);
+	ASSERT_LE(0, file);
+	fds[0] = dir;
+	fds[1] = file;
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_str(&m, CPUWARDEN_A_WATCH, "/tmp,/var/tmp");
+	put(&m, CPUWARDEN_A_WATCH_FDS, fds, sizeof(fds[0]));
+	REFUSED(nl, &m, ERANGE, "one descriptor for two directories");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_str(&m, CPUWARDEN_A_WATCH, "/tmp,/bin/busybox");
+	put(&m, CPUWARDEN_A_WATCH_FDS, fds, sizeof(fds));
+	REFUSED(nl, &m, ENOTDIR, "a descriptor of a file");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_str(&m, CPUWARDEN_A_WATCH, "/tmp");
+	put(&m, CPUWARDEN_A_WATCH_FDS, fds, 3);
+	REFUSED(nl, &m, EINVAL, "descriptors of 3 bytes");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_u32(&m, CPUWARDEN_A_CAP, 20);
+	put(&m, CPUWARDEN_A_WATCH_FDS, fds, sizeof(fds[0]));
+	REFUSED(nl, &m, EINVAL, "descriptors without a watch list");
+
+	close(file);
+	fds[1] = 4242;
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_str(&m, CPUWARDEN_A_WATCH, "/tmp,/var/tmp");
+	put(&m, CPUWARDEN_A_WATCH_FDS, fds, sizeof(fds));
+	REFUSED(nl, &m, EBADF, "a descriptor that is not open");
+	close(dir);
+
 	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
 	REFUSED(nl, &m, EINVAL, "no attribute at all");
 
@@ -211,6 +248,16 @@ TEST_F(nl, malformed_refused)
 	msg_init(&m, nl->family, CPUWARDEN_CMD_ALLOW_DEL, 0);
 	put_u32(&m, CPUWARDEN_A_UID, 31337);
 	REFUSED(nl, &m, ENOENT, "deleting a rule that is not there");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_ALLOW_ADD, 0);
+	put_u32(&m, CPUWARDEN_A_UID, 5);
+	put_u32(&m, CPUWARDEN_A_PATH_FD, 0);
+	REFUSED(nl, &m, EINVAL, "a path's descriptor without the path");
+
+	msg_init(&m, nl->family, CPUWARDEN_CMD_ALLOW_ADD, 0);
+	put_str(&m, CPUWARDEN_A_PATH, "/bin/busybox");
+	put_u32(&m, CPUWARDEN_A_PATH_FD, 4242);
+	REFUSED(nl, &m, EBADF, "a path's descriptor that is not open");
 
 	msg_init(&m, nl->family, CPUWARDEN_CMD_GET_STATUS, 0);
 	m.g.reserved = 1;
@@ -1105,23 +1152,66 @@ TEST_F_TIMEOUT(nl, decision_names_the_busiest, 120)
 }
 
 /*
+ * In a child, on a socket of its own, send @m and exit with what came of
+ * it: 0 applied, 1 refused, 2 no answer within a minute.
+ */
+static pid_t send_in_child(struct msg *m)
+{
+	struct timeval tv = { .tv_sec = 60 };
+	struct ack ack;
+	struct nl nl;
+	pid_t pid;
+	int ret;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	if (nl_open(&nl))
+		_exit(3);
+	setsockopt(nl.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	m->nh.nlmsg_type = nl.family;
+	ret = transact(&nl, m, &ack, NULL, 0);
+	_exit(!ret ? 0 : ack.acked ? 1 : 2);
+}
+
+/* In a child, write @val to the parameter @name; exit with the errno. */
+static pid_t param_in_child(const char *name, const char *val)
+{
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(-cw_param_set(name, val));
+	return pid;
+}
+
+/* Whether @pid, a child, exited with @code within 10 s. */
+static bool exits_with(pid_t *pid, int code)
+{
+	int status = kid_wait(pid, 10);
+
+	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == code;
+}
+
+/*
  * A path on a file system whose server hangs (a dead NFS server), as a
- * watched directory or an allow rule, never makes the module wait: it
- * resolves paths from the dentry cache alone, and a command holds genl's
- * cb_lock, which a generic netlink family that registers meanwhile would
- * wait for, and every other generic netlink message on the host behind
- * it; a sysfs write holds the parameter lock (issue #12, item 14).  A
- * path not all in the cache is refused with EAGAIN, and the server is
- * never asked.  Looked up first, as the tool does, where waiting stalls
- * only the one who looks, the path resolves.
+ * watched directory or an allow rule, never makes the module wait: a
+ * command holds genl's cb_lock, which a generic netlink family that
+ * registers meanwhile would wait for, and every other generic netlink
+ * message on the host behind it; a sysfs write holds the parameter lock
+ * (issue #12, item 14).  Named by a string, the path is looked up in the
+ * dentry cache alone, refused at once with EAGAIN, and the server is
+ * never asked.  Named by a descriptor of the sender's, as the tool does,
+ * where opening it stalls only the sender, it is not looked up at all.
  */
 TEST_F_TIMEOUT(nl, hung_path_never_waited_for, 120)
 {
-	char rules[4096], now[4096];
+	pid_t *watch = &self->kids[0], *allow = &self->kids[1];
+	pid_t *sysfs_watch = &self->kids[2], *sysfs_allow = &self->kids[3];
+	char reply[8192], rules[4096], now[4096];
 	struct nl *nl = &self->nl;
 	struct cw_fuse *f;
-	struct stat st;
 	struct msg m;
+	int fd;
 
 	if (access("/dev/fuse", F_OK))
 		SKIP(return, "no /dev/fuse: this kernel has no FUSE");
@@ -1131,29 +1221,56 @@ TEST_F_TIMEOUT(nl, hung_path_never_waited_for, 120)
 		TH_LOG("cannot serve " CW_FUSE_DIR ": %s", strerror(errno));
 	}
 
-	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	msg_init(&m, 0, CPUWARDEN_CMD_SET_POLICY, 0);
 	put_u32(&m, CPUWARDEN_A_THRESHOLD, 77);
 	put_str(&m, CPUWARDEN_A_WATCH, "/tmp," CW_FUSE_DIR "/hang");
-	REFUSED(nl, &m, EAGAIN, "a watched directory on a hung server");
-	msg_init(&m, nl->family, CPUWARDEN_CMD_ALLOW_ADD, 0);
+	*watch = send_in_child(&m);
+	ASSERT_LT(0, *watch);
+	msg_init(&m, 0, CPUWARDEN_CMD_ALLOW_ADD, 0);
 	put_str(&m, CPUWARDEN_A_PATH, CW_FUSE_DIR "/hang2/cw-burn");
-	REFUSED(nl, &m, EAGAIN, "an allow rule on a hung server");
-	EXPECT_EQ(-EAGAIN, cw_param_set("watch", "/tmp," CW_FUSE_DIR "/hang"));
-	EXPECT_EQ(-EAGAIN, cw_param_set("allow", "path:" CW_FUSE_DIR "/hang3/x"));
+	*allow = send_in_child(&m);
+	ASSERT_LT(0, *allow);
+	*sysfs_watch = param_in_child("watch", "/tmp," CW_FUSE_DIR "/hang3");
+	ASSERT_LT(0, *sysfs_watch);
+	*sysfs_allow = param_in_child("allow", "path:" CW_FUSE_DIR "/hang4/x");
+	ASSERT_LT(0, *sysfs_allow);
+	EXPECT_TRUE(exits_with(watch, 1)) {
+		TH_LOG("set policy was not refused at once");
+	}
+	EXPECT_TRUE(exits_with(allow, 1)) {
+		TH_LOG("allow add was not refused at once");
+	}
+	EXPECT_TRUE(exits_with(sysfs_watch, EAGAIN)) {
+		TH_LOG("the watch parameter was not refused at once with EAGAIN");
+	}
+	EXPECT_TRUE(exits_with(sysfs_allow, EAGAIN)) {
+		TH_LOG("the allow parameter was not refused at once with EAGAIN");
+	}
 	EXPECT_FALSE(cw_fuse_stalls(f, CW_FUSE_ROOT, 1, 1)) {
 		TH_LOG("the module asked the hung server");
 	}
 
 	/*
-	 * A file the server serves, not looked up yet: refused as not
-	 * cached; once looked up, resolved, and refused for its owner.
+	 * A file whose entry expires at once is never in the dentry cache
+	 * for the module, looked up or not.  By the sender's descriptor it
+	 * is resolved, and refused as uid 1000's.
 	 */
+	fd = open(CW_FUSE_DIR "/expire", O_PATH | O_CLOEXEC);
+	ASSERT_LE(0, fd);
 	msg_init(&m, nl->family, CPUWARDEN_CMD_ALLOW_ADD, 0);
-	put_str(&m, CPUWARDEN_A_PATH, CW_FUSE_DIR "/burn");
-	REFUSED(nl, &m, EAGAIN, "a path not looked up yet");
-	ASSERT_EQ(0, stat(CW_FUSE_DIR "/burn", &st));
-	REFUSED(nl, &m, EPERM, "a path looked up: uid 1000's file");
+	put_str(&m, CPUWARDEN_A_PATH, CW_FUSE_DIR "/expire");
+	REFUSED(nl, &m, EAGAIN, "a path the dentry cache never holds");
+	put_u32(&m, CPUWARDEN_A_PATH_FD, fd);
+	REFUSED(nl, &m, EPERM, "a descriptor of uid 1000's file");
+	close(fd);
 
+	read_policy(_metadata, nl, reply);
+	EXPECT_EQ(0, memcmp(self->policy + sizeof(struct nlmsghdr),
+			    reply + sizeof(struct nlmsghdr),
+			    ((struct nlmsghdr *)reply)->nlmsg_len -
+			    sizeof(struct nlmsghdr))) {
+		TH_LOG("the policy changed");
+	}
 	EXPECT_EQ(0, cw_param_get("allow", now, sizeof(now)));
 	EXPECT_STREQ(rules, now);
 	cw_fuse_end(f);

@@ -378,11 +378,12 @@ TEST_F(tool, allow_add_list_del)
 }
 
 /*
- * The module resolves paths from the dentry cache alone (EAGAIN else):
- * the tool looks each up first.  A file on FUSE that nothing looked up
- * yet is resolved, and refused for its owner, uid 1000, not as uncached.
+ * The tool names paths by descriptor: the module looks none up, so that
+ * none waits for a file system, and takes them from the dentry cache
+ * alone otherwise.  A file on FUSE whose entry expires at once, which the
+ * cache never holds, is resolved, and refused for its owner, uid 1000.
  */
-TEST_F(tool, allow_path_looked_up_first)
+TEST_F(tool, allow_path_by_descriptor)
 {
 	if (access("/dev/fuse", F_OK))
 		SKIP(return, "no /dev/fuse: this kernel has no FUSE");
@@ -390,8 +391,12 @@ TEST_F(tool, allow_path_looked_up_first)
 	ASSERT_NE(NULL, self->fuse) {
 		TH_LOG("cannot serve " CW_FUSE_DIR ": %s", strerror(errno));
 	}
-	EXPECT_EQ(1, tool(TOOL " allow add path " CW_FUSE_DIR "/burn"));
+	EXPECT_EQ(1, tool(TOOL " allow add path " CW_FUSE_DIR "/expire"));
 	EXPECT_NE(NULL, strstr(err, "root")) {
+		TH_LOG("%s", err);
+	}
+	EXPECT_NE(0, tool(TOOL " allow add path " CW_FUSE_DIR "/none"));
+	EXPECT_NE(NULL, strstr(err, "No such file")) {
 		TH_LOG("%s", err);
 	}
 	TOOL_OK(TOOL " allow list");

@@ -4,12 +4,14 @@
  * acknowledgement so that every exchange ends the same way, with an
  * NLMSG_ERROR or, for dumps, an NLMSG_DONE that may carry an error too.
  */
+#define _GNU_SOURCE			/* O_PATH */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/genetlink.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include "attr.h"
 #include "nl.h"
@@ -342,51 +344,91 @@ int cw_nl_get_allow(struct cw_nl *nl, struct cw_rules *rules)
 }
 
 /*
- * The module resolves the paths it is given from the dentry cache alone,
- * and answers EAGAIN for one not all there: a path not looked up of
- * late, or one on a file system whose server hangs, which the module
- * never waits for while it holds locks the host's other netlink users
- * need.  Look each of @paths (comma-separated, or NULL) up here, where
- * waiting stalls only this tool, and send @nlh; again, a few times, while
- * the module still finds one not cached.
+ * The module takes paths as descriptors of ours and looks none up: a
+ * path on a server that hangs stalls this tool alone, and no mount
+ * elsewhere gets in the way of the module's lookup.
  */
-#define LOOKUP_TRIES 3
-
-static int run_with_paths(struct cw_nl *nl, const struct nlmsghdr *nlh, const char *paths)
+static void close_fds(const uint32_t *fds, int n)
 {
-	char *copy, *cur, *tok;
-	struct stat st;
-	int i, ret;
+	while (n-- > 0)
+		close((int)fds[n]);
+}
 
-	for (i = 0; i < LOOKUP_TRIES; i++) {
-		copy = cur = xstrdup(paths ? paths : "");
-		while ((tok = strsep(&cur, ","))) {
-			tok += strspn(tok, " \t\n");
-			if (*tok == '/')
-				stat(tok, &st);
-		}
-		free(copy);
-		ret = cw_nl_run(nl, nlh, NULL, NULL);
-		if (ret != -EAGAIN || !paths)
+/*
+ * Each directory of @list ("a,b,c") opened O_PATH into @fds: how many,
+ * or -errno with the reason in nl->extack.
+ */
+static int open_watch(struct cw_nl *nl, const char *list,
+		      uint32_t fds[CPUWARDEN_WATCH_MAX])
+{
+	char *copy = xstrdup(list), *cur = copy, *tok;
+	int n = 0, fd, err = 0;
+
+	while (!err && (tok = strsep(&cur, ","))) {
+		if (!*tok)
+			continue;
+		if (n == CPUWARDEN_WATCH_MAX) {
+			err = E2BIG;
+			snprintf(nl->extack, sizeof(nl->extack),
+				 "more than %d watched directories", CPUWARDEN_WATCH_MAX);
 			break;
+		}
+		fd = open(tok, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			err = errno;
+			snprintf(nl->extack, sizeof(nl->extack), "%s: %s", tok, strerror(err));
+			break;
+		}
+		fds[n++] = fd;
 	}
-	return ret;
+	free(copy);
+	if (err) {
+		close_fds(fds, n);
+		return -err;
+	}
+	return n;
 }
 
 int cw_nl_set_policy(struct cw_nl *nl, const struct cw_policy *p)
 {
 	struct nlmsghdr *nlh = cw_nl_request(nl, CPUWARDEN_CMD_SET_POLICY, NLM_F_ACK);
+	uint32_t fds[CPUWARDEN_WATCH_MAX];
+	int n = 0, ret;
 
 	cw_attr_put_policy(nlh, p);
-	return run_with_paths(nl, nlh, p->keys & CW_KEY_BIT(CW_KEY_WATCH) ? p->watch : NULL);
+	if (p->keys & CW_KEY_BIT(CW_KEY_WATCH)) {
+		n = open_watch(nl, p->watch, fds);
+		if (n < 0)
+			return n;
+		mnl_attr_put(nlh, CPUWARDEN_A_WATCH_FDS, n * sizeof(fds[0]), fds);
+	}
+	ret = cw_nl_run(nl, nlh, NULL, NULL);
+	close_fds(fds, n);
+	return ret;
 }
 
 int cw_nl_allow(struct cw_nl *nl, uint8_t cmd, const struct cw_rule *r)
 {
 	struct nlmsghdr *nlh = cw_nl_request(nl, cmd, NLM_F_ACK);
+	int fd = -1, err, ret;
 
 	cw_attr_put_rule(nlh, r);
-	return run_with_paths(nl, nlh, r->kind == CW_RULE_PATH ? r->path : NULL);
+	if (r->kind == CW_RULE_PATH) {
+		fd = open(r->path, O_PATH | O_CLOEXEC);
+		/* A rule whose file is gone is deleted by its path. */
+		if (fd < 0 && cmd == CPUWARDEN_CMD_ALLOW_ADD) {
+			err = errno;
+			snprintf(nl->extack, sizeof(nl->extack), "%s: %s", r->path,
+				 strerror(err));
+			return -err;
+		}
+		if (fd >= 0)
+			mnl_attr_put_u32(nlh, CPUWARDEN_A_PATH_FD, fd);
+	}
+	ret = cw_nl_run(nl, nlh, NULL, NULL);
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }
 
 int cw_nl_subscribe(struct cw_nl *nl)

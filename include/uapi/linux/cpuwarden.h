@@ -174,19 +174,31 @@
  *   A_WATCH          string: comma-separated absolute directories, at
  *                    most CPUWARDEN_WATCH_MAX of them and
  *                    CPUWARDEN_WATCH_LEN bytes with the NUL; each must
- *                    exist, and be in the dentry cache (EAGAIN
- *                    otherwise: look it up and ask again)
+ *                    exist (ENOENT) and be a directory (ENOTDIR)
+ *   A_WATCH_FDS      with A_WATCH: __u32[], a file descriptor of the
+ *                    sender's for each directory of A_WATCH, in order
+ *                    (ERANGE if the counts differ, EBADF if one is not
+ *                    open; O_PATH will do).  The module takes the
+ *                    directories from them and looks no path up.
+ *                    Without it, it looks A_WATCH up in the dentry
+ *                    cache alone, never asking a file system, which
+ *                    might hang: EAGAIN for a path not all there, or
+ *                    one a concurrent mount got in the way of.
  * CPUWARDEN_CMD_ALLOW_ADD           <- exactly one of
  *   A_SHA256         binary, CPUWARDEN_SHA256_LEN bytes: this content
  *   A_PATH           string, absolute, < CPUWARDEN_PATH_LEN bytes: this
  *                    file, while it and every directory above it are
  *                    root's and writable by no group or other (EPERM
- *                    otherwise, ENOENT if missing, EAGAIN if not in
- *                    the dentry cache, as A_WATCH); stored resolved
+ *                    otherwise, ENOENT if missing); stored resolved
+ *   A_PATH_FD        with A_PATH: a file descriptor of the sender's
+ *                    for that file (EBADF if not open), as A_WATCH_FDS;
+ *                    without it, as A_WATCH without A_WATCH_FDS
  *   A_UID            every program run by this real uid
  *                    EEXIST if the rule is there; E2BIG beyond
  *                    CPUWARDEN_ALLOW_MAX rules
- * CPUWARDEN_CMD_ALLOW_DEL           <- the same; ENOENT if no such rule
+ * CPUWARDEN_CMD_ALLOW_DEL           <- the same; ENOENT if no such rule.
+ *                                      A path that does not resolve is
+ *                                      matched as given
  * CPUWARDEN_CMD_ALLOW_LIST  (dump)  -> one message per rule, as for ADD
  * CPUWARDEN_CMD_QUARANTINE_LIST (dump)
  *                                   -> one message per entry: A_SHA256,
@@ -539,6 +551,10 @@ enum cpuwarden_attr {
 	/* Counters */
 	CPUWARDEN_A_SAMPLES,		/* u64 */
 	CPUWARDEN_A_COUNT,		/* u64 */
+
+	/* Paths, as the sender's file descriptors */
+	CPUWARDEN_A_WATCH_FDS,		/* binary: __u32[], one per A_WATCH entry */
+	CPUWARDEN_A_PATH_FD,		/* u32: the file A_PATH names */
 
 	__CPUWARDEN_A_LAST
 };
