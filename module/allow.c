@@ -369,20 +369,26 @@ int cw_allow_update(const struct cw_allow_rule *r, bool add)
  * in @r: a path resolved.  To add, the file must exist (-ENOENT), be a
  * regular file (-EINVAL, also for a relative path) with a root-owned
  * chain (-EPERM), resolved as resolve_path() says; to delete, a path
- * that does not resolve is matched as given.  Apart from the update, so
+ * that does not resolve is matched as given (but a descriptor that is
+ * not open is -EBADF).  Apart from the update, so
  * that a caller resolves before it takes its locks.  Undone by
  * cw_allow_release(@r), also after an error.
  */
 int cw_allow_resolve(const struct cw_allow_rule *rule, struct cw_allow_rule *r,
 		     bool add)
 {
+	int ret;
+
 	*r = *rule;
 	r->path = NULL;
 	if (rule->kind != CW_ALLOW_PATH)
 		return 0;
 	if (add)
 		return resolve_path(r, rule->path, true);
-	if (resolve_path(r, rule->path, false)) {
+	ret = resolve_path(r, rule->path, false);
+	if (ret == -EBADF)
+		return ret;
+	if (ret) {
 		r->path = kstrdup(rule->path, GFP_KERNEL);
 		if (!r->path)
 			return -ENOMEM;

@@ -111,22 +111,23 @@ void cw_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
 		if (note)
 			note->rec = NULL;
 	}
+	/*
+	 * An admin released a program, not a process: one that execs
+	 * another program (a build job turned miner) is judged afresh.
+	 * What it maps, or a script's interpreter, is not its program.
+	 */
+	if (rec && old && test_bit(CW_TRACK_EXEMPT, &old->flags) &&
+	    rec->prog && rec->prog == old->prog)
+		set_bit(CW_TRACK_EXEMPT, &rec->flags);
 	if (rec && held) {
 		rec->held_by = held;
 		held = NULL;
-	} else if (rec && rec->prog &&
+	} else if (rec && rec->prog && !test_bit(CW_TRACK_EXEMPT, &rec->flags) &&
 		   READ_ONCE(rec->prog->state) == CW_PROG_THROTTLED) {
 		/* Another copy of a throttled program joins its hold. */
 		refcount_inc(&rec->prog->ref);
 		rec->held_by = rec->prog;
 	}
-	/*
-	 * An admin released a program, not a process: one that execs
-	 * another program (a build job turned miner) is judged afresh.
-	 */
-	if (rec && old && test_bit(CW_TRACK_EXEMPT, &old->flags) &&
-	    rec->prog == old->prog)
-		set_bit(CW_TRACK_EXEMPT, &rec->flags);
 	/* Exec keeps the threads' policy: and what to restore of it. */
 	if (rec && old && test_bit(CW_TRACK_DEMOTED, &old->flags)) {
 		rec->policy = old->policy;

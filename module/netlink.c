@@ -550,10 +550,11 @@ static int set_policy(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 	if (watch) {
+		/* As descriptors said it, which may differ from the string. */
+		len += scnprintf(change + len, size - len, " watch=%s",
+				 cw_origin_watch_spec(watch));
 		cw_origin_watch_install(watch);
 		watch = NULL;
-		len += scnprintf(change + len, size - len, " watch=%s",
-				 (char *)nla_data(a[CPUWARDEN_A_WATCH]));
 	}
 	if (a[CPUWARDEN_A_MODE]) {
 		i = nla_get_u32(a[CPUWARDEN_A_MODE]);

@@ -94,13 +94,60 @@ static int watch_fd(const u32 *fds, unsigned int nfds, struct cw_watch *w)
 }
 
 /*
+ * @w's list as its directories' paths, as the sender of their
+ * descriptors sees them, in place of what it wrote: what status shows,
+ * and what a refresh resolves again, is what is watched.  A directory
+ * removed since, or whose path has a comma, cannot be written down.
+ */
+static int watch_spec_from_paths(struct cw_watch *w)
+{
+	char *spec, *buf, *p;
+	size_t len = 0, n;
+	unsigned int i;
+	int ret = 0;
+
+	spec = kzalloc(CPUWARDEN_WATCH_LEN, GFP_KERNEL);
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!spec || !buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < w->nr && !ret; i++) {
+		p = d_path(&w->paths[i], buf, PATH_MAX);
+		if (IS_ERR(p)) {
+			ret = PTR_ERR(p);
+			break;
+		}
+		n = strlen(p);
+		if (d_unlinked(w->paths[i].dentry))
+			ret = -ENOENT;
+		else if (*p != '/' || strchr(p, ','))
+			ret = -EINVAL;
+		else if (len + !!i + n >= CPUWARDEN_WATCH_LEN)
+			ret = -E2BIG;
+		if (ret)
+			break;
+		if (i)
+			spec[len++] = ',';
+		memcpy(spec + len, p, n);
+		len += n;
+	}
+	if (!ret)
+		swap(w->spec, spec);
+out:
+	kfree(spec);
+	kfree(buf);
+	return ret;
+}
+
+/*
  * Parse and resolve a comma-separated list.  With @strict every entry must
  * be an existing absolute directory; without it (the built-in default and
  * refreshes) entries that do not exist yet are skipped.  @lookup: flags
  * for kern_path() (cw_policy_lookup()); or, with @fds, no lookup: the
- * directory of each entry is the sender's descriptor of the same place
+ * directory of each entry is the sender's descriptor at the same place
  * in @fds (cw_policy_fd_path()), of which there must be @nfds, one each
- * (-ERANGE).
+ * (-ERANGE), and the list is what their paths are.
  */
 static struct cw_watch *watch_build(const char *list, bool strict,
 				    unsigned int lookup, const u32 *fds,
@@ -153,6 +200,11 @@ static struct cw_watch *watch_build(const char *list, bool strict,
 		ret = -ERANGE;
 		goto fail;
 	}
+	if (fds) {
+		ret = watch_spec_from_paths(w);
+		if (ret)
+			goto fail;
+	}
 	kfree(buf);
 	return w;
 
@@ -203,6 +255,12 @@ static void install_if(struct cw_watch *w, unsigned long gen)
 void cw_origin_watch_install(struct cw_watch *w)
 {
 	install_if(w, 0);
+}
+
+/* The list @w, resolved and not installed, as status will show it. */
+const char *cw_origin_watch_spec(const struct cw_watch *w)
+{
+	return w->spec;
 }
 
 /* A list resolved and not installed; NULL is nothing. */

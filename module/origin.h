@@ -16,6 +16,7 @@ const char *cw_origin_name(enum cpuwarden_origin origin);
 int cw_origin_watch_set(const char *list);
 struct cw_watch *cw_origin_watch_resolve(const char *list, const u32 *fds,
 					 unsigned int nfds, int *err);
+const char *cw_origin_watch_spec(const struct cw_watch *w);
 void cw_origin_watch_install(struct cw_watch *w);
 void cw_origin_watch_free(struct cw_watch *w);
 int cw_origin_watch_get(char *buf, size_t size);

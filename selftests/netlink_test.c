@@ -1153,7 +1153,8 @@ TEST_F_TIMEOUT(nl, decision_names_the_busiest, 120)
 
 /*
  * In a child, on a socket of its own, send @m and exit with what came of
- * it: 0 applied, 1 refused, 2 no answer within a minute.
+ * it: 0 applied, the errno refused with, or 255 for no answer within a
+ * minute.
  */
 static pid_t send_in_child(struct msg *m)
 {
@@ -1167,11 +1168,11 @@ static pid_t send_in_child(struct msg *m)
 	if (pid)
 		return pid;
 	if (nl_open(&nl))
-		_exit(3);
+		_exit(255);
 	setsockopt(nl.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	m->nh.nlmsg_type = nl.family;
 	ret = transact(&nl, m, &ack, NULL, 0);
-	_exit(!ret ? 0 : ack.acked ? 1 : 2);
+	_exit(!ret ? 0 : ack.acked ? -ret & 0xff : 255);
 }
 
 /* In a child, write @val to the parameter @name; exit with the errno. */
@@ -1234,11 +1235,11 @@ TEST_F_TIMEOUT(nl, hung_path_never_waited_for, 120)
 	ASSERT_LT(0, *sysfs_watch);
 	*sysfs_allow = param_in_child("allow", "path:" CW_FUSE_DIR "/hang4/x");
 	ASSERT_LT(0, *sysfs_allow);
-	EXPECT_TRUE(exits_with(watch, 1)) {
-		TH_LOG("set policy was not refused at once");
+	EXPECT_TRUE(exits_with(watch, EAGAIN)) {
+		TH_LOG("set policy was not refused at once with EAGAIN");
 	}
-	EXPECT_TRUE(exits_with(allow, 1)) {
-		TH_LOG("allow add was not refused at once");
+	EXPECT_TRUE(exits_with(allow, EAGAIN)) {
+		TH_LOG("allow add was not refused at once with EAGAIN");
 	}
 	EXPECT_TRUE(exits_with(sysfs_watch, EAGAIN)) {
 		TH_LOG("the watch parameter was not refused at once with EAGAIN");
@@ -1274,6 +1275,44 @@ TEST_F_TIMEOUT(nl, hung_path_never_waited_for, 120)
 	EXPECT_EQ(0, cw_param_get("allow", now, sizeof(now)));
 	EXPECT_STREQ(rules, now);
 	cw_fuse_end(f);
+}
+
+/*
+ * Watched directories by descriptor: the list is what the descriptors
+ * are, whatever the string said, so that what status shows, and what a
+ * refresh after a mount looks up again, is what is watched.
+ */
+TEST_F(nl, watch_by_descriptor)
+{
+	char reply[8192], spec[CPUWARDEN_WATCH_LEN];
+	struct nl *nl = &self->nl;
+	struct nlattr *a;
+	struct ack ack;
+	struct msg m;
+	int vt, tmp;
+	__u32 fds[2];
+
+	vt = open("/var/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	tmp = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, vt);
+	ASSERT_LE(0, tmp);
+	fds[0] = vt;
+	fds[1] = tmp;
+	msg_init(&m, nl->family, CPUWARDEN_CMD_SET_POLICY, 0);
+	put_str(&m, CPUWARDEN_A_WATCH, "/tmp,/var/tmp");
+	put(&m, CPUWARDEN_A_WATCH_FDS, fds, sizeof(fds));
+	EXPECT_EQ(0, transact(nl, &m, &ack, NULL, 0)) {
+		TH_LOG("%s", ack.msg);
+	}
+	close(vt);
+	close(tmp);
+	ASSERT_EQ(0, cw_param_get("watch", spec, sizeof(spec)));
+	EXPECT_STREQ("/var/tmp,/tmp", spec);
+	read_policy(_metadata, nl, reply);
+	a = find((struct nlmsghdr *)reply, GENL_HDRLEN, CPUWARDEN_A_WATCH);
+	ASSERT_NE(NULL, a);
+	EXPECT_STREQ("/var/tmp,/tmp", (char *)NLA_DATA(a));
+	cw_param_set("watch", "/tmp,/var/tmp,/dev/shm");
 }
 
 TEST_HARNESS_MAIN

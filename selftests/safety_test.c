@@ -385,6 +385,9 @@ TEST_F_TIMEOUT(safety, release_ends_at_exec, 3 * CW_DEADLINE)
 	self->kids[0] = job;
 	ASSERT_LT(0, job);
 	ASSERT_EQ(0, err);
+	/* Its record comes after the exec's point of no return. */
+	snprintf(needle, sizeof(needle), "tracking pid=%d ", job);
+	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, needle, NULL));
 	snprintf(pidbuf, sizeof(pidbuf), "%d", job);
 	ASSERT_EQ(0, cw_param_set("release", pidbuf));
 	snprintf(needle, sizeof(needle), "released pid=%d ", job);

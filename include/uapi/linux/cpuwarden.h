@@ -132,7 +132,7 @@
  * State of a tracked thread group (enum cpuwarden_state): TRACKED (CPU
  * use normal), ABNORMAL (reported in monitor mode), THROTTLED, KILLED
  * (SIGKILL sent, not yet reaped) and RELEASED (exempt until it exits or
- * execs another program).
+ * execs another program; what it maps is not another program).
  *
  * Generic netlink family CPUWARDEN_GENL_NAME, version CPUWARDEN_GENL_VERSION,
  * in the initial network namespace only.  Every command needs
@@ -178,8 +178,13 @@
  *   A_WATCH_FDS      with A_WATCH: __u32[], a file descriptor of the
  *                    sender's for each directory of A_WATCH, in order
  *                    (ERANGE if the counts differ, EBADF if one is not
- *                    open; O_PATH will do).  The module takes the
- *                    directories from them and looks no path up.
+ *                    open, ENOTDIR if not a directory; O_PATH will do).
+ *                    The module takes the directories from them, looks
+ *                    no path up, and keeps the list as their paths are
+ *                    from the sender's root, which is what GET_POLICY
+ *                    shows and a refresh after a mount looks up again
+ *                    (EINVAL for a path with a comma, ENOENT for a
+ *                    directory removed).
  *                    Without it, it looks A_WATCH up in the dentry
  *                    cache alone, never asking a file system, which
  *                    might hang: EAGAIN for a path not all there, or
@@ -191,8 +196,9 @@
  *                    root's and writable by no group or other (EPERM
  *                    otherwise, ENOENT if missing); stored resolved
  *   A_PATH_FD        with A_PATH: a file descriptor of the sender's
- *                    for that file (EBADF if not open), as A_WATCH_FDS;
- *                    without it, as A_WATCH without A_WATCH_FDS
+ *                    for that file (EBADF if not open), as A_WATCH_FDS:
+ *                    the rule is the descriptor's file; without it, as
+ *                    A_WATCH without A_WATCH_FDS
  *   A_UID            every program run by this real uid
  *                    EEXIST if the rule is there; E2BIG beyond
  *                    CPUWARDEN_ALLOW_MAX rules
