@@ -490,6 +490,7 @@ static bool target(struct cw_track *rec, struct cw_prog *prog, bool tree)
 static void kill_one(struct cw_track *rec, struct tell *t, u64 now)
 {
 	cw_probation_start(rec->uid, now);
+	set_bit(CW_TRACK_DECIDED, &rec->flags);
 	set_bit(CW_TRACK_KILL, &rec->flags);
 	/*
 	 * Marked before the walk reads on: a fork under way that it does
@@ -620,6 +621,7 @@ void cw_action_decide(struct cw_prog *prog, struct cw_track *rec,
 			list_add_tail(&prog->qnode, &to_quarantine);
 		}
 		prog->kill_round = kill_round;
+		prog->rule = d->rule;
 		kills_due = true;
 		return;
 	}
@@ -790,6 +792,24 @@ void cw_action_kill_forked(struct cw_track *rec)
 }
 
 /*
+ * @rec, killed by the flush: unless a decision named or counted it, it
+ * was forked, or exec'd the same content again, since its program's
+ * decision.  Counted then as a kill of that decision's rule, so that the
+ * counters say how many groups were killed.
+ */
+static void count_killed_since(const struct cw_track *rec)
+{
+	struct cw_decision d = {
+		.event = CPUWARDEN_EVENT_KILLED,
+		.origin = rec->origin,
+		.rule = rec->prog ? rec->prog->rule : CPUWARDEN_RULE_NONE,
+	};
+
+	if (!test_bit(CW_TRACK_DECIDED, &rec->flags))
+		count(&d);
+}
+
+/*
  * What a decision left to do in a context that may sleep, by the sampler
  * after its RCU walk: quarantine the content of killed programs, then
  * kill each group marked, unless it no longer runs what was decided on:
@@ -843,6 +863,7 @@ void cw_action_flush(void)
 			smp_mb__after_atomic();
 			kill_pid(rec->tgid, SIGKILL, 1);
 			cw_track_lost_killed(rec->tgid);
+			count_killed_since(rec);
 		}
 		clear_bit(CW_TRACK_KILL, &rec->flags);
 	}

@@ -78,7 +78,7 @@ struct cw_prog {
 	struct list_head qnode;		/* killed: content to quarantine */
 	u64 kill_round;			/* killed by this flush (action.c), never again */
 	u8 state;			/* CW_PROG_* */
-	u8 rule;			/* enum cpuwarden_rule of the decision */
+	u8 rule;			/* enum cpuwarden_rule of its kill */
 	unsigned int pct;		/* use in the last sample */
 	u64 used_ns;			/* CPU in the last sample */
 

@@ -28,6 +28,7 @@ enum {
 	CW_TRACK_KILLED,	/* SIGKILLed by it; so is a child it forks */
 	CW_TRACK_DEMOTED,	/* made SCHED_IDLE; to restore once let go */
 	CW_TRACK_SHARED,	/* its program runs for another uid too */
+	CW_TRACK_DECIDED,	/* KILL: by a decision, which counted it */
 };
 
 /*

@@ -508,6 +508,34 @@ static inline void cw_sleep_until(double when)
 		;
 }
 
+/* The value of @series ("name{labels}") in Prometheus text @text; -1 if none. */
+static inline long long cw_metric_in(const char *text, const char *series)
+{
+	char needle[256];
+	const char *s;
+
+	snprintf(needle, sizeof(needle), "\n%s ", series);
+	s = strstr(text, needle);
+	return s ? strtoll(s + strlen(needle), NULL, 10) : -1;
+}
+
+/* The value of @series in what `cpuwarden metrics` prints now; -1 if none. */
+static inline long long cw_metric(const char *series)
+{
+	static char text[65536];
+	size_t n = 0, got;
+	FILE *p = popen("/usr/sbin/cpuwarden metrics", "r");
+
+	if (!p)
+		return -1;
+	text[n++] = '\n';
+	while (n < sizeof(text) - 1 && (got = fread(text + n, 1, sizeof(text) - 1 - n, p)))
+		n += got;
+	text[n] = '\0';
+	pclose(p);
+	return cw_metric_in(text, series);
+}
+
 /* The SHA-256 of @path in lowercase hex, by busybox sha256sum: 0 or -1. */
 static inline int cw_sha256_hex(const char *path, char hex[65])
 {

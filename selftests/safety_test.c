@@ -468,16 +468,19 @@ static bool killed_in_kernel(pid_t pid)
  * built with a delay in its fork probe, holds the parent's fork there for
  * seconds, long enough to be judged and killed meanwhile (the delay is
  * CPU time of its own).  The child, running the killed program, must die
- * too, or the program lives on in it, never judged again.
- * And content let out of quarantine is judged afresh, as is a program
- * known only by its mapping or how it computes: the parent, seconds dying
- * with SIGKILL pending as its content is let out, must still be killed
- * once, one line, one event and one count, not again at every sample
- * that finds it there.
+ * too, or the program lives on in it, never judged again.  How many kills
+ * the counters gained meanwhile goes to *@counted.  With @let_out, the
+ * content is let out of quarantine as the parent dies (see below).
  */
-TEST_F_TIMEOUT(safety, forked_as_killed, 3 * CW_DEADLINE)
+#define KILLED_METRIC \
+	"cpuwarden_decisions_total{event=\"killed\",origin=\"watched\",rule=\"sustained\"}"
+
+static void fork_as_killed(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(safety) *self, bool let_out,
+			   long long *counted)
 {
 	char val[16], killed[32];
+	long long before;
 	double end;
 	int err, n;
 
@@ -491,6 +494,7 @@ TEST_F_TIMEOUT(safety, forked_as_killed, 3 * CW_DEADLINE)
 	if (!access("/sys/kernel/realtime", F_OK))
 		SKIP(return, "PREEMPT_RT: the fork delay stops its CPU's timers");
 	policy(_metadata, "kill", "50");
+	before = cw_metric(KILLED_METRIC);
 	ASSERT_EQ(0, cw_copy_tagged(CW_BURN_SRC, WORK "/forker", 0755, "forker"));
 	ASSERT_EQ(0, cw_write_file(FORK_DELAY, "8000"));
 	/* -f: the child burns; the parent waits in its fork, then for it. */
@@ -500,7 +504,8 @@ TEST_F_TIMEOUT(safety, forked_as_killed, 3 * CW_DEADLINE)
 	snprintf(killed, sizeof(killed), "killed pid=%d ", self->kids[0]);
 	ASSERT_TRUE(cw_kmsg_wait(self->kmsg, CW_DEADLINE, NULL, 0, killed,
 				 "exe=\"" WORK "/forker\"", NULL));
-	ASSERT_EQ(0, cw_param_set("quarantine", "clear"));
+	if (let_out)
+		ASSERT_EQ(0, cw_param_set("quarantine", "clear"));
 	/*
 	 * Killed, and a second later still in its fork: the kill's walk
 	 * came before the child's record.
@@ -523,6 +528,43 @@ TEST_F_TIMEOUT(safety, forked_as_killed, 3 * CW_DEADLINE)
 		usleep(50 * 1000);
 	EXPECT_EQ(0, n) {
 		TH_LOG("the child forked as its program was killed runs on");
+	}
+	*counted = cw_metric(KILLED_METRIC) - (before < 0 ? 0 : before);
+}
+
+/*
+ * The parent named by the decision, the child killed after it, by no
+ * decision: two kills, both counted.
+ */
+TEST_F_TIMEOUT(safety, forked_as_killed, 3 * CW_DEADLINE)
+{
+	long long counted = 0;
+
+	fork_as_killed(_metadata, self, false, &counted);
+	if (_metadata->skip)
+		return;
+	EXPECT_EQ(2, counted) {
+		TH_LOG(KILLED_METRIC " gained %lld", counted);
+	}
+}
+
+/*
+ * Content let out of quarantine is judged afresh, as is a program known
+ * only by its mapping or how it computes: the parent, seconds dying with
+ * SIGKILL pending as its content is let out, must still be killed once,
+ * one line, one event and one count, not again at every sample that
+ * finds it there.  The child may be decided on afresh then: two kills
+ * still, each counted once.
+ */
+TEST_F_TIMEOUT(safety, forked_as_killed_let_out, 3 * CW_DEADLINE)
+{
+	long long counted = 0;
+
+	fork_as_killed(_metadata, self, true, &counted);
+	if (_metadata->skip)
+		return;
+	EXPECT_EQ(2, counted) {
+		TH_LOG(KILLED_METRIC " gained %lld", counted);
 	}
 }
 

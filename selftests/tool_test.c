@@ -456,17 +456,6 @@ TEST_F(tool, quarantine_list_and_clear)
 	EXPECT_STREQ("", out);
 }
 
-/* The value of the sample @series in metrics @text, or -1 if it has none. */
-static long long metric(const char *text, const char *series)
-{
-	char needle[256];
-	const char *s;
-
-	snprintf(needle, sizeof(needle), "\n%s ", series);
-	s = strstr(text, needle);
-	return s ? strtoll(s + strlen(needle), NULL, 10) : -1;
-}
-
 /*
  * A kill counts once in cpuwarden_decisions_total, by its event, origin
  * and rule; -o replaces the file whole and leaves nothing beside it.
@@ -479,11 +468,11 @@ TEST_F(tool, metrics_count_kills)
 	char file[65536];
 
 	TOOL_OK(TOOL " metrics");
-	EXPECT_EQ(1, metric(out, "cpuwarden_up"));
-	EXPECT_LT(0, metric(out, "cpuwarden_samples_total"));
-	EXPECT_EQ(1, metric(out, "cpuwarden_policy_mode{mode=\"monitor\"}"));
-	EXPECT_EQ(50, metric(out, "cpuwarden_policy{key=\"threshold\"}"));
-	before = metric(out, killed);
+	EXPECT_EQ(1, cw_metric_in(out, "cpuwarden_up"));
+	EXPECT_LT(0, cw_metric_in(out, "cpuwarden_samples_total"));
+	EXPECT_EQ(1, cw_metric_in(out, "cpuwarden_policy_mode{mode=\"monitor\"}"));
+	EXPECT_EQ(50, cw_metric_in(out, "cpuwarden_policy{key=\"threshold\"}"));
+	before = cw_metric_in(out, killed);
 
 	put(_metadata, WORK "/metered", "metrics");
 	TOOL_OK(TOOL " policy set mode kill threshold 50 sustain 2");
@@ -495,11 +484,11 @@ TEST_F(tool, metrics_count_kills)
 	TOOL_OK(TOOL " metrics -o " WORK "/prom/cpuwarden.prom");
 	EXPECT_STREQ("", out);
 	slurp(WORK "/prom/cpuwarden.prom", file, sizeof(file));
-	after = metric(file, killed);
+	after = cw_metric_in(file, killed);
 	EXPECT_EQ(before < 0 ? 1 : before + 1, after) {
 		TH_LOG("%s: %lld before the kill, %lld after", killed, before, after);
 	}
-	EXPECT_EQ(1, metric(file, "cpuwarden_policy_mode{mode=\"kill\"}"));
+	EXPECT_EQ(1, cw_metric_in(file, "cpuwarden_policy_mode{mode=\"kill\"}"));
 	EXPECT_EQ(0, cw_sh("[ \"$(ls " WORK "/prom)\" = cpuwarden.prom ]"));
 	EXPECT_EQ(2, tool(TOOL " metrics -o"));
 }
