@@ -82,7 +82,7 @@ check: deps
 	$(Q)CHECK_DEBUG=$(CHECK_DEBUG) KDIR=$(KDIR) selftests/check
 
 check-debug: deps
-	$(Q)CHECK_DEBUG=1 CHECK_ONLY='^(debug-kernel|vm-debug-)' KDIR=$(KDIR) selftests/check
+	$(Q)CHECK_DEBUG=1 CHECK_ONLY='^(debug-kernel|vm-debug)' KDIR=$(KDIR) selftests/check
 
 bench: deps
 	$(Q)KDIR=$(KDIR) selftests/bench/run
