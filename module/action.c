@@ -826,7 +826,7 @@ void cw_action_flush(void)
 {
 	struct cw_prog *p, *tmp;
 	struct cw_track *rec;
-	bool forked;
+	bool forked, first;
 
 	/* Full barrier: a child marked before the word is seen by the walk. */
 	forked = atomic_read(&kills_forked) && atomic_xchg(&kills_forked, 0);
@@ -853,7 +853,7 @@ void cw_action_flush(void)
 		if (!(READ_ONCE(rec->flags) & (BIT(CW_TRACK_DEAD) |
 					       BIT(CW_TRACK_RELEASE) |
 					       BIT(CW_TRACK_EXEMPT)))) {
-			set_bit(CW_TRACK_KILLED, &rec->flags);
+			first = !test_and_set_bit(CW_TRACK_KILLED, &rec->flags);
 			/*
 			 * Killed before it is unmarked, and marked before the
 			 * walk reads on: a fork under way that the walk does
@@ -863,7 +863,9 @@ void cw_action_flush(void)
 			smp_mb__after_atomic();
 			kill_pid(rec->tgid, SIGKILL, 1);
 			cw_track_lost_killed(rec->tgid);
-			count_killed_since(rec);
+			/* A group still dying at a later flush counts once. */
+			if (first)
+				count_killed_since(rec);
 		}
 		clear_bit(CW_TRACK_KILL, &rec->flags);
 	}
