@@ -370,9 +370,9 @@ int cw_allow_update(const struct cw_allow_rule *r, bool add)
  * regular file (-EINVAL, also for a relative path) with a root-owned
  * chain (-EPERM), resolved as resolve_path() says; to delete, a path
  * that does not resolve is matched as given (but a descriptor that is
- * not open is -EBADF).  Apart from the update, so
- * that a caller resolves before it takes its locks.  Undone by
- * cw_allow_release(@r), also after an error.
+ * not open is -EBADF).  Apart from the update, so that a caller resolves
+ * before it takes its locks.  Undone by cw_allow_release(@r), also after
+ * an error.
  */
 int cw_allow_resolve(const struct cw_allow_rule *rule, struct cw_allow_rule *r,
 		     bool add)

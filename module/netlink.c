@@ -15,10 +15,10 @@
  * the sender's descriptor, or is resolved from the dentry cache alone
  * (cw_policy_lookup()): no command waits for a file system (a hung NFS
  * mount) with genl's cb_lock held, which a family that registers would
- * wait for, and every generic netlink message on the host behind it.  Operations that change state
- * take the module's parameter lock, once any path in them is resolved,
- * so that netlink and sysfs writers never interleave and a change never
- * slips past a concurrent lock.
+ * wait for, and every generic netlink message on the host behind it.
+ * Operations that change state take the module's parameter lock, once
+ * any path in them is resolved, so that netlink and sysfs writers never
+ * interleave and a change never slips past a concurrent lock.
  *
  * Events are built and sent only while someone listens, with GFP_ATOMIC
  * and no queue of our own: a listener that does not keep up loses events,

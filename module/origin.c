@@ -112,7 +112,7 @@ static int watch_spec_from_paths(struct cw_watch *w)
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < w->nr && !ret; i++) {
+	for (i = 0; i < w->nr; i++) {
 		p = d_path(&w->paths[i], buf, PATH_MAX);
 		if (IS_ERR(p)) {
 			ret = PTR_ERR(p);
@@ -196,12 +196,8 @@ static struct cw_watch *watch_build(const char *list, bool strict,
 			goto fail;
 		w->nr++;
 	}
-	if (fds && w->nr != nfds) {
-		ret = -ERANGE;
-		goto fail;
-	}
 	if (fds) {
-		ret = watch_spec_from_paths(w);
+		ret = w->nr == nfds ? watch_spec_from_paths(w) : -ERANGE;
 		if (ret)
 			goto fail;
 	}

@@ -343,11 +343,6 @@ int cw_nl_get_allow(struct cw_nl *nl, struct cw_rules *rules)
 			 allow_cb, rules);
 }
 
-/*
- * The module takes paths as descriptors of ours and looks none up: a
- * path on a server that hangs stalls this tool alone, and no mount
- * elsewhere gets in the way of the module's lookup.
- */
 static void close_fds(const uint32_t *fds, int n)
 {
 	while (n-- > 0)
@@ -355,8 +350,11 @@ static void close_fds(const uint32_t *fds, int n)
 }
 
 /*
- * Each directory of @list ("a,b,c") opened O_PATH into @fds: how many,
- * or -errno with the reason in nl->extack.
+ * The module takes paths as descriptors of ours and looks none up: a
+ * path on a server that hangs stalls this tool alone, and no mount
+ * elsewhere gets in the way of the module's lookup.  Each directory of
+ * @list ("a,b,c") opened O_PATH into @fds: how many, or -errno with the
+ * reason in nl->extack.
  */
 static int open_watch(struct cw_nl *nl, const char *list,
 		      uint32_t fds[CPUWARDEN_WATCH_MAX])
@@ -364,7 +362,7 @@ static int open_watch(struct cw_nl *nl, const char *list,
 	char *copy = xstrdup(list), *cur = copy, *tok;
 	int n = 0, fd, err = 0;
 
-	while (!err && (tok = strsep(&cur, ","))) {
+	while ((tok = strsep(&cur, ","))) {
 		if (!*tok)
 			continue;
 		if (n == CPUWARDEN_WATCH_MAX) {
